@@ -1,0 +1,28 @@
+package io.github.llamacppsdk;
+
+/**
+ * Why a llama-server exited before it became ready, classified from its output (llama-server exits
+ * with status 1 for nearly every start-up failure, so the status alone says little).
+ */
+public enum StartFailure {
+  /** The model file does not exist or cannot be opened ({@code failed to open GGUF file}). */
+  MODEL_FILE_MISSING,
+  /** The model file is not a GGUF file ({@code invalid magic characters}). */
+  NOT_GGUF,
+  /** The port is taken ({@code couldn't bind HTTP server socket}). */
+  PORT_IN_USE,
+  /** llama-server rejected a flag or a value ({@code error: invalid argument}, usage text). */
+  INVALID_ARGUMENT,
+  /** Memory could not be allocated (host or GPU). */
+  OUT_OF_MEMORY,
+  /** Anything else; read the output tail. */
+  OTHER;
+
+  /**
+   * {@return whether retrying the same spec would fail the same way} Deterministic failures are never
+   * retried by a restart policy. {@link #PORT_IN_USE} counts as deterministic for a fixed port.
+   */
+  public boolean isDeterministic() {
+    return this != OTHER && this != OUT_OF_MEMORY;
+  }
+}

@@ -1,0 +1,45 @@
+package io.github.llamacppsdk.core;
+
+/**
+ * The stable code of every {@link InferenceException}. The names are API: they appear at the start of
+ * every message so logs can be searched, and callers may {@code switch} on them.
+ *
+ * <p>New codes may be added in minor versions, so a {@code switch} over this enum needs a
+ * {@code default} branch.
+ */
+public enum ErrorCode {
+  /** A spec, manifest or option map was rejected before anything started. */
+  INVALID_SPEC,
+  /** The consumer's manifest is not compatible with the backend; nothing was started. */
+  INCOMPATIBLE,
+  /** No backend is registered under the requested id. */
+  BACKEND_UNREGISTERED,
+  /** The process could not be launched at all (binary missing, not executable, bad directory). */
+  LAUNCH_FAILED,
+  /** The server process exited before it became ready. */
+  EXITED_BEFORE_READY,
+  /** The server did not become ready within the readiness timeout. */
+  READINESS_TIMEOUT,
+  /** The server showed no progress (no output, no state change) for longer than the stall timeout. */
+  STALLED,
+  /** Something answered on the port, but it is not the server this library started. */
+  FOREIGN_SERVER,
+  /** Another instance already claims the same host and port. */
+  PORT_CONFLICT,
+  /** No instance with that id exists (it was stopped, or it exited). */
+  NOT_FOUND,
+  /** The instance exists but has not published an endpoint yet. */
+  NOT_READY,
+  /** The lease was released or has expired. */
+  LEASE_NOT_ACTIVE,
+  /** The caller's wait for readiness ran out while the instance was still starting. */
+  WAIT_TIMEOUT,
+  /** The instance was stopped while the caller waited for it. */
+  STOPPED,
+  /** The backend or core was closed. */
+  CLOSED,
+  /** The waiting thread was interrupted; the half-started process was cleaned up. */
+  INTERRUPTED,
+  /** An unexpected failure inside a backend; the cause carries the detail. */
+  INTERNAL
+}

@@ -1,0 +1,44 @@
+package io.github.llamacppsdk.core;
+
+import java.util.Objects;
+
+/**
+ * The one unchecked exception family of this library: everything the environment did (a missing
+ * binary, a crash, a timeout, a port taken, a lease gone) is reported as an {@code
+ * InferenceException} or a subclass that carries more evidence.
+ *
+ * <p>The message always starts with the {@link #code()} followed by a colon, e.g. {@code
+ * EXITED_BEFORE_READY: llama-server exited with status 1 ...}. Messages never contain secrets.
+ */
+public class InferenceException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final ErrorCode code;
+
+  /**
+   * Creates an exception.
+   *
+   * @param code the stable code
+   * @param detail the human-readable detail, without the code prefix
+   */
+  public InferenceException(ErrorCode code, String detail) {
+    this(code, detail, null);
+  }
+
+  /**
+   * Creates an exception with a cause.
+   *
+   * @param code the stable code
+   * @param detail the human-readable detail, without the code prefix
+   * @param cause the underlying cause, or {@code null}
+   */
+  public InferenceException(ErrorCode code, String detail, Throwable cause) {
+    super(Objects.requireNonNull(code, "code") + ": " + Objects.requireNonNull(detail, "detail"), cause);
+    this.code = code;
+  }
+
+  /** {@return the stable code of this failure} */
+  public ErrorCode code() {
+    return code;
+  }
+}

@@ -1,0 +1,44 @@
+package io.github.llamacppsdk.core;
+
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the core gives a backend for one instance: its id, the shared scheduler and clock, and the
+ * callbacks through which the backend reports what it observes.
+ *
+ * <p>The callbacks are thread-safe and cheap; they never throw.
+ */
+public interface InstanceContext {
+
+  /** {@return the instance id (the plan's instance key)} */
+  String instanceId();
+
+  /** {@return the clock the core uses for timestamps and lease expiry} */
+  Clock clock();
+
+  /**
+   * {@return the core's shared scheduler} Backends run probes and timers on it and never create a
+   * thread per instance for polling. Tasks must not block for longer than one bounded probe.
+   */
+  ScheduledExecutorService scheduler();
+
+  /**
+   * Reports an observed health state with a reason a person can read. Before readiness this is
+   * progress ({@link HealthStatus#STARTING}, {@link HealthStatus#LOADING}); after it, the watched
+   * health. Reporting the current state again is a no-op.
+   *
+   * @param status the new status
+   * @param reason why, e.g. {@code GET /health -> 503 Loading model}
+   */
+  void reportHealth(HealthStatus status, String reason);
+
+  /**
+   * Reports that a ready instance's service ended on its own (a crash, or an attached service that
+   * disappeared). The core marks the instance {@link HealthStatus#EXITED}, ends its leases and
+   * removes it from the registry.
+   *
+   * @param reason what happened, e.g. {@code exited with status 139}
+   */
+  void reportExited(String reason);
+}

@@ -1,0 +1,34 @@
+package io.github.llamacppsdk.core;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A backend's handle on one running (or attached) service, returned by {@link
+ * Backend#start(InstanceSpec, StartupPlan, InstanceContext)}. The core owns it from then on.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface ManagedInstance {
+
+  /**
+   * {@return a future that completes with the endpoint fields to publish once the service is ready,
+   * or fails with an {@link InferenceException} that explains why it never became ready} The core
+   * fills in the endpoint id and lease references.
+   */
+  CompletableFuture<EndpointDescriptor> ready();
+
+  /**
+   * Stops the service (a spawned process) or stops watching it (an attached service). Idempotent and
+   * safe from several threads; the returned future completes when the process is gone. A stop while
+   * starting makes {@link #ready()} fail with {@link ErrorCode#STOPPED}.
+   *
+   * @return a future that completes when the instance is fully stopped
+   */
+  CompletableFuture<Void> stop();
+
+  /** {@return backend-specific facts for snapshots (pid, port, ...); never secrets} */
+  default Map<String, Object> details() {
+    return Map.of();
+  }
+}

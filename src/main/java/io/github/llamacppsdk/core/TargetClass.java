@@ -1,0 +1,44 @@
+package io.github.llamacppsdk.core;
+
+import java.util.Locale;
+
+/** What kind of target an endpoint is. Each constant has the seed's wire spelling, {@link #wireName()}. */
+public enum TargetClass {
+  /** A hosted provider. */
+  CLOUD_PROVIDER("cloud_provider"),
+  /** A command-line endpoint. */
+  CLI_ENDPOINT("cli_endpoint"),
+  /** A server this machine runs. */
+  SELF_HOSTED_ENDPOINT("self_hosted_endpoint");
+
+  private final String wireName;
+
+  TargetClass(String wireName) {
+    this.wireName = wireName;
+  }
+
+  /** {@return the seed's spelling, e.g. in manifests and maps} */
+  public String wireName() {
+    return wireName;
+  }
+
+  /**
+   * Parses the seed's spelling (case-insensitive; a leading {@code :} as in Elixir atoms is ignored).
+   *
+   * @param text the wire spelling
+   * @return the constant
+   * @throws IllegalArgumentException if the text names no constant
+   */
+  public static TargetClass fromWire(String text) {
+    String t = text.strip();
+    if (t.startsWith(":")) {
+      t = t.substring(1);
+    }
+    for (TargetClass v : values()) {
+      if (v.wireName.equalsIgnoreCase(t) || v.name().equalsIgnoreCase(t.toUpperCase(Locale.ROOT))) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("unknown TargetClass: " + text);
+  }
+}

@@ -1,0 +1,62 @@
+package io.github.llamacppsdk.process;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A live process launched by a {@link ProcessTransport}: its pid, its exit, its recent output, and
+ * how to stop it.
+ *
+ * <p>Thread-safe. The process is owned by whoever launched it; {@link #stop(Duration)} ends it.
+ */
+public interface LaunchedProcess {
+
+  /** {@return the OS process id of the launched program itself (not of a wrapper or watchdog)} */
+  long pid();
+
+  /** {@return the display name given at launch} */
+  String displayName();
+
+  /** {@return whether the process is still running} */
+  boolean isAlive();
+
+  /**
+   * {@return a future that completes the moment the process exits (observed through the OS, not by
+   * polling), with how it ended}
+   */
+  CompletableFuture<ExitStatus> onExit();
+
+  /**
+   * {@return the most recent output lines (stdout and stderr, in arrival order), at most the ring's
+   * capacity (200 lines); a snapshot}
+   */
+  List<OutputLine> recentOutput();
+
+  /**
+   * Follows the output live. The listener is called on the output reader's thread for every line
+   * from now on; it must be quick and must not throw (a throwing listener is logged and dropped).
+   *
+   * @param listener receives each line
+   * @return a subscription whose {@code close()} stops the delivery
+   */
+  OutputSubscription subscribe(Consumer<OutputLine> listener);
+
+  /**
+   * Stops the process and its whole process tree: SIGTERM, wait up to {@code grace}, then SIGKILL.
+   * Idempotent and safe from several threads; every call returns the same outcome. Returns as soon
+   * as the process is gone (no fixed polling delay).
+   *
+   * @param grace how long to wait after SIGTERM before SIGKILL; {@link Duration#ZERO} kills at once
+   * @return a future completing with how the process ended (on its own, gracefully, or forced)
+   */
+  CompletableFuture<ExitStatus> stop(Duration grace);
+
+  /** A live output subscription. */
+  interface OutputSubscription extends AutoCloseable {
+    /** Stops delivery. Idempotent; never throws. */
+    @Override
+    void close();
+  }
+}
