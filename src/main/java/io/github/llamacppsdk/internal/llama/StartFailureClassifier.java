@@ -1,0 +1,44 @@
+package io.github.llamacppsdk.internal.llama;
+
+import io.github.llamacppsdk.StartFailure;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Not API. Reads llama-server's output to say why it exited before it was ready (it exits with
+ * status 1 for nearly everything). The first matching line wins, searching from the oldest line, so
+ * the root error is found before its follow-up lines.
+ */
+public final class StartFailureClassifier {
+  private StartFailureClassifier() {}
+
+  /**
+   * @param lines the output tail, oldest first
+   * @return the cause; {@link StartFailure#OTHER} when no line matches
+   */
+  public static StartFailure classify(List<String> lines) {
+    for (String raw : lines) {
+      String line = raw.toLowerCase(Locale.ROOT);
+      if (line.contains("invalid magic characters")) {
+        return StartFailure.NOT_GGUF;
+      }
+      if (line.contains("failed to open gguf file") || line.contains("no such file or directory")
+          && line.contains("gguf")) {
+        return StartFailure.MODEL_FILE_MISSING;
+      }
+      if (line.contains("couldn't bind") || line.contains("address already in use")) {
+        return StartFailure.PORT_IN_USE;
+      }
+      if (line.startsWith("error: invalid argument") || line.contains("error while handling argument")
+          || line.contains("invalid value for") || line.startsWith("usage:")) {
+        return StartFailure.INVALID_ARGUMENT;
+      }
+      if (line.contains("out of memory") || line.contains("failed to allocate")
+          || line.contains("cudamalloc failed") || line.contains("bad_alloc")
+          || line.contains("unable to allocate")) {
+        return StartFailure.OUT_OF_MEMORY;
+      }
+    }
+    return StartFailure.OTHER;
+  }
+}

@@ -1,0 +1,270 @@
+package io.github.llamacppsdk.internal.llama;
+
+import io.github.llamacppsdk.ServerStartException;
+import io.github.llamacppsdk.StartFailure;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.HealthStatus;
+import io.github.llamacppsdk.internal.probe.Observation;
+import io.github.llamacppsdk.internal.probe.ProbeTarget;
+import io.github.llamacppsdk.internal.probe.ReadinessProber;
+import io.github.llamacppsdk.process.ExitStatus;
+import io.github.llamacppsdk.process.LaunchedProcess;
+import io.github.llamacppsdk.process.OutputLine;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Not API. The readiness loop of one start: probes until the server is ready and serves our model,
+ * racing the probes against the process's exit, a hard deadline and a stall deadline.
+ *
+ * <p>Fast: probes start at once and back off from 5 ms up to the readiness interval; llama-server's
+ * {@code model loaded} / {@code server is listening} / {@code all slots are idle} lines trigger an
+ * immediate probe, so publication follows the server's first 200 by about one loopback round trip
+ * rather than a polling interval. Every failure is a {@link ServerStartException} with the last
+ * observation and the output tail. Runs on the shared scheduler and the HTTP client's threads; no
+ * thread of its own.
+ */
+public final class StartupWatch {
+  private static final long FIRST_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** Everything a watch needs; {@code process} is empty for an attached server. */
+  public record Settings(ProbeTarget target, Duration readyTimeout, Duration stallTimeout,
+      Duration maxInterval, String commandLine, int port) {
+    public Settings {
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(readyTimeout, "readyTimeout");
+      Objects.requireNonNull(stallTimeout, "stallTimeout");
+      Objects.requireNonNull(maxInterval, "maxInterval");
+      Objects.requireNonNull(commandLine, "commandLine");
+    }
+  }
+
+  private final ReadinessProber prober;
+  private final ScheduledExecutorService scheduler;
+  private final LaunchedProcess process; // null when attaching
+  private final Settings settings;
+  private final BiConsumer<HealthStatus, String> progress;
+  private final CompletableFuture<Observation.Ready> result = new CompletableFuture<>();
+
+  private final Object lock = new Object();
+  private final long startedNanos = System.nanoTime();
+  private long lastProgressNanos = startedNanos;
+  private long delayNanos = FIRST_DELAY_NANOS;
+  private Observation last = new Observation.NotListening("not probed yet");
+  private boolean listening;
+  private boolean inFlight;
+  private boolean probeAgain;
+  private ScheduledFuture<?> nextProbe;
+  private ScheduledFuture<?> deadline;
+  private LaunchedProcess.OutputSubscription subscription;
+
+  /**
+   * @param prober the shared prober
+   * @param scheduler the shared scheduler
+   * @param process the launched server, or {@code null} when attaching to one started elsewhere
+   * @param settings target and deadlines
+   * @param progress told of LOADING and similar progress (status, reason)
+   */
+  public StartupWatch(ReadinessProber prober, ScheduledExecutorService scheduler, LaunchedProcess process,
+      Settings settings, BiConsumer<HealthStatus, String> progress) {
+    this.prober = Objects.requireNonNull(prober, "prober");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.process = process;
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.progress = Objects.requireNonNull(progress, "progress");
+  }
+
+  /**
+   * Starts watching.
+   *
+   * @return completes when ready; fails with {@link ServerStartException}
+   */
+  public CompletableFuture<Observation.Ready> start() {
+    if (process != null) {
+      subscription = process.subscribe(this::onOutput);
+      process.onExit().thenAccept(this::onExit);
+    }
+    try {
+      deadline = scheduler.schedule(this::onDeadline, settings.readyTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      fail(ErrorCode.INTERNAL, "the scheduler is shut down", null, null, e);
+    }
+    probeNow();
+    return result;
+  }
+
+  /** {@return the last observation} */
+  public Observation lastObservation() {
+    synchronized (lock) {
+      return last;
+    }
+  }
+
+  /** Gives up (the caller stops the process); the result fails with {@link ErrorCode#STOPPED}. */
+  public void cancel(String why) {
+    fail(ErrorCode.STOPPED, why, null, null, null);
+  }
+
+  private void onOutput(OutputLine line) {
+    boolean hint;
+    synchronized (lock) {
+      lastProgressNanos = System.nanoTime();
+      String text = line.text().toLowerCase(Locale.ROOT);
+      hint = text.contains("server is listening") || text.contains("model loaded")
+          || text.contains("all slots are idle");
+    }
+    if (hint) {
+      probeNow();
+    }
+  }
+
+  private void onExit(ExitStatus exit) {
+    if (result.isDone()) {
+      return;
+    }
+    List<String> tail = tail();
+    StartFailure cause = StartFailureClassifier.classify(tail);
+    fail(ErrorCode.EXITED_BEFORE_READY, "llama-server exited before it was ready", exit, cause, null);
+  }
+
+  private void onDeadline() {
+    fail(ErrorCode.READINESS_TIMEOUT, "llama-server was not ready within "
+        + settings.readyTimeout().toMillis() + " ms", null, null, null);
+  }
+
+  private void probeNow() {
+    synchronized (lock) {
+      if (result.isDone()) {
+        return;
+      }
+      if (inFlight) {
+        probeAgain = true;
+        return;
+      }
+      if (nextProbe != null) {
+        nextProbe.cancel(false);
+        nextProbe = null;
+      }
+      inFlight = true;
+    }
+    prober.probe(settings.target(), !listeningSoFar()).thenAccept(this::onObservation);
+  }
+
+  private boolean listeningSoFar() {
+    synchronized (lock) {
+      return listening;
+    }
+  }
+
+  private void onObservation(Observation observation) {
+    boolean changed;
+    boolean again;
+    long now = System.nanoTime();
+    synchronized (lock) {
+      inFlight = false;
+      changed = observation.kind() != last.kind();
+      if (changed) {
+        lastProgressNanos = now;
+      }
+      last = observation;
+      if (observation.kind() != Observation.Kind.NOT_LISTENING) {
+        listening = true;
+      }
+      again = probeAgain;
+      probeAgain = false;
+    }
+    if (result.isDone()) {
+      return;
+    }
+    if (observation instanceof Observation.Ready ready) {
+      if (process != null && !process.isAlive()) {
+        return; // our process is gone: the exit handler reports it; whatever answered is not ours
+      }
+      finish(ready);
+      return;
+    }
+    if (observation instanceof Observation.WrongModel) {
+      fail(ErrorCode.FOREIGN_SERVER, "port " + settings.port() + " is served by another server, not the one"
+          + " this library started", null, null, null);
+      return;
+    }
+    if (changed && observation.kind() == Observation.Kind.LOADING) {
+      progress.accept(HealthStatus.LOADING, observation.describe());
+    }
+    if (now - lastProgressNanosSnapshot() > settings.stallTimeout().toNanos()) {
+      fail(ErrorCode.STALLED, "llama-server showed no progress (no output, no change of state) for "
+          + settings.stallTimeout().toMillis() + " ms", null, null, null);
+      return;
+    }
+    if (again) {
+      probeNow();
+    } else {
+      scheduleNext();
+    }
+  }
+
+  private long lastProgressNanosSnapshot() {
+    synchronized (lock) {
+      return lastProgressNanos;
+    }
+  }
+
+  private void scheduleNext() {
+    synchronized (lock) {
+      if (result.isDone()) {
+        return;
+      }
+      long delay = delayNanos;
+      delayNanos = Math.min(settings.maxInterval().toNanos(), delayNanos * 3 / 2);
+      try {
+        nextProbe = scheduler.schedule(this::probeNow, delay, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // the backend is closing; its stop fails the result
+      }
+    }
+  }
+
+  private void finish(Observation.Ready ready) {
+    if (result.complete(ready)) {
+      cleanUp();
+    }
+  }
+
+  private void fail(ErrorCode code, String summary, ExitStatus exit, StartFailure cause, Throwable t) {
+    if (result.isDone()) {
+      return;
+    }
+    Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
+    ServerStartException e = new ServerStartException(code, summary, exit, cause, lastObservation().describe(),
+        tail(), settings.commandLine(), waited, settings.port(), t);
+    if (result.completeExceptionally(e)) {
+      cleanUp();
+    }
+  }
+
+  private List<String> tail() {
+    return process == null ? List.of() : process.recentOutput().stream().map(OutputLine::text).toList();
+  }
+
+  private void cleanUp() {
+    synchronized (lock) {
+      if (nextProbe != null) {
+        nextProbe.cancel(false);
+      }
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
+    }
+    if (subscription != null) {
+      subscription.close();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.github.llamacppsdk.internal.probe;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.jsonResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.stubFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
+import com.github.tomakehurst.wiremock.junit5.WireMockTest;
+import io.github.llamacppsdk.core.HealthStatus;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@WireMockTest
+@Timeout(30)
+class HealthMonitorTest {
+  private final ReadinessProber prober =
+      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(800));
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  private final List<String> transitions = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void shutDown() {
+    scheduler.shutdownNow();
+  }
+
+  private HealthMonitor monitor(WireMockRuntimeInfo wm, int threshold) {
+    ProbeTarget t = new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(), "", Map.of(), "tiny",
+        new InetSocketAddress("127.0.0.1", wm.getHttpPort()));
+    return new HealthMonitor(prober, scheduler, t, Duration.ofHours(1), threshold,
+        (status, reason) -> transitions.add(status + " " + reason));
+  }
+
+  @Test
+  void oneBadAnswerDoesNotFlapTheState(WireMockRuntimeInfo wm) {
+    HealthMonitor m = monitor(wm, 2);
+    stubFor(get("/health").willReturn(jsonResponse("{\"error\":{\"message\":\"busy\"}}", 503)));
+    m.pollOnce().join();
+    assertThat(m.current()).isEqualTo(HealthStatus.HEALTHY);
+
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}")));
+    m.pollOnce().join();
+
+    assertThat(m.current()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(transitions).isEmpty();
+  }
+
+  @Test
+  void agreeingAnswersChangeTheStateAndTellTheListenerOnce(WireMockRuntimeInfo wm) {
+    HealthMonitor m = monitor(wm, 2);
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"degraded\"}")));
+
+    m.pollOnce().join();
+    m.pollOnce().join();
+    m.pollOnce().join();
+
+    assertThat(m.current()).isEqualTo(HealthStatus.DEGRADED);
+    assertThat(transitions).containsExactly("DEGRADED GET /health -> 200 degraded");
+  }
+
+  @Test
+  void aMissingHealthRouteFallsBackToModels(WireMockRuntimeInfo wm) {
+    HealthMonitor m = monitor(wm, 1);
+    stubFor(get("/health").willReturn(aResponse().withStatus(404)));
+    stubFor(get("/v1/models").willReturn(aResponse().withStatus(500)));
+
+    m.pollOnce().join();
+
+    assertThat(m.current()).isEqualTo(HealthStatus.UNAVAILABLE);
+    assertThat(transitions).containsExactly("UNAVAILABLE GET /health -> 404; GET /v1/models -> 500");
+
+    stubFor(get("/v1/models").willReturn(okJson("{\"data\":[{\"id\":\"tiny\"}]}")));
+    m.pollOnce().join();
+    assertThat(m.current()).isEqualTo(HealthStatus.HEALTHY);
+  }
+
+  @Test
+  void stoppedMonitorsIgnoreLateAnswers(WireMockRuntimeInfo wm) {
+    HealthMonitor m = monitor(wm, 1);
+    stubFor(get("/health").willReturn(aResponse().withStatus(500)));
+    m.stop();
+
+    m.pollOnce().join();
+
+    assertThat(transitions).isEmpty();
+  }
+}
