@@ -1,0 +1,75 @@
+package io.github.llamacppsdk.internal.llama;
+
+import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.core.Capabilities;
+import io.github.llamacppsdk.core.EndpointDescriptor;
+import io.github.llamacppsdk.core.ManagementMode;
+import io.github.llamacppsdk.internal.probe.ProbeTarget;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Not API. The endpoint fields llama instances publish (seed contract §10) and their probe targets. */
+public final class LlamaEndpoints {
+  /** The backend id, also the provider identity and source runtime. */
+  public static final String BACKEND_ID = "llama_cpp_sdk";
+
+  private LlamaEndpoints() {}
+
+  /** {@return where and how to probe a server described by {@code spec}} @param spec a spec with a concrete port */
+  public static ProbeTarget target(BootSpec spec) {
+    return target(spec.rootUrl(), spec.apiPrefix(), spec.headers(), spec.alias());
+  }
+
+  /**
+   * {@return a probe target}
+   *
+   * @param rootUrl e.g. {@code http://127.0.0.1:8080}
+   * @param apiPrefix the normalised prefix
+   * @param headers probe headers
+   * @param alias the expected model id
+   */
+  public static ProbeTarget target(String rootUrl, String apiPrefix, Map<String, String> headers, String alias) {
+    URI root = URI.create(rootUrl);
+    String host = root.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new ProbeTarget(rootUrl, apiPrefix, headers, alias, new InetSocketAddress(host, root.getPort()));
+  }
+
+  /**
+   * {@return the descriptor of a ready spawned server}
+   *
+   * @param spec the spec with its concrete port
+   * @param pid the server's pid
+   */
+  public static EndpointDescriptor spawned(BootSpec spec, long pid) {
+    Map<String, Object> capabilities = new LinkedHashMap<>();
+    capabilities.put(Capabilities.STREAMING, Boolean.TRUE);
+    capabilities.put(Capabilities.TOOL_CALLING, Capabilities.UNKNOWN);
+    capabilities.put(Capabilities.EMBEDDINGS, spec.embeddings());
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("binary_path", spec.binaryPath());
+    metadata.put("host", spec.host());
+    metadata.put("port", spec.port());
+    metadata.put("api_prefix", spec.apiPrefix());
+    metadata.put("execution_surface", "local_subprocess");
+    metadata.put("pid", pid);
+    Object surfaceRef = spec.executionSurface().get("surface_ref");
+    Object targetId = spec.executionSurface().get("target_id");
+    return EndpointDescriptor.builder(spec.baseUrl())
+        .managementMode(ManagementMode.JIDO_MANAGED)
+        .headers(spec.headers())
+        .providerIdentity(BACKEND_ID)
+        .modelIdentity(spec.modelIdentity())
+        .sourceRuntime(BACKEND_ID)
+        .sourceRuntimeRef(spec.rootUrl())
+        .healthRef(spec.healthUrl())
+        .boundaryRef(surfaceRef != null ? surfaceRef.toString() : targetId != null ? targetId.toString() : null)
+        .capabilities(capabilities)
+        .metadata(metadata)
+        .build();
+  }
+}

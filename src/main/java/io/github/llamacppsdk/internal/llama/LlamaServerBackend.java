@@ -1,0 +1,113 @@
+package io.github.llamacppsdk.internal.llama;
+
+import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.InvalidBootSpecException;
+import io.github.llamacppsdk.core.Backend;
+import io.github.llamacppsdk.core.BackendManifest;
+import io.github.llamacppsdk.core.Capabilities;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.core.InstanceContext;
+import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.core.ManagementMode;
+import io.github.llamacppsdk.core.Protocol;
+import io.github.llamacppsdk.core.RuntimeKind;
+import io.github.llamacppsdk.core.StartupKind;
+import io.github.llamacppsdk.core.StartupPlan;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Not API. The llama.cpp backend of the inference core, for spawned servers: its manifest (seed
+ * contract §8), its plan (instance key = the boot spec's identity; the fixed port is an exclusive
+ * resource), and its start ({@link LlamaServerInstance}).
+ */
+public final class LlamaServerBackend implements Backend {
+  /** The {@code backend_options} key that carries the boot spec. */
+  public static final String BOOT_SPEC_KEY = "boot_spec";
+
+  private final LlamaServices services;
+
+  /** @param services shared services */
+  public LlamaServerBackend(LlamaServices services) {
+    this.services = Objects.requireNonNull(services, "services");
+  }
+
+  /** {@return the seed's manifest of the llama backend} */
+  public static BackendManifest seedManifest() {
+    Map<String, Object> capabilities = new LinkedHashMap<>();
+    capabilities.put(Capabilities.STREAMING, Boolean.TRUE);
+    capabilities.put(Capabilities.TOOL_CALLING, Capabilities.UNKNOWN);
+    capabilities.put(Capabilities.EMBEDDINGS, Capabilities.UNKNOWN);
+    return new BackendManifest(InstanceSpec.CONTRACT_VERSION, LlamaEndpoints.BACKEND_ID, RuntimeKind.SERVICE,
+        List.of(ManagementMode.JIDO_MANAGED), Optional.of(StartupKind.SPAWNED),
+        List.of(Protocol.OPENAI_CHAT_COMPLETIONS), capabilities, List.of("local_subprocess"),
+        Map.of("scheduler", "none", "placement", "model_dependent", "gpu", "optional"),
+        Map.of("package", "llama_cpp_sdk", "ssh_exec", "future_additive"));
+  }
+
+  @Override
+  public String id() {
+    return LlamaEndpoints.BACKEND_ID;
+  }
+
+  @Override
+  public BackendManifest manifest() {
+    return seedManifest();
+  }
+
+  @Override
+  public StartupPlan plan(InstanceSpec spec) {
+    BootSpec boot = bootSpec(spec);
+    Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
+    metadata.putAll(boot.metadata());
+    metadata.put(BOOT_SPEC_KEY, Map.of("binary_path", boot.binaryPath(), "host", boot.host(), "port", boot.port(),
+        "api_prefix", boot.apiPrefix(), "execution_surface", "local_subprocess"));
+    Set<String> resources = boot.port() == 0 ? Set.of() : Set.of("tcp-port:" + boot.port());
+    return new StartupPlan(boot.instanceKey(), StartupKind.SPAWNED, ManagementMode.JIDO_MANAGED, resources,
+        Map.of(Capabilities.EMBEDDINGS, boot.embeddings()), boot.idleShutdown(), metadata);
+  }
+
+  @Override
+  public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
+    return LlamaServerInstance.start(bootSpec(spec), services, context);
+  }
+
+  /**
+   * Reads the boot spec from {@code backend_options}: a {@link BootSpec} under {@code boot_spec}, a map
+   * under {@code boot_spec}, or the whole options map as boot-spec keys.
+   *
+   * @param spec the instance spec
+   * @return the boot spec
+   * @throws InvalidBootSpecException if the options do not describe a valid spec
+   */
+  static BootSpec bootSpec(InstanceSpec spec) {
+    Object value = spec.backendOptions().get(BOOT_SPEC_KEY);
+    if (value instanceof BootSpec b) {
+      return b;
+    }
+    if (value instanceof Map<?, ?> m) {
+      return BootSpec.fromMap(stringKeys(m));
+    }
+    if (value == null && !spec.backendOptions().isEmpty()) {
+      return BootSpec.fromMap(spec.backendOptions());
+    }
+    throw new InferenceException(ErrorCode.INVALID_SPEC,
+        "backend_options.boot_spec must be a BootSpec or a map of boot-spec keys, got " + typeOf(value));
+  }
+
+  private static Map<String, Object> stringKeys(Map<?, ?> m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(String.valueOf(k), v));
+    return out;
+  }
+
+  private static String typeOf(Object value) {
+    return value == null ? "nothing" : value.getClass().getSimpleName();
+  }
+}

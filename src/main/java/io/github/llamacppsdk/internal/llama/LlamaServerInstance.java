@@ -1,0 +1,328 @@
+package io.github.llamacppsdk.internal.llama;
+
+import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.CommandLine;
+import io.github.llamacppsdk.ServerStartException;
+import io.github.llamacppsdk.StartFailure;
+import io.github.llamacppsdk.core.EndpointDescriptor;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.HealthStatus;
+import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.core.InstanceContext;
+import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.internal.probe.HealthMonitor;
+import io.github.llamacppsdk.internal.probe.Observation;
+import io.github.llamacppsdk.process.ExitStatus;
+import io.github.llamacppsdk.process.LaunchRequest;
+import io.github.llamacppsdk.process.LaunchedProcess;
+import io.github.llamacppsdk.process.OutputLine;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Not API. One spawned llama-server: launch (picking a free port for port 0, refusing a port that
+ * another process holds), readiness, health watching, crash handling (report, or restart under the
+ * policy) and stop. A failed start always stops the half-started process before the failure is
+ * reported.
+ *
+ * <p>Lifecycle: LAUNCHING → WATCHING (readiness) → READY (health monitor) → [RESTARTING → READY]* →
+ * STOPPED | EXITED. Thread-safe: state is guarded by one lock, never held while calling out.
+ */
+public final class LlamaServerInstance implements ManagedInstance {
+  private static final Logger log = LoggerFactory.getLogger(LlamaServerInstance.class);
+  /** Inherited variables that would silently change llama-server unless the spec sets them. */
+  static final List<String> SCRUBBED_INHERITED = List.of("LLAMA_ARG_*", "LLAMA_API_KEY");
+  /** How many times a port-0 start is retried with a new port after {@code couldn't bind}. */
+  static final int BIND_ATTEMPTS = 3;
+
+  private final BootSpec requested;
+  private final LlamaServices services;
+  private final InstanceContext context;
+  private final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+  private final Object lock = new Object();
+  private BootSpec effective;
+  private CommandLine commandLine;
+  private LaunchedProcess process;
+  private StartupWatch watch;
+  private HealthMonitor monitor;
+  private boolean stopRequested;
+  private int restarts;
+
+  private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context) {
+    this.requested = requested;
+    this.services = services;
+    this.context = context;
+  }
+
+  /**
+   * Launches the server and starts watching it. Launch failures (binary missing, port taken by another
+   * process) are thrown here, before anything runs.
+   *
+   * @param spec the requested spec (port 0 = pick one)
+   * @param services shared services
+   * @param context the core's callbacks
+   * @return the instance, whose {@link #ready()} completes later
+   */
+  public static LlamaServerInstance start(BootSpec spec, LlamaServices services, InstanceContext context) {
+    LlamaServerInstance instance = new LlamaServerInstance(spec, services, context);
+    instance.launchAndWatch(1);
+    return instance;
+  }
+
+  @Override
+  public CompletableFuture<EndpointDescriptor> ready() {
+    return ready;
+  }
+
+  @Override
+  public CompletableFuture<Void> stop() {
+    LaunchedProcess p;
+    StartupWatch w;
+    HealthMonitor m;
+    synchronized (lock) {
+      if (stopRequested) {
+        return stopped;
+      }
+      stopRequested = true;
+      p = process;
+      w = watch;
+      m = monitor;
+    }
+    if (m != null) {
+      m.stop();
+    }
+    if (w != null) {
+      w.cancel("the instance was stopped while it was starting");
+    }
+    ready.completeExceptionally(new InferenceException(ErrorCode.STOPPED,
+        "the instance was stopped while it was starting"));
+    if (p == null) {
+      stopped.complete(null);
+    } else {
+      p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
+        if (exit != null) {
+          log.info("{} stopped ({})", p.displayName(), exit.describe());
+        }
+        stopped.complete(null);
+      });
+    }
+    return stopped;
+  }
+
+  @Override
+  public Map<String, Object> details() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    synchronized (lock) {
+      if (process != null) {
+        d.put("pid", process.pid());
+      }
+      if (effective != null) {
+        d.put("port", effective.port());
+        d.put("base_url", effective.baseUrl());
+      }
+      if (commandLine != null) {
+        d.put("command", commandLine.toString());
+      }
+      d.put("restarts", restarts);
+    }
+    return d;
+  }
+
+  /** {@return the last output lines of the current process (oldest first)} */
+  public List<String> outputTail() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
+    return p == null ? List.of() : p.recentOutput().stream().map(OutputLine::text).toList();
+  }
+
+  private void launchAndWatch(int attempt) {
+    BootSpec spec = requested.port() == 0 ? requested.withPort(PortAllocator.freePort(requested.host())) : requested;
+    if (requested.port() != 0 && !PortAllocator.isFree(requested.host(), requested.port())) {
+      throw foreignListener(spec);
+    }
+    LaunchedProcess p = launch(spec);
+    StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec),
+        context::reportHealth);
+    synchronized (lock) {
+      watch = w;
+      if (stopRequested) {
+        w.cancel("the instance was stopped while it was starting");
+      }
+    }
+    w.start().whenComplete((r, t) -> {
+      if (t == null) {
+        onReady(spec, p);
+      } else {
+        onStartFailed(unwrap(t), p, attempt);
+      }
+    });
+  }
+
+  private LaunchedProcess launch(BootSpec spec) {
+    CommandLine cl = spec.toCommandLine();
+    LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
+        SCRUBBED_INHERITED, spec.alias());
+    LaunchedProcess p = services.transport().launch(request);
+    boolean stopNow;
+    synchronized (lock) {
+      effective = spec;
+      commandLine = cl;
+      process = p;
+      stopNow = stopRequested;
+    }
+    if (stopNow) {
+      p.stop(requested.stopTimeout());
+    }
+    log.info("launched {} pid={} port={}", spec.alias(), p.pid(), spec.port());
+    context.reportHealth(HealthStatus.STARTING, "launched pid " + p.pid() + " on port " + spec.port());
+    return p;
+  }
+
+  private StartupWatch.Settings settings(BootSpec spec) {
+    return new StartupWatch.Settings(LlamaEndpoints.target(spec), spec.readyTimeout(), spec.stallTimeout(),
+        spec.readinessInterval(), spec.toCommandLine().toString(), spec.port());
+  }
+
+  private ServerStartException foreignListener(BootSpec spec) {
+    Observation seen = services.prober().probeOnce(LlamaEndpoints.target(spec))
+        .completeOnTimeout(new Observation.Unexpected("no answer"), 5, TimeUnit.SECONDS).join();
+    return new ServerStartException(ErrorCode.FOREIGN_SERVER, "port " + spec.port() + " on " + spec.host()
+        + " is already in use by another process; nothing was started", null, null, seen.describe(),
+        List.of(), spec.toCommandLine().toString(), Duration.ZERO, spec.port(), null);
+  }
+
+  private void onStartFailed(InferenceException failure, LaunchedProcess p, int attempt) {
+    p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
+      boolean retry = requested.port() == 0 && attempt < BIND_ATTEMPTS && isStopNotRequested()
+          && failure instanceof ServerStartException s && s.failure().orElse(null) == StartFailure.PORT_IN_USE;
+      if (!retry) {
+        ready.completeExceptionally(failure);
+        return;
+      }
+      log.info("{}: the picked port was taken before llama-server bound it; retrying with a new port ({}/{})",
+          requested.alias(), attempt + 1, BIND_ATTEMPTS);
+      try {
+        launchAndWatch(attempt + 1);
+      } catch (RuntimeException e) {
+        ready.completeExceptionally(e);
+      }
+    });
+  }
+
+  private void onReady(BootSpec spec, LaunchedProcess p) {
+    HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),
+        context.scheduler(), LlamaEndpoints.target(spec), interval, services.healthThreshold(),
+        context::reportHealth)).orElse(null);
+    synchronized (lock) {
+      if (stopRequested) {
+        return;
+      }
+      monitor = m;
+    }
+    p.onExit().thenAccept(exit -> onExitAfterReady(exit, p));
+    if (m != null) {
+      m.start();
+    }
+    if (!ready.isDone()) {
+      log.info("{} ready on {}", spec.alias(), spec.baseUrl());
+      ready.complete(LlamaEndpoints.spawned(spec, p.pid()));
+    } else {
+      context.reportHealth(HealthStatus.HEALTHY, "restarted as pid " + p.pid());
+    }
+  }
+
+  private void onExitAfterReady(ExitStatus exit, LaunchedProcess p) {
+    int attempt;
+    HealthMonitor m;
+    synchronized (lock) {
+      if (stopRequested || p != process) {
+        return;
+      }
+      m = monitor;
+      monitor = null;
+      attempt = ++restarts;
+    }
+    if (m != null) {
+      m.stop();
+    }
+    String what = "llama-server pid " + p.pid() + " " + exit.describe();
+    if (!services.restartPolicy().enabled() || attempt > services.restartPolicy().maxRestarts()) {
+      log.error("{}: {}; last output: {}", p.displayName(), what, lastLines(p));
+      context.reportExited(what);
+      return;
+    }
+    Duration backoff = services.restartPolicy().backoff(attempt);
+    context.reportHealth(HealthStatus.UNAVAILABLE, what + "; restart " + attempt + " of "
+        + services.restartPolicy().maxRestarts() + " in " + backoff.toMillis() + " ms");
+    context.scheduler().schedule(() -> restart(attempt), backoff.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void restart(int attempt) {
+    BootSpec spec;
+    synchronized (lock) {
+      if (stopRequested) {
+        return;
+      }
+      spec = effective;
+    }
+    try {
+      LaunchedProcess p = launch(spec);
+      StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec), (s, r) -> { });
+      synchronized (lock) {
+        watch = w;
+      }
+      w.start().whenComplete((r, t) -> {
+        if (t == null) {
+          onReady(spec, p);
+          return;
+        }
+        InferenceException e = unwrap(t);
+        p.stop(requested.stopTimeout());
+        boolean deterministic = e instanceof ServerStartException s
+            && s.failure().map(StartFailure::isDeterministic).orElse(false);
+        if (deterministic || attempt >= services.restartPolicy().maxRestarts()) {
+          context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+        } else {
+          onExitAfterReady(p.onExit().getNow(crashedStatus()), p);
+        }
+      });
+    } catch (RuntimeException e) {
+      context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+    }
+  }
+
+  private static ExitStatus crashedStatus() {
+    return new ExitStatus(java.util.OptionalInt.empty(), java.util.OptionalInt.empty(), ExitStatus.Termination.ON_ITS_OWN);
+  }
+
+  private boolean isStopNotRequested() {
+    synchronized (lock) {
+      return !stopRequested;
+    }
+  }
+
+  private static String lastLines(LaunchedProcess p) {
+    List<OutputLine> lines = p.recentOutput();
+    return lines.subList(Math.max(0, lines.size() - 5), lines.size()).toString();
+  }
+
+  private static InferenceException unwrap(Throwable t) {
+    Throwable c = t;
+    while (c instanceof CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c instanceof InferenceException e ? e : new InferenceException(ErrorCode.INTERNAL, String.valueOf(c), c);
+  }
+}

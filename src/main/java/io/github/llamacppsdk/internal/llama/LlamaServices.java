@@ -1,0 +1,29 @@
+package io.github.llamacppsdk.internal.llama;
+
+import io.github.llamacppsdk.RestartPolicy;
+import io.github.llamacppsdk.internal.probe.ReadinessProber;
+import io.github.llamacppsdk.process.ProcessTransport;
+import java.util.Objects;
+
+/**
+ * Not API. What every llama instance of one backend shares: the process transport, the prober (and
+ * its HTTP client), the restart policy and the health hysteresis.
+ *
+ * @param transport launches the servers
+ * @param prober probes readiness and health
+ * @param restartPolicy what to do when a ready server crashes
+ * @param healthThreshold consecutive agreeing health polls needed to change state
+ */
+public record LlamaServices(ProcessTransport transport, ReadinessProber prober, RestartPolicy restartPolicy,
+    int healthThreshold) {
+
+  /** Validates the components. */
+  public LlamaServices {
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(prober, "prober");
+    Objects.requireNonNull(restartPolicy, "restartPolicy");
+    if (healthThreshold < 1) {
+      throw new IllegalArgumentException("healthThreshold must be >= 1");
+    }
+  }
+}
