@@ -1,0 +1,60 @@
+package io.github.llamacppsdk;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Objects;
+
+/**
+ * A secret text value, such as an API key, that never shows itself by accident: {@link #toString()}
+ * is always {@code ****}; only {@link #reveal()} returns the value.
+ *
+ * <p>Get one with {@link #of(String)}. Immutable and thread-safe. Two secrets are equal when their
+ * values are equal (compared in constant time).
+ */
+public final class Secret {
+  private final String value;
+
+  private Secret(String value) {
+    this.value = value;
+  }
+
+  /**
+   * Wraps a value.
+   *
+   * @param value the secret value, not empty
+   * @return the secret
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is empty
+   */
+  public static Secret of(String value) {
+    Objects.requireNonNull(value, "value");
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException("a secret must not be empty");
+    }
+    return new Secret(value);
+  }
+
+  /** {@return the secret value; do not log it} */
+  public String reveal() {
+    return value;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Secret
+        && MessageDigest.isEqual(
+            value.getBytes(StandardCharsets.UTF_8),
+            ((Secret) other).value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
+  }
+
+  /** {@return always {@code ****}} */
+  @Override
+  public String toString() {
+    return "****";
+  }
+}

@@ -1,0 +1,109 @@
+package io.github.llamacppsdk.internal.spec;
+
+import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.CommandLine;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Not API. Renders a {@link BootSpec} as a llama-server command line (seed §3, minus
+ * {@code --api-key}: an inline key travels as {@code LLAMA_API_KEY} in the environment) and knows
+ * which flags the spec manages.
+ */
+public final class LlamaServerFlags {
+  /** The environment variable llama-server reads an API key from. */
+  public static final String API_KEY_ENV = "LLAMA_API_KEY";
+
+  /** Every spelling of a managed flag, mapped to the spec key that owns it. */
+  private static final Map<String, String> MANAGED = managed();
+
+  private LlamaServerFlags() {}
+
+  private static Map<String, String> managed() {
+    Map<String, String> m = new LinkedHashMap<>();
+    put(m, SpecKeys.MODEL, "--model", "-m");
+    put(m, SpecKeys.ALIAS, "--alias", "-a");
+    put(m, SpecKeys.HOST, "--host");
+    put(m, SpecKeys.PORT, "--port");
+    put(m, SpecKeys.API_KEY, "--api-key");
+    put(m, SpecKeys.API_KEY_FILE, "--api-key-file");
+    put(m, SpecKeys.API_PREFIX, "--api-prefix");
+    put(m, SpecKeys.CTX_SIZE, "--ctx-size", "-c");
+    put(m, SpecKeys.GPU_LAYERS, "--gpu-layers", "-ngl", "--n-gpu-layers");
+    put(m, SpecKeys.THREADS, "--threads", "-t");
+    put(m, SpecKeys.THREADS_BATCH, "--threads-batch", "-tb");
+    put(m, SpecKeys.PARALLEL, "--parallel", "-np");
+    put(m, SpecKeys.FLASH_ATTN, "--flash-attn", "-fa");
+    put(m, SpecKeys.EMBEDDINGS, "--embedding", "--embeddings");
+    put(m, SpecKeys.TIMEOUT_SECONDS, "--timeout", "-to");
+    put(m, SpecKeys.THREADS_HTTP, "--threads-http");
+    put(m, SpecKeys.POOLING, "--pooling");
+    return Collections.unmodifiableMap(m);
+  }
+
+  private static void put(Map<String, String> m, String key, String... spellings) {
+    for (String s : spellings) {
+      m.put(s, key);
+    }
+  }
+
+  /** {@return every managed flag spelling (long and short), mapped to the spec key that owns it} */
+  public static Map<String, String> managedFlags() {
+    return MANAGED;
+  }
+
+  /**
+   * {@return the spec key that owns {@code arg} if it is a managed flag ({@code --port},
+   * {@code --port=9000}, {@code -m}, ...), else empty}
+   */
+  public static Optional<String> managedBy(String arg) {
+    if (!arg.startsWith("-")) {
+      return Optional.empty();
+    }
+    int eq = arg.indexOf('=');
+    String name = eq > 0 ? arg.substring(0, eq) : arg;
+    return Optional.ofNullable(MANAGED.get(name));
+  }
+
+  /** {@return the command line that starts the server {@code spec} describes} */
+  public static CommandLine render(BootSpec spec) {
+    List<String> argv = new ArrayList<>();
+    argv.add(spec.binaryPath());
+    argv.addAll(spec.launcherArgs());
+    add(argv, "--model", spec.model());
+    add(argv, "--alias", spec.alias());
+    add(argv, "--host", spec.host());
+    add(argv, "--port", Integer.toString(spec.port()));
+    spec.ctxSize().ifPresent(n -> add(argv, "--ctx-size", Integer.toString(n)));
+    add(argv, "--gpu-layers", spec.gpuLayers().wireValue());
+    spec.threads().ifPresent(n -> add(argv, "--threads", Integer.toString(n)));
+    spec.threadsBatch().ifPresent(n -> add(argv, "--threads-batch", Integer.toString(n)));
+    spec.parallel().ifPresent(n -> add(argv, "--parallel", Integer.toString(n)));
+    add(argv, "--flash-attn", spec.flashAttn().wireValue());
+    if (spec.embeddings()) {
+      argv.add("--embedding");
+    }
+    spec.apiKeyFile().ifPresent(f -> add(argv, "--api-key-file", f));
+    if (!spec.apiPrefix().isEmpty()) {
+      add(argv, "--api-prefix", spec.apiPrefix());
+    }
+    spec.timeoutSeconds().ifPresent(n -> add(argv, "--timeout", Integer.toString(n)));
+    spec.threadsHttp().ifPresent(n -> add(argv, "--threads-http", Integer.toString(n)));
+    spec.pooling().ifPresent(p -> add(argv, "--pooling", p.wireValue()));
+    argv.addAll(spec.extraArgs());
+
+    Map<String, String> env = new TreeMap<>(spec.environment());
+    spec.apiKey().ifPresent(k -> env.put(API_KEY_ENV, k.reveal()));
+    return new CommandLine(argv, env);
+  }
+
+  private static void add(List<String> argv, String flag, String value) {
+    argv.add(flag);
+    argv.add(value);
+  }
+}

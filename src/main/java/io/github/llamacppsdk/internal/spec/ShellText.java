@@ -1,0 +1,76 @@
+package io.github.llamacppsdk.internal.spec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Not API. POSIX shell quoting and secret masking for command lines shown to people. */
+public final class ShellText {
+  /** What a masked value looks like. */
+  public static final String MASK = "****";
+
+  private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
+  private static final Pattern SECRET_NAME =
+      Pattern.compile(".*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*");
+
+  private ShellText() {}
+
+  /** {@return {@code s} quoted for a POSIX shell if it needs it} */
+  public static String quote(String s) {
+    if (SAFE.matcher(s).matches()) {
+      return s;
+    }
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  /** {@return whether a variable or flag name looks like it holds a secret} */
+  public static boolean looksSecret(String name) {
+    String n = name.toUpperCase(Locale.ROOT).replace('-', '_');
+    return SECRET_NAME.matcher(n).matches();
+  }
+
+  /**
+   * {@return a copy of {@code args} with the value of every secret-looking flag masked: the element
+   * after {@code --api-key} / {@code --hf-token}, or the part after {@code =}}
+   */
+  public static List<String> maskArgs(List<String> args) {
+    List<String> out = new ArrayList<>(args.size());
+    boolean maskNext = false;
+    for (String a : args) {
+      if (maskNext) {
+        out.add(MASK);
+        maskNext = false;
+        continue;
+      }
+      int eq = a.indexOf('=');
+      String name = eq > 0 ? a.substring(0, eq) : a;
+      if (name.startsWith("-") && looksSecret(name) && !name.endsWith("-file")) {
+        if (eq > 0) {
+          out.add(a.substring(0, eq + 1) + MASK);
+        } else {
+          out.add(a);
+          maskNext = true;
+        }
+        continue;
+      }
+      out.add(a);
+    }
+    return out;
+  }
+
+  /** {@return {@code NAME=value ... argv...} as one shell line, secrets masked} */
+  public static String commandLine(Map<String, String> env, List<String> argv) {
+    StringBuilder sb = new StringBuilder();
+    env.forEach((k, v) -> sb.append(k).append('=').append(quote(looksSecret(k) ? MASK : v)).append(' '));
+    List<String> shown = maskArgs(argv);
+    for (int i = 0; i < shown.size(); i++) {
+      if (i > 0) {
+        sb.append(' ');
+      }
+      sb.append(quote(shown.get(i)));
+    }
+    return sb.toString();
+  }
+}

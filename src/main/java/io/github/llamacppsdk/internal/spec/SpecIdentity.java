@@ -1,0 +1,129 @@
+package io.github.llamacppsdk.internal.spec;
+
+import io.github.llamacppsdk.BootSpec;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Not API. The identity of a boot spec (seed §4.5): a canonical text of the identity fields, which
+ * equality, hashing and the instance key are built on. Metadata, timing fields and derived values
+ * (URLs, headers) are not part of it.
+ */
+public final class SpecIdentity {
+  private SpecIdentity() {}
+
+  /** {@return the canonical serialisation of {@code spec}'s identity fields (holds the key: never show it)} */
+  public static String canonical(BootSpec spec) {
+    Map<String, Object> id = new LinkedHashMap<>();
+    id.put(SpecKeys.BINARY_PATH, spec.binaryPath());
+    id.put(SpecKeys.LAUNCHER_ARGS, spec.launcherArgs());
+    id.put(SpecKeys.MODEL, spec.model());
+    id.put(SpecKeys.ALIAS, spec.alias());
+    id.put(SpecKeys.MODEL_IDENTITY, spec.modelIdentity());
+    id.put(SpecKeys.HOST, spec.host());
+    id.put(SpecKeys.PORT, spec.port());
+    id.put(SpecKeys.API_PREFIX, spec.apiPrefix());
+    id.put(SpecKeys.CTX_SIZE, spec.ctxSize().isPresent() ? spec.ctxSize().getAsInt() : null);
+    id.put(SpecKeys.GPU_LAYERS, spec.gpuLayers().wireValue());
+    id.put(SpecKeys.THREADS, spec.threads().isPresent() ? spec.threads().getAsInt() : null);
+    id.put(SpecKeys.THREADS_BATCH, spec.threadsBatch().isPresent() ? spec.threadsBatch().getAsInt() : null);
+    id.put(SpecKeys.PARALLEL, spec.parallel().isPresent() ? spec.parallel().getAsInt() : null);
+    id.put(SpecKeys.FLASH_ATTN, spec.flashAttn().wireValue());
+    id.put(SpecKeys.EMBEDDINGS, spec.embeddings());
+    id.put(SpecKeys.API_KEY, spec.apiKey().map(k -> k.reveal()).orElse(null));
+    id.put(SpecKeys.API_KEY_FILE, spec.apiKeyFile().orElse(null));
+    id.put(SpecKeys.TIMEOUT_SECONDS,
+        spec.timeoutSeconds().isPresent() ? spec.timeoutSeconds().getAsInt() : null);
+    id.put(SpecKeys.THREADS_HTTP, spec.threadsHttp().isPresent() ? spec.threadsHttp().getAsInt() : null);
+    id.put(SpecKeys.POOLING, spec.pooling().map(p -> p.wireValue()).orElse(null));
+    id.put(SpecKeys.EXECUTION_SURFACE, new TreeMap<>(spec.executionSurface()));
+    id.put(SpecKeys.ENVIRONMENT, new TreeMap<>(spec.environment()));
+    id.put(SpecKeys.EXTRA_ARGS, spec.extraArgs());
+    StringBuilder sb = new StringBuilder();
+    write(sb, id, false);
+    return sb.toString();
+  }
+
+  /** {@return {@code llama_cpp_sdk:<model_identity>:<unpadded base64url SHA-256 of the canonical text>}} */
+  public static String instanceKey(BootSpec spec) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(canonical(spec).getBytes(StandardCharsets.UTF_8));
+      return "llama_cpp_sdk:" + spec.modelIdentity() + ":"
+          + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /** JSON-like, with maps in key order when {@code sort} (nested maps are always sorted). */
+  private static void write(StringBuilder sb, Object v, boolean sort) {
+    if (v == null) {
+      sb.append("null");
+    } else if (v instanceof String) {
+      sb.append('"');
+      String s = (String) v;
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"' || c == '\\') {
+          sb.append('\\').append(c);
+        } else if (c < 0x20) {
+          sb.append(String.format("\\u%04x", (int) c));
+        } else {
+          sb.append(c);
+        }
+      }
+      sb.append('"');
+    } else if (v instanceof Map) {
+      Map<?, ?> m = sort ? new TreeMap<>((Map<?, ?>) v) : (Map<?, ?>) v;
+      sb.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) {
+          sb.append(',');
+        }
+        first = false;
+        write(sb, String.valueOf(e.getKey()), true);
+        sb.append(':');
+        write(sb, e.getValue(), true);
+      }
+      sb.append('}');
+    } else if (v instanceof List) {
+      sb.append('[');
+      List<?> l = (List<?>) v;
+      for (int i = 0; i < l.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        write(sb, l.get(i), true);
+      }
+      sb.append(']');
+    } else if (v instanceof Number) {
+      sb.append(number((Number) v));
+    } else {
+      sb.append(v);
+    }
+  }
+
+  /** Numbers by value: {@code 1}, {@code 1L} and {@code BigInteger.ONE} serialise alike. */
+  private static String number(Number n) {
+    if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte) {
+      return Long.toString(n.longValue());
+    }
+    if (n instanceof BigInteger) {
+      return n.toString();
+    }
+    if (n instanceof BigDecimal) {
+      return ((BigDecimal) n).stripTrailingZeros().toPlainString();
+    }
+    return Double.toString(n.doubleValue());
+  }
+}
