@@ -209,11 +209,12 @@ public final class InstanceRecord {
       rt.onRemoved().accept(this);
     }
     rt.events().flush();
-    if (h != null) {
-      stopHandle(h);
-    } else {
-      finishStopped();
+    if (h == null) {
+      finishStopped(); // nothing to stop: start itself failed
+    } else if (!stopping) {
+      stopHandle(h); // clean up whatever the failed start left behind
     }
+    // else: stop() already stops the handle
   }
 
   /**

@@ -27,7 +27,7 @@ import java.util.function.Function;
  * {@code idle_ms} (plan idle shutdown). Each start creates a {@link FakeInstance} whose ready future
  * the test completes (or, with {@link #readyAtOnce}, completes at start).
  */
-public final class FakeBackend implements Backend {
+public class FakeBackend implements Backend {
   public final String id;
   public final List<FakeInstance> started = new CopyOnWriteArrayList<>();
   public volatile boolean readyAtOnce;
