@@ -2,16 +2,14 @@ package io.github.llamacppsdk.core;
 
 import io.github.llamacppsdk.internal.core.CoreRuntime;
 import io.github.llamacppsdk.internal.core.EventDispatcher;
-import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.core.InstanceRecord;
 import io.github.llamacppsdk.internal.core.PlanValidator;
 import io.github.llamacppsdk.internal.core.ReadyWaiter;
-import io.github.llamacppsdk.internal.core.ReadyWaiter.Joined;
+import io.github.llamacppsdk.internal.core.InstanceRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,11 +54,8 @@ public final class InferenceCore implements AutoCloseable {
   private final CoreRuntime rt;
   private final ScheduledFuture<?> sweeper;
   private final Map<String, Backend> backends = new ConcurrentHashMap<>();
-  private final Object lock = new Object();
-  // guarded by lock
-  private final TreeMap<String, InstanceRecord> instances = new TreeMap<>();
-  private final Map<String, InstanceRecord> claims = new HashMap<>();
-  private boolean closed;
+  private final Object backendLock = new Object();
+  private final InstanceRegistry registry = new InstanceRegistry(events);
 
   private InferenceCore(Builder b) {
     this.clock = b.clock;
@@ -69,7 +64,7 @@ public final class InferenceCore implements AutoCloseable {
     this.closeTimeout = b.closeTimeout;
     b.listeners.forEach(events::add);
     this.rt = new CoreRuntime(clock, scheduler, events, new AtomicLong(), Optional.ofNullable(b.idleShutdown),
-        this::removed);
+        registry::removed);
     long sweep = b.leaseSweepInterval.toNanos();
     this.sweeper = scheduler.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
   }
@@ -105,8 +100,8 @@ public final class InferenceCore implements AutoCloseable {
       throw new IllegalArgumentException("backend id '" + id + "' differs from its manifest's '" + m.backend() + "'");
     }
     Backend old;
-    synchronized (lock) {
-      checkOpen();
+    synchronized (backendLock) {
+      registry.checkOpen();
       old = backends.put(id, backend);
       events.emit(new CoreEvent.BackendEvent(old == null ? CoreEvent.BackendEvent.Kind.REGISTERED
           : CoreEvent.BackendEvent.Kind.REPLACED, id, clock.instant()));
@@ -124,12 +119,12 @@ public final class InferenceCore implements AutoCloseable {
   public CompletableFuture<Void> unregisterBackend(String backendId) {
     Objects.requireNonNull(backendId, "backendId");
     List<InstanceRecord> doomed = new ArrayList<>();
-    synchronized (lock) {
+    synchronized (backendLock) {
       if (backends.remove(backendId) == null) {
         return CompletableFuture.completedFuture(null);
       }
       events.emit(new CoreEvent.BackendEvent(CoreEvent.BackendEvent.Kind.UNREGISTERED, backendId, clock.instant()));
-      instances.values().stream().filter(r -> r.backendId().equals(backendId)).forEach(doomed::add);
+      registry.records().stream().filter(r -> r.backendId().equals(backendId)).forEach(doomed::add);
     }
     events.flush();
     return CompletableFuture.allOf(doomed.stream()
@@ -270,7 +265,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public Lease lease(String instanceId, ResolveOptions options) {
     Objects.requireNonNull(options, "options");
-    return record(instanceId).acquireLease(options);
+    return registry.get(Objects.requireNonNull(instanceId, "instanceId")).acquireLease(options);
   }
 
   /**
@@ -280,7 +275,7 @@ public final class InferenceCore implements AutoCloseable {
    * @throws InferenceException {@code NOT_FOUND} or {@code NOT_READY}
    */
   public EndpointDescriptor publishedEndpoint(String instanceId) {
-    return record(instanceId).publishedEndpoint();
+    return registry.get(Objects.requireNonNull(instanceId, "instanceId")).publishedEndpoint();
   }
 
   /**
@@ -290,16 +285,12 @@ public final class InferenceCore implements AutoCloseable {
    */
   public Optional<InstanceSnapshot> instance(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    InstanceRecord r;
-    synchronized (lock) {
-      r = instances.get(instanceId);
-    }
-    return Optional.ofNullable(r).map(InstanceRecord::snapshot);
+    return registry.find(instanceId).map(InstanceRecord::snapshot);
   }
 
   /** {@return snapshots of every instance in the registry, sorted by instance id} */
   public List<InstanceSnapshot> instances() {
-    return records().stream().map(InstanceRecord::snapshot).toList();
+    return registry.records().stream().map(InstanceRecord::snapshot).toList();
   }
 
   /**
@@ -310,11 +301,8 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<Void> stopInstance(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    InstanceRecord r;
-    synchronized (lock) {
-      r = instances.get(instanceId);
-    }
-    return r == null ? CompletableFuture.completedFuture(null) : r.stop(ErrorCode.STOPPED, "stop requested");
+    return registry.find(instanceId).map(r -> r.stop(ErrorCode.STOPPED, "stop requested"))
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
   }
 
   /** {@return a future that completes when every instance is stopped; stops run in parallel} */
@@ -330,7 +318,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public int expireLeases() {
     int n = 0;
-    for (InstanceRecord r : records()) {
+    for (InstanceRecord r : registry.records()) {
       n += r.expireLeases();
     }
     return n;
@@ -353,11 +341,8 @@ public final class InferenceCore implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!registry.markClosed()) {
+      return;
     }
     CompletableFuture<Void> all = stopEverything(ErrorCode.CLOSED, "core closed");
     try {
@@ -381,7 +366,7 @@ public final class InferenceCore implements AutoCloseable {
 
   private Prepared prepare(InstanceSpec spec, ConsumerManifest consumer) {
     Objects.requireNonNull(spec, "spec");
-    checkOpen();
+    registry.checkOpen();
     Backend b = backends.get(spec.backend());
     if (b == null) {
       throw new InferenceException(ErrorCode.BACKEND_UNREGISTERED, "no backend registered under '"
@@ -402,93 +387,20 @@ public final class InferenceCore implements AutoCloseable {
 
   private CompletableFuture<EnsureResult> awaitEnsure(Prepared p, Duration waitTimeout) {
     Objects.requireNonNull(waitTimeout, "waitTimeout");
-    return ReadyWaiter.await(joinOrCreate(p), scheduler, waitTimeout,
+    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt), scheduler, waitTimeout,
         j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { });
   }
 
   private CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
-    return ReadyWaiter.await(joinOrCreate(p), scheduler, options.awaitTimeout(), j -> {
+    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt), scheduler, options.awaitTimeout(), j -> {
       Lease lease = j.record().acquireLease(options);
       return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
     }, Resolution::close);
   }
 
-  /** Joins the live record for the plan's key, or creates and launches one; waits out a stopping one. */
-  private CompletableFuture<Joined> joinOrCreate(Prepared p) {
-    String key = p.plan().instanceKey();
-    InstanceRecord rec;
-    boolean created = false;
-    CompletableFuture<Void> stopping = null;
-    try {
-      synchronized (lock) {
-        checkOpen();
-        rec = instances.get(key);
-        if (rec != null) {
-          if (!rec.backendId().equals(p.backend().id())) {
-            throw new InferenceException(ErrorCode.INVALID_SPEC, "instance key '" + key + "' is already used by "
-                + "backend '" + rec.backendId() + "'");
-          }
-          if (!rec.join()) {
-            stopping = rec.stopped();
-          }
-        } else {
-          for (String resource : p.plan().exclusiveResources()) {
-            InstanceRecord holder = claims.get(resource);
-            if (holder != null) {
-              throw new InferenceException(ErrorCode.PORT_CONFLICT, "instance " + key + " claims " + resource
-                  + ", which instance " + holder.id() + " already holds");
-            }
-          }
-          rec = new InstanceRecord(p.backend().id(), p.spec(), p.plan(), rt);
-          rec.join();
-          instances.put(key, rec);
-          for (String resource : p.plan().exclusiveResources()) {
-            claims.put(resource, rec);
-          }
-          created = true;
-        }
-      }
-    } catch (InferenceException e) {
-      return CompletableFuture.failedFuture(e);
-    } finally {
-      events.flush();
-    }
-    if (stopping != null) {
-      return stopping.thenCompose(v -> joinOrCreate(p));
-    }
-    if (created) {
-      rec.launch(p.backend());
-    }
-    return CompletableFuture.completedFuture(new Joined(rec, created));
-  }
-
-  private void removed(InstanceRecord r) {
-    synchronized (lock) {
-      instances.remove(r.id(), r);
-      claims.values().removeIf(holder -> holder == r);
-    }
-  }
-
   private CompletableFuture<Void> stopEverything(ErrorCode code, String reason) {
-    return CompletableFuture.allOf(records().stream().map(r -> r.stop(code, reason))
+    return CompletableFuture.allOf(registry.records().stream().map(r -> r.stop(code, reason))
         .toArray(CompletableFuture[]::new));
-  }
-
-  private List<InstanceRecord> records() {
-    synchronized (lock) {
-      return new ArrayList<>(instances.values());
-    }
-  }
-
-  private InstanceRecord record(String instanceId) {
-    Objects.requireNonNull(instanceId, "instanceId");
-    synchronized (lock) {
-      InstanceRecord r = instances.get(instanceId);
-      if (r == null) {
-        throw new InferenceException(ErrorCode.NOT_FOUND, "no instance '" + instanceId + "'");
-      }
-      return r;
-    }
   }
 
   private void sweep() {
@@ -496,14 +408,6 @@ public final class InferenceCore implements AutoCloseable {
       expireLeases();
     } catch (RuntimeException e) {
       log.warn("lease expiry sweep failed", e);
-    }
-  }
-
-  private void checkOpen() {
-    synchronized (lock) {
-      if (closed) {
-        throw new InferenceException(ErrorCode.CLOSED, "the inference core is closed");
-      }
     }
   }
 
