@@ -60,8 +60,8 @@ public final class SpecKeys {
   }
 
   /**
-   * {@return the known key closest to {@code key} by edit distance (case and {@code -} vs {@code _}
-   * ignored), if it is close enough to be a plausible typo}
+   * {@return the known key closest to {@code key} by edit distance, or the first key it is a prefix of
+   * (case and {@code -} vs {@code _} ignored), if it is close enough to be a plausible typo}
    */
   public static Optional<String> closest(String key) {
     if (key == null || key.isEmpty() || key.length() > MAX_COMPARED_LENGTH) {
@@ -78,7 +78,18 @@ public final class SpecKeys {
       }
     }
     int allowed = Math.max(2, Math.min(best.length(), probe.length()) / 3);
-    return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    if (bestDistance <= allowed) {
+      return Optional.of(best);
+    }
+    // A unit-less or shortened name, e.g. "timeout" for "timeout_seconds".
+    if (probe.length() >= 4) {
+      for (String known : ALL) {
+        if (known.startsWith(probe)) {
+          return Optional.of(known);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** {@return the Levenshtein distance between two strings} */
