@@ -193,9 +193,12 @@ public final class FakeServerProcess implements AutoCloseable {
     }
   }
 
-  /** Sends SIGTERM (a graceful stop request) and returns at once. */
+  /**
+   * Sends SIGTERM (a graceful stop request) and returns at once. Unlike {@link Process#destroy()},
+   * this keeps the output pipe open, so the lines printed while stopping are still collected.
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** Kills the process and its descendants with SIGKILL and waits for it; idempotent. */
