@@ -14,6 +14,7 @@ public class InferenceException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final ErrorCode code;
+  private final String detail;
 
   /**
    * Creates an exception.
@@ -35,10 +36,16 @@ public class InferenceException extends RuntimeException {
   public InferenceException(ErrorCode code, String detail, Throwable cause) {
     super(Objects.requireNonNull(code, "code") + ": " + Objects.requireNonNull(detail, "detail"), cause);
     this.code = code;
+    this.detail = detail;
   }
 
   /** {@return the stable code of this failure} */
   public ErrorCode code() {
     return code;
+  }
+
+  /** {@return the detail of the message, without the code prefix} */
+  public String detail() {
+    return detail;
   }
 }

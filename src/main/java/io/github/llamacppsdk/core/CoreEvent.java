@@ -1,0 +1,118 @@
+package io.github.llamacppsdk.core;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Something that happened in an {@link InferenceCore}: an instance changed lifecycle or health, a
+ * lease changed, or a backend was (un)registered. Delivered to {@link CoreListener}s in order.
+ *
+ * <p>All events are immutable records.
+ */
+public sealed interface CoreEvent permits CoreEvent.InstanceEvent, CoreEvent.LeaseEvent, CoreEvent.BackendEvent {
+
+  /** {@return when it happened, by the core's clock} */
+  Instant at();
+
+  /**
+   * An instance changed lifecycle and/or health.
+   *
+   * @param instanceId the instance
+   * @param backend the backend id
+   * @param previousLifecycle the lifecycle before; empty when the instance was just created
+   * @param lifecycle the lifecycle now
+   * @param previousHealth the health before
+   * @param health the health now
+   * @param reason why, in words
+   * @param at when
+   */
+  record InstanceEvent(String instanceId, String backend, Optional<LifecycleStatus> previousLifecycle,
+      LifecycleStatus lifecycle, HealthStatus previousHealth, HealthStatus health, String reason, Instant at)
+      implements CoreEvent {
+    /** Validates the components. */
+    public InstanceEvent {
+      Objects.requireNonNull(instanceId, "instanceId");
+      Objects.requireNonNull(backend, "backend");
+      Objects.requireNonNull(previousLifecycle, "previousLifecycle");
+      Objects.requireNonNull(lifecycle, "lifecycle");
+      Objects.requireNonNull(previousHealth, "previousHealth");
+      Objects.requireNonNull(health, "health");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(at, "at");
+    }
+
+    /** {@return whether the lifecycle changed (or the instance was created)} */
+    public boolean lifecycleChanged() {
+      return previousLifecycle.map(p -> p != lifecycle).orElse(true);
+    }
+
+    /** {@return whether the health changed} */
+    public boolean healthChanged() {
+      return previousHealth != health;
+    }
+  }
+
+  /**
+   * A lease was acquired, renewed, released, expired, or ended with its instance.
+   *
+   * @param kind what happened
+   * @param leaseRef the lease
+   * @param instanceId its instance
+   * @param ownerRef its owner reference
+   * @param expiresAt its expiry after the event, if it has a TTL
+   * @param at when
+   */
+  record LeaseEvent(Kind kind, String leaseRef, String instanceId, Optional<String> ownerRef,
+      Optional<Instant> expiresAt, Instant at) implements CoreEvent {
+    /** Validates the components. */
+    public LeaseEvent {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(leaseRef, "leaseRef");
+      Objects.requireNonNull(instanceId, "instanceId");
+      Objects.requireNonNull(ownerRef, "ownerRef");
+      Objects.requireNonNull(expiresAt, "expiresAt");
+      Objects.requireNonNull(at, "at");
+    }
+
+    /** What happened to a lease. */
+    public enum Kind {
+      /** Taken. */
+      ACQUIRED,
+      /** Extended. */
+      RENEWED,
+      /** Released by its holder. */
+      RELEASED,
+      /** Its TTL passed. */
+      EXPIRED,
+      /** Its instance stopped or exited. */
+      ENDED
+    }
+  }
+
+  /**
+   * A backend was registered, replaced or unregistered.
+   *
+   * @param kind what happened
+   * @param backend the backend id
+   * @param at when
+   */
+  record BackendEvent(Kind kind, String backend, Instant at) implements CoreEvent {
+    /** Validates the components. */
+    public BackendEvent {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(backend, "backend");
+      Objects.requireNonNull(at, "at");
+    }
+
+    /** What happened to a backend registration. */
+    public enum Kind {
+      /** Registered under a new id. */
+      REGISTERED,
+      /** Registered under an id that was taken; the old registration is gone, its instances keep running. */
+      REPLACED,
+      /** Unregistered; its instances are being stopped. */
+      UNREGISTERED
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.github.llamacppsdk.core;
+
+/**
+ * Hears what happens in an {@link InferenceCore}. Override the methods you need.
+ *
+ * <p>Events are delivered in the order they happened, one at a time, on whichever core or caller
+ * thread caused them, never while the core holds a lock. Listeners must be quick and must not block;
+ * an exception thrown by a listener is caught and logged at WARN and never breaks the core.
+ */
+public interface CoreListener {
+
+  /**
+   * An instance changed lifecycle or health.
+   *
+   * @param event the event
+   */
+  default void onInstanceEvent(CoreEvent.InstanceEvent event) {}
+
+  /**
+   * A lease changed.
+   *
+   * @param event the event
+   */
+  default void onLeaseEvent(CoreEvent.LeaseEvent event) {}
+
+  /**
+   * A backend registration changed.
+   *
+   * @param event the event
+   */
+  default void onBackendEvent(CoreEvent.BackendEvent event) {}
+}

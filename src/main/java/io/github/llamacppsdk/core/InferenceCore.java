@@ -1,0 +1,508 @@
+package io.github.llamacppsdk.core;
+
+import io.github.llamacppsdk.internal.core.CoreRuntime;
+import io.github.llamacppsdk.internal.core.EventDispatcher;
+import io.github.llamacppsdk.internal.core.InstanceRecord;
+import io.github.llamacppsdk.internal.core.PlanValidator;
+import io.github.llamacppsdk.internal.core.ReadyWaiter;
+import io.github.llamacppsdk.internal.core.InstanceRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-process inference core (the seed's {@code self_hosted_inference_core} kernel): a registry of
+ * {@link Backend}s and of the instances they run, single-flight instance start, compatibility checks,
+ * published endpoints and leases with TTL, idle stop, and events.
+ *
+ * <p>Thread-safe. Every failure reaches the caller as an {@link InferenceException}. Each instance's
+ * state changes are serialised by its own lock; no thread is created per instance or lease. The core
+ * uses one {@link ScheduledExecutorService} (its own two daemon threads {@code llamacpp-core-N}, or
+ * one you inject, which it never shuts down) for lease expiry, wait timeouts and idle stops, and hands
+ * it to backends. {@link #close()} stops every instance it started, in parallel.
+ *
+ * <p>Instances are keyed by {@link StartupPlan#instanceKey()}: equal keys share one instance (one
+ * {@link Backend#start} call however many callers race), different keys claiming the same {@link
+ * StartupPlan#exclusiveResources()} entry are refused with {@link ErrorCode#PORT_CONFLICT}.
+ */
+public final class InferenceCore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(InferenceCore.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final Duration closeTimeout;
+  private final EventDispatcher events = new EventDispatcher();
+  private final CoreRuntime rt;
+  private final ScheduledFuture<?> sweeper;
+  private final Map<String, Backend> backends = new ConcurrentHashMap<>();
+  private final Object backendLock = new Object();
+  private final InstanceRegistry registry = new InstanceRegistry(events);
+
+  private InferenceCore(Builder b) {
+    this.clock = b.clock;
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler = ownsScheduler ? newScheduler() : b.scheduler;
+    this.closeTimeout = b.closeTimeout;
+    b.listeners.forEach(events::add);
+    this.rt = new CoreRuntime(clock, scheduler, events, new AtomicLong(), Optional.ofNullable(b.idleShutdown),
+        registry::removed);
+    long sweep = b.leaseSweepInterval.toNanos();
+    this.sweeper = scheduler.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
+  }
+
+  /** {@return a core with the system clock, its own scheduler, no idle stop and no listeners} */
+  public static InferenceCore create() {
+    return builder().build();
+  }
+
+  /** {@return a builder; mutable, single use, not thread-safe} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- backends
+
+  /**
+   * Registers a backend under its {@link Backend#id()}; a backend already registered under that id is
+   * replaced (a {@link CoreEvent.BackendEvent.Kind#REPLACED} event; its running instances keep running
+   * and stay stoppable).
+   *
+   * @param backend the backend; its manifest's {@code backend} must equal its id
+   * @throws IllegalArgumentException if the id is blank or differs from the manifest's
+   */
+  public void registerBackend(Backend backend) {
+    Objects.requireNonNull(backend, "backend");
+    String id = backend.id();
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException("backend id must not be blank");
+    }
+    BackendManifest m = manifestOf(backend);
+    if (!id.equals(m.backend())) {
+      throw new IllegalArgumentException("backend id '" + id + "' differs from its manifest's '" + m.backend() + "'");
+    }
+    Backend old;
+    synchronized (backendLock) {
+      registry.checkOpen();
+      old = backends.put(id, backend);
+      events.emit(new CoreEvent.BackendEvent(old == null ? CoreEvent.BackendEvent.Kind.REGISTERED
+          : CoreEvent.BackendEvent.Kind.REPLACED, id, clock.instant()));
+    }
+    log.info("backend {} {}", id, old == null ? "registered" : "re-registered (replaced)");
+    events.flush();
+  }
+
+  /**
+   * Unregisters a backend and stops its instances (the seed left them running, §17.24).
+   *
+   * @param backendId the id
+   * @return completes when its instances are stopped; already complete if it was not registered
+   */
+  public CompletableFuture<Void> unregisterBackend(String backendId) {
+    Objects.requireNonNull(backendId, "backendId");
+    List<InstanceRecord> doomed = new ArrayList<>();
+    synchronized (backendLock) {
+      if (backends.remove(backendId) == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      events.emit(new CoreEvent.BackendEvent(CoreEvent.BackendEvent.Kind.UNREGISTERED, backendId, clock.instant()));
+      registry.records().stream().filter(r -> r.backendId().equals(backendId)).forEach(doomed::add);
+    }
+    events.flush();
+    return CompletableFuture.allOf(doomed.stream()
+        .map(r -> r.stop(ErrorCode.STOPPED, "backend " + backendId + " unregistered"))
+        .toArray(CompletableFuture[]::new));
+  }
+
+  /** {@return the registered backends' manifests, sorted by backend id} */
+  public List<BackendManifest> backends() {
+    return backends.values().stream().map(InferenceCore::manifestOf)
+        .sorted(Comparator.comparing(BackendManifest::backend)).toList();
+  }
+
+  /**
+   * {@return the manifest of a registered backend}
+   *
+   * @param backendId the id
+   */
+  public Optional<BackendManifest> manifest(String backendId) {
+    return Optional.ofNullable(backends.get(Objects.requireNonNull(backendId, "backendId")))
+        .map(InferenceCore::manifestOf);
+  }
+
+  /**
+   * Checks a consumer against a backend's static manifest (seed §9).
+   *
+   * @param backendId the backend id
+   * @param consumer the consumer
+   * @return the result; {@link CompatibilityResult.Reason#BACKEND_UNREGISTERED} for an unknown id
+   */
+  public CompatibilityResult compatibility(String backendId, ConsumerManifest consumer) {
+    Objects.requireNonNull(consumer, "consumer");
+    return manifest(backendId)
+        .map(m -> CompatibilityResult.evaluate(m, Optional.empty(), consumer))
+        .orElseGet(() -> CompatibilityResult.unregistered(backendId));
+  }
+
+  /**
+   * Checks a consumer against the instance a spec would get: the manifest overridden by the plan's
+   * instance-level facts (startup kind, capabilities). Starts nothing.
+   *
+   * @param spec the spec
+   * @param consumer the consumer
+   * @return the result
+   * @throws InferenceException {@link ErrorCode#INVALID_SPEC} if the backend rejects the spec
+   */
+  public CompatibilityResult compatibility(InstanceSpec spec, ConsumerManifest consumer) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(consumer, "consumer");
+    Backend b = backends.get(spec.backend());
+    if (b == null) {
+      return CompatibilityResult.unregistered(spec.backend());
+    }
+    return CompatibilityResult.evaluate(manifestOf(b), Optional.of(planOf(b, spec)), consumer);
+  }
+
+  // ---------------------------------------------------------------- instances
+
+  /**
+   * Ensures the spec's instance runs and is ready, starting it if needed (single flight).
+   *
+   * @param spec the spec
+   * @param waitTimeout how long to wait for readiness ({@link ErrorCode#WAIT_TIMEOUT} after it; the
+   *     instance keeps starting)
+   * @return the ready instance and whether it already existed
+   * @throws InferenceException typed: {@code BACKEND_UNREGISTERED}, {@code INVALID_SPEC}, {@code
+   *     PORT_CONFLICT}, the start's own code, {@code WAIT_TIMEOUT}, {@code STOPPED}, {@code INTERRUPTED},
+   *     {@code CLOSED}, {@code INTERNAL}
+   */
+  public EnsureResult ensureInstance(InstanceSpec spec, Duration waitTimeout) {
+    Prepared p = prepare(spec, null);
+    return ReadyWaiter.join(awaitEnsure(p, waitTimeout), r -> { }, "instance of backend " + spec.backend());
+  }
+
+  /**
+   * The asynchronous twin of {@link #ensureInstance(InstanceSpec, Duration)}; never throws, the future
+   * fails with the same typed errors. Cancelling it abandons the wait.
+   *
+   * @param spec the spec
+   * @param waitTimeout how long to wait for readiness
+   * @return the future result
+   */
+  public CompletableFuture<EnsureResult> ensureInstanceAsync(InstanceSpec spec, Duration waitTimeout) {
+    try {
+      return awaitEnsure(prepare(spec, null), waitTimeout);
+    } catch (InferenceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Resolves an endpoint for a consumer: checks compatibility (against the manifest overridden by the
+   * plan's facts; an incompatible consumer gets {@link IncompatibleConsumerException} and nothing
+   * starts), ensures the instance (single flight) and takes a lease.
+   *
+   * @param spec the spec
+   * @param consumer the consumer
+   * @param options owner, TTL and wait timeout
+   * @return the resolution; close it to release the lease
+   * @throws InferenceException typed, as {@link #ensureInstance(InstanceSpec, Duration)}, plus {@code
+   *     INCOMPATIBLE}
+   */
+  public Resolution resolveEndpoint(InstanceSpec spec, ConsumerManifest consumer, ResolveOptions options) {
+    Objects.requireNonNull(consumer, "consumer");
+    Objects.requireNonNull(options, "options");
+    Prepared p = prepare(spec, consumer);
+    return ReadyWaiter.join(awaitResolve(p, options), Resolution::close, "endpoint of backend " + spec.backend());
+  }
+
+  /**
+   * The asynchronous twin of {@link #resolveEndpoint(InstanceSpec, ConsumerManifest, ResolveOptions)};
+   * never throws, the future fails with the same typed errors. Cancelling it abandons the wait (and
+   * stops a still-starting instance nobody else waits for).
+   *
+   * @param spec the spec
+   * @param consumer the consumer
+   * @param options owner, TTL and wait timeout
+   * @return the future resolution
+   */
+  public CompletableFuture<Resolution> resolveEndpointAsync(InstanceSpec spec, ConsumerManifest consumer,
+      ResolveOptions options) {
+    try {
+      Objects.requireNonNull(consumer, "consumer");
+      Objects.requireNonNull(options, "options");
+      return awaitResolve(prepare(spec, consumer), options);
+    } catch (InferenceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Takes a lease on a ready instance.
+   *
+   * @param instanceId the instance
+   * @param options owner and TTL (the wait timeout is ignored)
+   * @return the lease
+   * @throws InferenceException {@code NOT_FOUND} (no such instance) or {@code NOT_READY} (still starting)
+   */
+  public Lease lease(String instanceId, ResolveOptions options) {
+    Objects.requireNonNull(options, "options");
+    return registry.get(Objects.requireNonNull(instanceId, "instanceId")).acquireLease(options);
+  }
+
+  /**
+   * {@return the published endpoint (no lease ref) of a ready instance}
+   *
+   * @param instanceId the instance
+   * @throws InferenceException {@code NOT_FOUND} or {@code NOT_READY}
+   */
+  public EndpointDescriptor publishedEndpoint(String instanceId) {
+    return registry.get(Objects.requireNonNull(instanceId, "instanceId")).publishedEndpoint();
+  }
+
+  /**
+   * {@return a snapshot of the instance, if the registry holds it}
+   *
+   * @param instanceId the instance
+   */
+  public Optional<InstanceSnapshot> instance(String instanceId) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    return registry.find(instanceId).map(InstanceRecord::snapshot);
+  }
+
+  /** {@return snapshots of every instance in the registry, sorted by instance id} */
+  public List<InstanceSnapshot> instances() {
+    return registry.records().stream().map(InstanceRecord::snapshot).toList();
+  }
+
+  /**
+   * Stops an instance: its leases end, waiters of a starting instance get {@code STOPPED}.
+   *
+   * @param instanceId the instance
+   * @return completes when it is gone; already complete for an unknown id
+   */
+  public CompletableFuture<Void> stopInstance(String instanceId) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    return registry.find(instanceId).map(r -> r.stop(ErrorCode.STOPPED, "stop requested"))
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
+  }
+
+  /** {@return a future that completes when every instance is stopped; stops run in parallel} */
+  public CompletableFuture<Void> stopAll() {
+    return stopEverything(ErrorCode.STOPPED, "stopAll requested");
+  }
+
+  /**
+   * Ends every lease whose TTL has passed by the core's clock. The scheduler calls this periodically;
+   * tests call it directly after moving a manual clock.
+   *
+   * @return how many leases expired
+   */
+  public int expireLeases() {
+    int n = 0;
+    for (InstanceRecord r : registry.records()) {
+      n += r.expireLeases();
+    }
+    return n;
+  }
+
+  /**
+   * Adds a listener.
+   *
+   * @param listener the listener
+   * @return the subscription; close it to remove the listener
+   */
+  public Subscription addListener(CoreListener listener) {
+    return events.add(listener);
+  }
+
+  /**
+   * Stops every instance (in parallel, waiting up to the close timeout), then stops lease expiry and
+   * shuts down the scheduler if the core created it. Idempotent; later operations fail with {@code
+   * CLOSED}. An interrupt while waiting ends the wait early and restores the interrupt flag.
+   */
+  @Override
+  public void close() {
+    if (!registry.markClosed()) {
+      return;
+    }
+    CompletableFuture<Void> all = stopEverything(ErrorCode.CLOSED, "core closed");
+    try {
+      all.get(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException e) {
+      log.warn("core closed with instances still stopping after {}", closeTimeout);
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("an instance failed to stop while closing", e);
+    }
+    sweeper.cancel(false);
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private record Prepared(Backend backend, InstanceSpec spec, StartupPlan plan, CompatibilityResult compatibility) {}
+
+  private Prepared prepare(InstanceSpec spec, ConsumerManifest consumer) {
+    Objects.requireNonNull(spec, "spec");
+    registry.checkOpen();
+    Backend b = backends.get(spec.backend());
+    if (b == null) {
+      throw new InferenceException(ErrorCode.BACKEND_UNREGISTERED, "no backend registered under '"
+          + spec.backend() + "' (registered: " + new TreeMap<>(backends).keySet() + ")");
+    }
+    BackendManifest m = manifestOf(b);
+    StartupPlan plan = planOf(b, spec);
+    CompatibilityResult compat = null;
+    if (consumer != null) {
+      compat = CompatibilityResult.evaluate(m, Optional.of(plan), consumer);
+      if (!compat.compatible()) {
+        throw new IncompatibleConsumerException(b.id(), consumer.consumer(), compat);
+      }
+    }
+    PlanValidator.validate(m, spec, plan);
+    return new Prepared(b, spec, plan, compat);
+  }
+
+  private CompletableFuture<EnsureResult> awaitEnsure(Prepared p, Duration waitTimeout) {
+    Objects.requireNonNull(waitTimeout, "waitTimeout");
+    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt), scheduler, waitTimeout,
+        j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { });
+  }
+
+  private CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
+    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt), scheduler, options.awaitTimeout(), j -> {
+      Lease lease = j.record().acquireLease(options);
+      return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
+    }, Resolution::close);
+  }
+
+  private CompletableFuture<Void> stopEverything(ErrorCode code, String reason) {
+    return CompletableFuture.allOf(registry.records().stream().map(r -> r.stop(code, reason))
+        .toArray(CompletableFuture[]::new));
+  }
+
+  private void sweep() {
+    try {
+      expireLeases();
+    } catch (RuntimeException e) {
+      log.warn("lease expiry sweep failed", e);
+    }
+  }
+
+  private static BackendManifest manifestOf(Backend b) {
+    try {
+      return Objects.requireNonNull(b.manifest(), "manifest");
+    } catch (InferenceException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InferenceException(ErrorCode.INTERNAL, "backend '" + b.id() + "' manifest() threw: " + e, e);
+    }
+  }
+
+  private static StartupPlan planOf(Backend b, InstanceSpec spec) {
+    try {
+      return Objects.requireNonNull(b.plan(spec), "plan");
+    } catch (InferenceException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InferenceException(ErrorCode.INTERNAL, "backend '" + b.id() + "' plan() threw: " + e, e);
+    }
+  }
+
+  private static ScheduledExecutorService newScheduler() {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
+      Thread t = new Thread(r, "llamacpp-core-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
+
+  /** Builds an {@link InferenceCore}. Mutable, single use, not thread-safe. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService scheduler;
+    private Duration idleShutdown;
+    private Duration leaseSweepInterval = Duration.ofMillis(250);
+    private Duration closeTimeout = Duration.ofSeconds(60);
+    private final List<CoreListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** @param v the clock for timestamps and lease expiry (default: system UTC) @return this */
+    public Builder clock(Clock v) {
+      clock = Objects.requireNonNull(v, "clock");
+      return this;
+    }
+
+    /** @param v a scheduler the core uses but never shuts down (default: its own, 2 daemon threads) @return this */
+    public Builder scheduler(ScheduledExecutorService v) {
+      scheduler = Objects.requireNonNull(v, "scheduler");
+      return this;
+    }
+
+    /** @param v stop an instance this long after its last lease ends, unless its plan says otherwise @return this */
+    public Builder idleShutdown(Duration v) {
+      Objects.requireNonNull(v, "idleShutdown");
+      if (v.isNegative()) {
+        throw new IllegalArgumentException("idleShutdown must be >= 0: " + v);
+      }
+      idleShutdown = v;
+      return this;
+    }
+
+    /** @param v how often the scheduler expires leases (default 250 ms) @return this */
+    public Builder leaseSweepInterval(Duration v) {
+      Objects.requireNonNull(v, "leaseSweepInterval");
+      if (v.isZero() || v.isNegative()) {
+        throw new IllegalArgumentException("leaseSweepInterval must be > 0: " + v);
+      }
+      leaseSweepInterval = v;
+      return this;
+    }
+
+    /** @param v how long {@link InferenceCore#close()} waits for instances to stop (default 60 s) @return this */
+    public Builder closeTimeout(Duration v) {
+      Objects.requireNonNull(v, "closeTimeout");
+      if (v.isNegative()) {
+        throw new IllegalArgumentException("closeTimeout must be >= 0: " + v);
+      }
+      closeTimeout = v;
+      return this;
+    }
+
+    /** @param v a listener registered from the start @return this */
+    public Builder listener(CoreListener v) {
+      listeners.add(Objects.requireNonNull(v, "listener"));
+      return this;
+    }
+
+    /** {@return the core} */
+    public InferenceCore build() {
+      return new InferenceCore(this);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.github.llamacppsdk.core;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A point-in-time read model of one instance (the seed's {@code RuntimeSnapshot}, §2.9).
+ *
+ * <p>Immutable and thread-safe. The lease count is exact at the moment the snapshot was taken (leases
+ * whose TTL has passed by the core's clock are not counted).
+ *
+ * @param instanceId the instance id (the plan's instance key)
+ * @param backend the backend id
+ * @param startupKind spawned or attached
+ * @param managementMode who manages the service
+ * @param lifecycle where the instance is in its life
+ * @param health the latest health
+ * @param healthReason why, in words
+ * @param leaseCount active leases
+ * @param endpoint the published endpoint (no lease ref), once ready
+ * @param insertedAt when the core created the instance
+ * @param readyAt when the endpoint was published
+ * @param metadata the plan's metadata plus the backend's {@code details()}
+ */
+public record InstanceSnapshot(
+    String instanceId,
+    String backend,
+    StartupKind startupKind,
+    ManagementMode managementMode,
+    LifecycleStatus lifecycle,
+    HealthStatus health,
+    String healthReason,
+    int leaseCount,
+    Optional<EndpointDescriptor> endpoint,
+    Instant insertedAt,
+    Optional<Instant> readyAt,
+    Map<String, Object> metadata) {
+
+  /** Validates and copies the components. */
+  public InstanceSnapshot {
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(startupKind, "startupKind");
+    Objects.requireNonNull(managementMode, "managementMode");
+    Objects.requireNonNull(lifecycle, "lifecycle");
+    Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(healthReason, "healthReason");
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(insertedAt, "insertedAt");
+    Objects.requireNonNull(readyAt, "readyAt");
+    metadata = Map.copyOf(metadata);
+  }
+}

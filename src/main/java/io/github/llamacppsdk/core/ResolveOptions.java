@@ -1,0 +1,118 @@
+package io.github.llamacppsdk.core;
+
+import io.github.llamacppsdk.internal.core.MapValues;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Options for one resolve or lease: who holds the lease, how long it lives, and how long the caller
+ * waits for a starting instance.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param ownerRef opaque owner reference stored on the lease (never interpreted)
+ * @param ttl the lease's time to live; empty means it never expires
+ * @param awaitTimeout how long the caller waits for readiness; the default, 150 s, is longer than the
+ *     default readiness timeout of 120 s so the backend's own, more precise error wins
+ */
+public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, Duration awaitTimeout) {
+
+  /** The default {@link #awaitTimeout()}: 150 seconds. */
+  public static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(150);
+
+  private static final Set<String> KEYS = Set.of("owner_ref", "ttl_ms", "await_timeout_ms");
+
+  /** Validates the components. */
+  public ResolveOptions {
+    Objects.requireNonNull(ownerRef, "ownerRef");
+    Objects.requireNonNull(ttl, "ttl");
+    Objects.requireNonNull(awaitTimeout, "awaitTimeout");
+    if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative())) {
+      throw new IllegalArgumentException("ttl must be > 0: " + ttl.get());
+    }
+    if (awaitTimeout.isNegative()) {
+      throw new IllegalArgumentException("awaitTimeout must be >= 0: " + awaitTimeout);
+    }
+  }
+
+  /** {@return no owner, no TTL, the default wait timeout} */
+  public static ResolveOptions defaults() {
+    return builder().build();
+  }
+
+  /** {@return a builder with the defaults; mutable, single use, not thread-safe} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Reads the seed's option map: {@code owner_ref} (string), {@code ttl_ms} (integer; {@code 0} or
+   * absent means no expiry, as in the seed, where only a positive value arms it) and {@code
+   * await_timeout_ms} (integer).
+   *
+   * @param map the options
+   * @return the options
+   * @throws InferenceException {@link ErrorCode#INVALID_SPEC} naming an unknown key or a bad value
+   */
+  public static ResolveOptions fromMap(Map<String, ?> map) {
+    Objects.requireNonNull(map, "map");
+    MapValues.rejectUnknownKeys("resolve options", map, KEYS);
+    Builder b = builder();
+    if (map.get("owner_ref") != null) {
+      b.ownerRef(MapValues.text("owner_ref", map.get("owner_ref")));
+    }
+    if (map.get("ttl_ms") != null) {
+      long ttl = MapValues.nonNegativeLong("ttl_ms", map.get("ttl_ms"));
+      if (ttl > 0) {
+        b.ttl(Duration.ofMillis(ttl));
+      }
+    }
+    if (map.get("await_timeout_ms") != null) {
+      b.awaitTimeout(Duration.ofMillis(MapValues.nonNegativeLong("await_timeout_ms", map.get("await_timeout_ms"))));
+    }
+    return b.build();
+  }
+
+  /** Builds {@link ResolveOptions}. Mutable, single use, not thread-safe. */
+  public static final class Builder {
+    private String ownerRef;
+    private Duration ttl;
+    private Duration awaitTimeout = DEFAULT_AWAIT_TIMEOUT;
+
+    private Builder() {}
+
+    /** @param v the owner reference @return this */
+    public Builder ownerRef(String v) {
+      ownerRef = Objects.requireNonNull(v, "ownerRef");
+      return this;
+    }
+
+    /** @param v the lease TTL, positive @return this */
+    public Builder ttl(Duration v) {
+      Objects.requireNonNull(v, "ttl");
+      if (v.isZero() || v.isNegative()) {
+        throw new IllegalArgumentException("ttl must be > 0: " + v);
+      }
+      ttl = v;
+      return this;
+    }
+
+    /** @param v how long to wait for readiness, not negative @return this */
+    public Builder awaitTimeout(Duration v) {
+      Objects.requireNonNull(v, "awaitTimeout");
+      if (v.isNegative()) {
+        throw new IllegalArgumentException("awaitTimeout must be >= 0: " + v);
+      }
+      awaitTimeout = v;
+      return this;
+    }
+
+    /** {@return the options} */
+    public ResolveOptions build() {
+      return new ResolveOptions(Optional.ofNullable(ownerRef), Optional.ofNullable(ttl), awaitTimeout);
+    }
+  }
+}

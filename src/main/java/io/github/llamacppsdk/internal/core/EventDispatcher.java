@@ -1,0 +1,85 @@
+package io.github.llamacppsdk.internal.core;
+
+import io.github.llamacppsdk.core.CoreEvent;
+import io.github.llamacppsdk.core.CoreListener;
+import io.github.llamacppsdk.core.Subscription;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers {@link CoreEvent}s to listeners in order, one at a time, without a thread of its own:
+ * events are queued (under the caller's lock, which fixes their order) and drained by whichever thread
+ * calls {@link #flush()} after releasing its lock. Thread-safe. Not API.
+ */
+public final class EventDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+
+  private final List<CoreListener> listeners = new CopyOnWriteArrayList<>();
+  private final Queue<CoreEvent> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+
+  /**
+   * Adds a listener.
+   *
+   * @param listener the listener
+   * @return its subscription
+   */
+  public Subscription add(CoreListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    AtomicBoolean closed = new AtomicBoolean();
+    return () -> {
+      if (closed.compareAndSet(false, true)) {
+        listeners.remove(listener);
+      }
+    };
+  }
+
+  /**
+   * Queues an event; call {@link #flush()} once no lock is held.
+   *
+   * @param event the event
+   */
+  public void emit(CoreEvent event) {
+    queue.add(event);
+  }
+
+  /** Delivers queued events unless another thread is already delivering (it will take them). */
+  public void flush() {
+    while (!queue.isEmpty() && draining.compareAndSet(false, true)) {
+      try {
+        CoreEvent e;
+        while ((e = queue.poll()) != null) {
+          deliver(e);
+        }
+      } finally {
+        draining.set(false);
+      }
+    }
+  }
+
+  private void deliver(CoreEvent event) {
+    for (CoreListener l : listeners) {
+      try {
+        if (event instanceof CoreEvent.InstanceEvent ie) {
+          l.onInstanceEvent(ie);
+        } else if (event instanceof CoreEvent.LeaseEvent le) {
+          l.onLeaseEvent(le);
+        } else if (event instanceof CoreEvent.BackendEvent be) {
+          l.onBackendEvent(be);
+        }
+      } catch (RuntimeException | Error ex) {
+        if (ex instanceof VirtualMachineError vme) {
+          throw vme;
+        }
+        log.warn("listener {} threw on {}", l, event, ex);
+      }
+    }
+  }
+}

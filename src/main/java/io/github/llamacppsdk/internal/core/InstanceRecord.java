@@ -1,0 +1,563 @@
+package io.github.llamacppsdk.internal.core;
+
+import io.github.llamacppsdk.core.Backend;
+import io.github.llamacppsdk.core.CoreEvent.InstanceEvent;
+import io.github.llamacppsdk.core.CoreEvent.LeaseEvent;
+import io.github.llamacppsdk.core.EndpointDescriptor;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.HealthStatus;
+import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.core.InstanceSnapshot;
+import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.LifecycleStatus;
+import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.core.RuntimeKind;
+import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.core.TargetClass;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One instance in the core's registry: its lifecycle state machine ({@code STARTING -> READY ->
+ * STOPPING -> STOPPED}, {@code FAILED}), health, published endpoint, leases, waiters and idle timer.
+ * Every state change happens under this object's monitor; events are queued under it and delivered
+ * after it is released; backend code ({@code start}, {@code stop}, {@code details}) is never called
+ * while holding it. Thread-safe. Not API.
+ */
+public final class InstanceRecord {
+  private static final Logger log = LoggerFactory.getLogger(InstanceRecord.class);
+
+  private final String id;
+  private final String backendId;
+  private final InstanceSpec spec;
+  private final StartupPlan plan;
+  private final CoreRuntime rt;
+  private final Instant insertedAt;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final Map<String, LeaseImpl> leases = new LinkedHashMap<>();
+  private final InstanceContextImpl context;
+  // guarded by this
+  private LifecycleStatus lifecycle = LifecycleStatus.STARTING;
+  private HealthStatus health = HealthStatus.STARTING;
+  private String healthReason = "starting";
+  private ManagedInstance handle;
+  private EndpointDescriptor published;
+  private Instant readyAt;
+  private int waiters;
+  private long idleGeneration;
+  private ScheduledFuture<?> idleTask;
+
+  /**
+   * Creates a record in {@code STARTING} and queues its creation event.
+   *
+   * @param backendId the backend id
+   * @param spec the spec
+   * @param plan the validated plan
+   * @param rt the shared runtime
+   */
+  public InstanceRecord(String backendId, InstanceSpec spec, StartupPlan plan, CoreRuntime rt) {
+    this.id = plan.instanceKey();
+    this.backendId = backendId;
+    this.spec = spec;
+    this.plan = plan;
+    this.rt = rt;
+    this.insertedAt = rt.clock().instant();
+    this.context = new InstanceContextImpl(this, rt);
+    rt.events().emit(new InstanceEvent(id, backendId, Optional.empty(), lifecycle, health, health,
+        "created", insertedAt));
+  }
+
+  /** {@return the instance id} */
+  public String id() {
+    return id;
+  }
+
+  /** {@return the backend id} */
+  public String backendId() {
+    return backendId;
+  }
+
+  /** {@return the plan} */
+  public StartupPlan plan() {
+    return plan;
+  }
+
+  /** {@return completes when the instance is ready; fails with the start's {@link InferenceException}} */
+  public CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  /** {@return completes when the instance is gone (stopped, failed or exited) and out of the registry} */
+  public CompletableFuture<Void> stopped() {
+    return stopped;
+  }
+
+  /** {@return the current lifecycle} */
+  public synchronized LifecycleStatus lifecycle() {
+    return lifecycle;
+  }
+
+  /**
+   * Calls {@link Backend#start} (outside any lock) and wires readiness. Typed failures fail the record.
+   *
+   * @param backend the backend
+   */
+  public void launch(Backend backend) {
+    ManagedInstance h;
+    try {
+      h = backend.start(spec, plan, context);
+      if (h == null) {
+        throw new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start returned null");
+      }
+    } catch (InferenceException e) {
+      fail(e);
+      return;
+    } catch (RuntimeException e) {
+      fail(new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start threw for instance "
+          + id + ": " + e, e));
+      return;
+    }
+    boolean stopNow;
+    synchronized (this) {
+      handle = h;
+      stopNow = lifecycle == LifecycleStatus.STOPPING;
+    }
+    if (stopNow) {
+      stopHandle(h);
+      return;
+    }
+    CompletableFuture<EndpointDescriptor> rf;
+    try {
+      rf = h.ready();
+    } catch (RuntimeException e) {
+      rf = CompletableFuture.failedFuture(e);
+    }
+    rf.whenComplete(this::onReadyOutcome);
+  }
+
+  private void onReadyOutcome(EndpointDescriptor ep, Throwable ex) {
+    if (ex == null && (ep == null || ep.baseUrl().isBlank())) {
+      ex = new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' published no base URL for "
+          + id);
+    }
+    if (ex != null) {
+      fail(Failures.toInference(ex, "instance " + id + " readiness"));
+      return;
+    }
+    synchronized (this) {
+      if (lifecycle != LifecycleStatus.STARTING) {
+        return;
+      }
+      EndpointDescriptor.Builder b = ep.toBuilder().endpointId(id + ":endpoint").leaseRef(null)
+          .runtimeKind(RuntimeKind.SERVICE).managementMode(plan.managementMode())
+          .targetClass(TargetClass.SELF_HOSTED_ENDPOINT);
+      if (ep.providerIdentity().isBlank()) {
+        b.providerIdentity(backendId);
+      }
+      if (ep.sourceRuntime().isBlank()) {
+        b.sourceRuntime(backendId);
+      }
+      if (ep.modelIdentity().isBlank()) {
+        b.modelIdentity(id);
+      }
+      published = b.build();
+      readyAt = rt.clock().instant();
+      transition(LifecycleStatus.READY, HealthStatus.HEALTHY, "ready");
+      log.info("instance {} ready at {}", id, published.baseUrl());
+    }
+    ready.complete(null);
+    synchronized (this) {
+      maybeArmIdle();
+    }
+    rt.events().flush();
+  }
+
+  /**
+   * Fails a starting instance: {@code FAILED}, out of the registry, waiters get {@code e}; the handle
+   * (if any) is stopped to clean up.
+   *
+   * @param e the reason
+   */
+  void fail(InferenceException e) {
+    ManagedInstance h;
+    boolean stopping;
+    synchronized (this) {
+      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.READY) {
+        return;
+      }
+      stopping = lifecycle == LifecycleStatus.STOPPING;
+      if (!stopping) {
+        transition(LifecycleStatus.FAILED, health, e.getMessage());
+        log.warn("instance {} failed to start: {}", id, e.getMessage());
+      }
+      h = handle;
+    }
+    ready.completeExceptionally(e);
+    if (!stopping) {
+      rt.onRemoved().accept(this);
+    }
+    rt.events().flush();
+    if (h == null) {
+      finishStopped(); // nothing to stop: start itself failed
+    } else if (!stopping) {
+      stopHandle(h); // clean up whatever the failed start left behind
+    }
+    // else: stop() already stops the handle
+  }
+
+  /**
+   * Stops the instance. Idempotent.
+   *
+   * @param code the code waiters of a still-starting instance get ({@code STOPPED}, {@code CLOSED},
+   *     {@code INTERRUPTED})
+   * @param reason why, in words
+   * @return completes when the instance is gone
+   */
+  public CompletableFuture<Void> stop(ErrorCode code, String reason) {
+    boolean wasStarting;
+    ManagedInstance h;
+    synchronized (this) {
+      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING) {
+        return stopped;
+      }
+      wasStarting = lifecycle == LifecycleStatus.STARTING;
+      transition(LifecycleStatus.STOPPING, health, reason);
+      endAllLeases(LeaseEvent.Kind.ENDED);
+      cancelIdle();
+      h = handle;
+      log.info("stopping instance {}: {}", id, reason);
+    }
+    if (wasStarting) {
+      ready.completeExceptionally(new InferenceException(code, "instance " + id + " was stopped while starting ("
+          + reason + ")"));
+    }
+    rt.events().flush();
+    if (h != null) {
+      stopHandle(h);
+    }
+    // else: launch() is between backend.start and storing the handle; it sees STOPPING and stops it.
+    return stopped;
+  }
+
+  private void stopHandle(ManagedInstance h) {
+    CompletableFuture<Void> f;
+    try {
+      f = h.stop();
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((v, ex) -> {
+      if (ex != null) {
+        log.warn("instance {}: backend stop failed", id, ex);
+      }
+      finishStopped();
+    });
+  }
+
+  private void finishStopped() {
+    synchronized (this) {
+      if (lifecycle == LifecycleStatus.STOPPING) {
+        transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, "stopped");
+        log.info("instance {} stopped", id);
+      }
+    }
+    rt.onRemoved().accept(this);
+    rt.events().flush();
+    stopped.complete(null);
+  }
+
+  void reportHealth(HealthStatus status, String reason) {
+    if (status == HealthStatus.EXITED) {
+      reportExited(reason);
+      return;
+    }
+    synchronized (this) {
+      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING || status == health
+          || status == HealthStatus.STOPPED) {
+        return;
+      }
+      if (lifecycle == LifecycleStatus.READY && (status == HealthStatus.DEGRADED
+          || status == HealthStatus.UNAVAILABLE)) {
+        log.warn("instance {} health {}: {}", id, status, reason);
+      }
+      transition(lifecycle, status, reason);
+    }
+    rt.events().flush();
+  }
+
+  void reportExited(String reason) {
+    ManagedInstance h;
+    boolean starting;
+    synchronized (this) {
+      starting = lifecycle == LifecycleStatus.STARTING;
+      if (starting) {
+        health = HealthStatus.EXITED;
+      } else if (lifecycle != LifecycleStatus.READY) {
+        return;
+      }
+    }
+    if (starting) {
+      fail(new InferenceException(ErrorCode.EXITED_BEFORE_READY, "instance " + id + " exited before ready: "
+          + reason));
+      return;
+    }
+    synchronized (this) {
+      if (lifecycle != LifecycleStatus.READY) {
+        return;
+      }
+      int held = leases.size();
+      transition(LifecycleStatus.FAILED, HealthStatus.EXITED, reason);
+      endAllLeases(LeaseEvent.Kind.ENDED);
+      cancelIdle();
+      h = handle;
+      if (held > 0) {
+        log.error("instance {} exited while {} lease(s) held it: {}", id, held, reason);
+      } else {
+        log.warn("instance {} exited: {}", id, reason);
+      }
+    }
+    rt.onRemoved().accept(this);
+    rt.events().flush();
+    if (h != null) {
+      stopHandle(h);
+    }
+  }
+
+  /**
+   * Registers a waiter for readiness.
+   *
+   * @return false when the instance is stopping or gone (the caller must retry after {@link #stopped()})
+   */
+  public synchronized boolean join() {
+    if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING) {
+      return false;
+    }
+    waiters++;
+    cancelIdle();
+    return true;
+  }
+
+  /**
+   * Removes a waiter. An abandoning waiter (interrupted or cancelled) that was the last one interested
+   * in a still-starting instance stops it.
+   *
+   * @param abandon true for an interrupt or cancellation
+   */
+  public void leave(boolean abandon) {
+    boolean stopIt;
+    synchronized (this) {
+      waiters--;
+      stopIt = abandon && waiters == 0 && leases.isEmpty() && lifecycle == LifecycleStatus.STARTING;
+      if (!stopIt) {
+        maybeArmIdle();
+      }
+    }
+    if (stopIt) {
+      stop(ErrorCode.INTERRUPTED, "the only caller waiting for it gave up");
+    }
+  }
+
+  /**
+   * Takes a lease on the ready instance.
+   *
+   * @param opts the owner and TTL
+   * @return the lease
+   */
+  public LeaseImpl acquireLease(ResolveOptions opts) {
+    LeaseImpl lease;
+    synchronized (this) {
+      if (lifecycle == LifecycleStatus.STARTING) {
+        throw new InferenceException(ErrorCode.NOT_READY, "instance " + id + " has not published an endpoint yet");
+      }
+      if (lifecycle != LifecycleStatus.READY) {
+        throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
+      }
+      Instant now = rt.clock().instant();
+      lease = new LeaseImpl("lease-" + rt.leaseSeq().incrementAndGet(), this, opts.ownerRef(),
+          opts.ttl().orElse(null), now, published);
+      leases.put(lease.leaseRef(), lease);
+      cancelIdle();
+      emitLease(lease, LeaseEvent.Kind.ACQUIRED, now);
+    }
+    rt.events().flush();
+    return lease;
+  }
+
+  boolean checkActive(LeaseImpl lease) {
+    synchronized (this) {
+      expireDue(rt.clock().instant());
+      return lease.active;
+    }
+  }
+
+  void renew(LeaseImpl lease, Duration newTtl) {
+    synchronized (this) {
+      Instant now = rt.clock().instant();
+      expireDue(now);
+      if (!lease.active) {
+        throw new InferenceException(ErrorCode.LEASE_NOT_ACTIVE, lease.leaseRef() + " on instance " + id
+            + " was released, expired or ended with its instance");
+      }
+      if (newTtl != null) {
+        lease.ttl = newTtl;
+      }
+      if (lease.ttl != null) {
+        lease.expiresAt = now.plus(lease.ttl);
+      }
+      emitLease(lease, LeaseEvent.Kind.RENEWED, now);
+    }
+    rt.events().flush();
+  }
+
+  void release(LeaseImpl lease) {
+    synchronized (this) {
+      endLease(lease, LeaseEvent.Kind.RELEASED, rt.clock().instant());
+      maybeArmIdle();
+    }
+    rt.events().flush();
+  }
+
+  /** {@return how many leases expired now, by the core's clock} */
+  public int expireLeases() {
+    int n;
+    synchronized (this) {
+      n = expireDue(rt.clock().instant());
+    }
+    rt.events().flush();
+    return n;
+  }
+
+  /** {@return the published endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
+  public synchronized EndpointDescriptor publishedEndpoint() {
+    if (lifecycle == LifecycleStatus.STARTING) {
+      throw new InferenceException(ErrorCode.NOT_READY, "instance " + id + " has not published an endpoint yet");
+    }
+    if (lifecycle != LifecycleStatus.READY) {
+      throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
+    }
+    return published;
+  }
+
+  /** {@return a snapshot; expired leases are dropped first so the count is exact} */
+  public InstanceSnapshot snapshot() {
+    ManagedInstance h;
+    synchronized (this) {
+      h = handle;
+    }
+    Map<String, Object> metadata = new LinkedHashMap<>(plan.metadata());
+    if (h != null) {
+      try {
+        metadata.putAll(h.details());
+      } catch (RuntimeException e) {
+        log.warn("instance {}: backend details() threw", id, e);
+      }
+    }
+    InstanceSnapshot s;
+    synchronized (this) {
+      expireDue(rt.clock().instant());
+      s = new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
+          healthReason, leases.size(), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
+          metadata);
+    }
+    rt.events().flush();
+    return s;
+  }
+
+  // ---- helpers, all called with the monitor held ----
+
+  private int expireDue(Instant now) {
+    List<LeaseImpl> due = new ArrayList<>();
+    for (LeaseImpl l : leases.values()) {
+      if (l.expiresAt != null && !now.isBefore(l.expiresAt)) {
+        due.add(l);
+      }
+    }
+    for (LeaseImpl l : due) {
+      log.warn("{} on instance {} expired unreleased (owner {})", l.leaseRef(), id, l.ownerRef().orElse("-"));
+      endLease(l, LeaseEvent.Kind.EXPIRED, now);
+    }
+    if (!due.isEmpty()) {
+      maybeArmIdle();
+    }
+    return due.size();
+  }
+
+  private void endLease(LeaseImpl l, LeaseEvent.Kind kind, Instant now) {
+    if (!l.active) {
+      return;
+    }
+    l.active = false;
+    leases.remove(l.leaseRef());
+    emitLease(l, kind, now);
+  }
+
+  private void endAllLeases(LeaseEvent.Kind kind) {
+    Instant now = rt.clock().instant();
+    for (LeaseImpl l : new ArrayList<>(leases.values())) {
+      endLease(l, kind, now);
+    }
+  }
+
+  private void emitLease(LeaseImpl l, LeaseEvent.Kind kind, Instant now) {
+    rt.events().emit(new LeaseEvent(kind, l.leaseRef(), id, l.ownerRef(), Optional.ofNullable(l.expiresAt), now));
+  }
+
+  private void transition(LifecycleStatus newLifecycle, HealthStatus newHealth, String reason) {
+    LifecycleStatus oldL = lifecycle;
+    HealthStatus oldH = health;
+    lifecycle = newLifecycle;
+    health = newHealth;
+    healthReason = reason;
+    rt.events().emit(new InstanceEvent(id, backendId, Optional.of(oldL), newLifecycle, oldH, newHealth, reason,
+        rt.clock().instant()));
+  }
+
+  private void maybeArmIdle() {
+    Optional<Duration> idle = plan.idleShutdown().or(rt::defaultIdle);
+    if (lifecycle != LifecycleStatus.READY || !leases.isEmpty() || waiters > 0 || idleTask != null
+        || idle.isEmpty()) {
+      return;
+    }
+    long generation = ++idleGeneration;
+    try {
+      idleTask = rt.scheduler().schedule(() -> idleFired(generation, idle.get()), idle.get().toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      log.warn("instance {}: could not schedule idle stop", id, e);
+    }
+  }
+
+  private void cancelIdle() {
+    idleGeneration++;
+    if (idleTask != null) {
+      idleTask.cancel(false);
+      idleTask = null;
+    }
+  }
+
+  private void idleFired(long generation, Duration idle) {
+    synchronized (this) {
+      if (generation != idleGeneration || lifecycle != LifecycleStatus.READY || !leases.isEmpty() || waiters > 0) {
+        return;
+      }
+      idleTask = null;
+    }
+    stop(ErrorCode.STOPPED, "idle for " + idle + " after its last lease ended");
+  }
+
+  static void logSwallowed(String what, RuntimeException e) {
+    log.warn("{} threw; ignored", what, e);
+  }
+}

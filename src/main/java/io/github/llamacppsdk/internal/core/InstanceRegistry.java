@@ -1,0 +1,154 @@
+package io.github.llamacppsdk.internal.core;
+
+import io.github.llamacppsdk.core.Backend;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.internal.core.ReadyWaiter.Joined;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The core's table of live instances by instance key, the exclusive-resource claims, and the closed
+ * flag, all under one lock (taken before any record's lock, never after). Single flight lives here: a
+ * key has at most one live record, and only the caller that created it launches it. Thread-safe. Not
+ * API.
+ */
+public final class InstanceRegistry {
+  private final Object lock = new Object();
+  private final TreeMap<String, InstanceRecord> instances = new TreeMap<>();
+  private final Map<String, InstanceRecord> claims = new HashMap<>();
+  private final EventDispatcher events;
+  private boolean closed;
+
+  /** @param events the core's dispatcher, flushed after registry changes */
+  public InstanceRegistry(EventDispatcher events) {
+    this.events = events;
+  }
+
+  /** Throws {@link ErrorCode#CLOSED} once {@link #markClosed()} was called. */
+  public void checkOpen() {
+    synchronized (lock) {
+      if (closed) {
+        throw new InferenceException(ErrorCode.CLOSED, "the inference core is closed");
+      }
+    }
+  }
+
+  /** {@return true the first time; later operations fail with {@link ErrorCode#CLOSED}} */
+  public boolean markClosed() {
+    synchronized (lock) {
+      boolean first = !closed;
+      closed = true;
+      return first;
+    }
+  }
+
+  /**
+   * Joins the live record for the plan's key as a waiter, or creates and launches one (the caller's
+   * thread calls {@link Backend#start}); a record that is stopping is waited out and the call retried.
+   *
+   * @param backend the backend
+   * @param spec the spec
+   * @param plan the validated plan
+   * @param rt the shared runtime
+   * @return completes once joined; fails with {@code PORT_CONFLICT}, {@code INVALID_SPEC} or {@code CLOSED}
+   */
+  public CompletableFuture<Joined> joinOrCreate(Backend backend, InstanceSpec spec, StartupPlan plan,
+      CoreRuntime rt) {
+    String key = plan.instanceKey();
+    InstanceRecord rec;
+    boolean created = false;
+    CompletableFuture<Void> stopping = null;
+    try {
+      synchronized (lock) {
+        if (closed) {
+          throw new InferenceException(ErrorCode.CLOSED, "the inference core is closed");
+        }
+        rec = instances.get(key);
+        if (rec != null) {
+          if (!rec.backendId().equals(backend.id())) {
+            throw new InferenceException(ErrorCode.INVALID_SPEC, "instance key '" + key + "' is already used by "
+                + "backend '" + rec.backendId() + "'");
+          }
+          if (!rec.join()) {
+            stopping = rec.stopped();
+          }
+        } else {
+          for (String resource : plan.exclusiveResources()) {
+            InstanceRecord holder = claims.get(resource);
+            if (holder != null) {
+              throw new InferenceException(ErrorCode.PORT_CONFLICT, "instance " + key + " claims " + resource
+                  + ", which instance " + holder.id() + " already holds");
+            }
+          }
+          rec = new InstanceRecord(backend.id(), spec, plan, rt);
+          rec.join();
+          instances.put(key, rec);
+          for (String resource : plan.exclusiveResources()) {
+            claims.put(resource, rec);
+          }
+          created = true;
+        }
+      }
+    } catch (InferenceException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      events.flush();
+    }
+    if (stopping != null) {
+      return stopping.thenCompose(v -> joinOrCreate(backend, spec, plan, rt));
+    }
+    if (created) {
+      rec.launch(backend);
+    }
+    return CompletableFuture.completedFuture(new Joined(rec, created));
+  }
+
+  /**
+   * Removes a record (if it is still the one registered under its key) and its claims.
+   *
+   * @param r the record
+   */
+  public void removed(InstanceRecord r) {
+    synchronized (lock) {
+      instances.remove(r.id(), r);
+      claims.values().removeIf(holder -> holder == r);
+    }
+  }
+
+  /** {@return the live records, sorted by instance id} */
+  public List<InstanceRecord> records() {
+    synchronized (lock) {
+      return new ArrayList<>(instances.values());
+    }
+  }
+
+  /**
+   * {@return the live record for an id}
+   *
+   * @param instanceId the id
+   */
+  public Optional<InstanceRecord> find(String instanceId) {
+    synchronized (lock) {
+      return Optional.ofNullable(instances.get(instanceId));
+    }
+  }
+
+  /**
+   * {@return the live record for an id}
+   *
+   * @param instanceId the id
+   * @throws InferenceException {@link ErrorCode#NOT_FOUND}
+   */
+  public InstanceRecord get(String instanceId) {
+    return find(instanceId).orElseThrow(() -> new InferenceException(ErrorCode.NOT_FOUND, "no instance '"
+        + instanceId + "'"));
+  }
+}
