@@ -9,6 +9,7 @@
 module io.github.llamacppsdk {
   requires java.net.http;
   requires jdk.httpserver;
+  requires jdk.unsupported;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
 

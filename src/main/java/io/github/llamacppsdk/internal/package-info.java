@@ -1,7 +1,4 @@
 /**
- * Not API. Implementation details of llama-cpp-sdk; may change in any release.
- *
- * <p>This package exists (even while empty) because {@code module-info.java} opens it to Jackson;
- * the JDK's {@code jar} tool refuses a module that opens a package it does not contain.
+ * Implementation details of llama-cpp-sdk. Not API: anything here may change without notice.
  */
 package io.github.llamacppsdk.internal;

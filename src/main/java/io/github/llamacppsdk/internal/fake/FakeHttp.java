@@ -1,0 +1,250 @@
+package io.github.llamacppsdk.internal.fake;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one HTTP handler of the fake server: the 503 gate while loading, the API-key check with
+ * llama-server's public routes, the {@code --api-prefix}, and the routes themselves. Thread-safe.
+ * Not API.
+ */
+final class FakeHttp implements HttpHandler {
+  private static final Set<String> PUBLIC = Set.of("/health", "/v1/health", "/models", "/v1/models");
+
+  private final FakeConfig config;
+  private final FakeLog log;
+  private final FakeFaults faults;
+  private final FakeBodies bodies;
+  private final List<String> keys;
+  private final String prefix;
+  private volatile boolean ready;
+
+  FakeHttp(FakeConfig config, FakeLog log, FakeFaults faults, FakeBodies bodies, List<String> keys) {
+    this.config = config;
+    this.log = log;
+    this.faults = faults;
+    this.bodies = bodies;
+    this.keys = List.copyOf(keys);
+    this.prefix = config.prefix();
+  }
+
+  void markReady() {
+    ready = true;
+  }
+
+  @Override
+  public void handle(HttpExchange ex) throws IOException {
+    if (!ready) {
+      try {
+        send(ex, 503, FakeBodies.loading());
+      } finally {
+        ex.close();
+      }
+      return;
+    }
+    try {
+      faults.responseDelay().ifPresent(FakeHttp::pause);
+      int status = serve(ex);
+      String path = ex.getRequestURI().getPath();
+      if (!path.endsWith("/health") && !path.endsWith("/models")) {
+        log.info("log_server_r", "done request: " + ex.getRequestMethod() + " " + path + " "
+            + ex.getRemoteAddress().getAddress().getHostAddress() + " " + status);
+      }
+    } catch (IOException e) {
+      // the client went away mid-answer; nothing to do
+    } catch (RuntimeException e) {
+      try {
+        send(ex, 500, FakeBodies.error(500, String.valueOf(e.getMessage()), "server_error"));
+      } catch (IOException | RuntimeException ignored) {
+        // headers may already be sent; the connection closes below
+      }
+    } finally {
+      ex.close();
+      faults.afterRequest();
+    }
+  }
+
+  private int serve(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    String path = ex.getRequestURI().getPath();
+    if (!keys.isEmpty() && !"OPTIONS".equals(method) && !PUBLIC.contains(path) && !authorized(ex)) {
+      return send(ex, 401, FakeBodies.invalidKey());
+    }
+    String route = routeOf(path);
+    if (method.equals("GET")) {
+      switch (route) {
+        case "/health":
+        case "/v1/health":
+          return health(ex);
+        case "/models":
+        case "/v1/models":
+          return send(ex, 200, bodies.models());
+        case "/props":
+          return send(ex, 200, bodies.props());
+        case "/slots":
+          if (config.flag("--no-slots")) {
+            return send(ex, 501, FakeBodies.error(501, "This server does not support slots endpoint. Start it with `--slots`", "not_supported_error"));
+          }
+          return send(ex, 200, bodies.slots());
+        case "/metrics":
+          return metrics(ex);
+        default:
+          break;
+      }
+    } else if (method.equals("POST")) {
+      switch (route) {
+        case "/v1/chat/completions":
+        case "/chat/completions":
+          return chat(ex);
+        case "/v1/embeddings":
+        case "/embeddings":
+          return embeddings(ex);
+        default:
+          break;
+      }
+    }
+    return send(ex, 404, FakeBodies.error(404, "File Not Found", "not_found_error"));
+  }
+
+  /** {@return the route under the prefix, or "" (no route) when the path is outside it} */
+  private String routeOf(String path) {
+    if (prefix.isEmpty()) {
+      return path;
+    }
+    return path.startsWith(prefix + "/") ? path.substring(prefix.length()) : "";
+  }
+
+  private boolean authorized(HttpExchange ex) {
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (auth != null) {
+      String token = auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : auth;
+      if (keys.contains(token)) {
+        return true;
+      }
+    }
+    String xKey = ex.getRequestHeaders().getFirst("X-Api-Key");
+    return xKey != null && keys.contains(xKey);
+  }
+
+  private int health(HttpExchange ex) throws IOException {
+    switch (faults.health()) {
+      case DEGRADED:
+        return send(ex, 200, FakeBodies.status("degraded"));
+      case UNAVAILABLE:
+        return send(ex, 503, FakeBodies.error(503, "Service Unavailable", "unavailable_error"));
+      case LOADING:
+        return send(ex, 503, FakeBodies.loading());
+      default:
+        return send(ex, 200, FakeBodies.status("ok"));
+    }
+  }
+
+  private int metrics(HttpExchange ex) throws IOException {
+    if (!config.flag("--metrics")) {
+      return send(ex, 501, FakeBodies.error(501, "This server does not support metrics endpoint. Start it with `--metrics`", "not_supported_error"));
+    }
+    String text = "# HELP llamacpp:requests_processing Number of requests processing.\n"
+        + "# TYPE llamacpp:requests_processing gauge\nllamacpp:requests_processing 0\n"
+        + "# HELP llamacpp:requests_deferred Number of requests deferred.\n"
+        + "# TYPE llamacpp:requests_deferred gauge\nllamacpp:requests_deferred 0\n";
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+    ex.sendResponseHeaders(200, bytes.length);
+    ex.getResponseBody().write(bytes);
+    return 200;
+  }
+
+  private JsonNode readJson(HttpExchange ex) throws IOException {
+    byte[] body = ex.getRequestBody().readAllBytes();
+    return FakeBodies.JSON.readTree(body);
+  }
+
+  private int chat(HttpExchange ex) throws IOException {
+    JsonNode request;
+    try {
+      request = readJson(ex);
+    } catch (JsonProcessingException e) {
+      return send(ex, 500, FakeBodies.error(500, "[json.exception.parse_error.101] parse error: "
+          + e.getOriginalMessage(), "server_error"));
+    }
+    if (request == null || !request.isObject()) {
+      return send(ex, 400, FakeBodies.error(400, "request body must be a JSON object", "invalid_request_error"));
+    }
+    FakeBodies.Reply reply;
+    try {
+      reply = bodies.reply(request);
+    } catch (IllegalArgumentException e) {
+      return send(ex, 400, FakeBodies.error(400, e.getMessage(), "invalid_request_error"));
+    }
+    if (!request.path("stream").asBoolean(false)) {
+      int status = send(ex, 200, bodies.completion(reply));
+      log.info("update_slots", "all slots are idle");
+      return status;
+    }
+    boolean usage = request.path("stream_options").path("include_usage").asBoolean(false);
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, 0);
+    OutputStream out = ex.getResponseBody();
+    Duration interval = faults.tokenInterval();
+    List<ObjectNode> chunks = bodies.chunks(reply, usage);
+    for (int i = 0; i < chunks.size(); i++) {
+      if (i > 1 && i <= reply.tokens().size() && !interval.isZero()) {
+        pause(interval);
+      }
+      event(out, FakeBodies.JSON.writeValueAsString(chunks.get(i)));
+    }
+    event(out, "[DONE]");
+    log.info("update_slots", "all slots are idle");
+    return 200;
+  }
+
+  private static void event(OutputStream out, String data) throws IOException {
+    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private int embeddings(HttpExchange ex) throws IOException {
+    if (!config.embeddings()) {
+      return send(ex, 501, FakeBodies.error(501, "This server does not support embeddings. Start it with `--embeddings`", "not_supported_error"));
+    }
+    JsonNode request;
+    try {
+      request = readJson(ex);
+    } catch (JsonProcessingException e) {
+      return send(ex, 500, FakeBodies.error(500, "[json.exception.parse_error.101] parse error: "
+          + e.getOriginalMessage(), "server_error"));
+    }
+    try {
+      return send(ex, 200, bodies.embeddings(request == null ? FakeBodies.JSON.createObjectNode() : request));
+    } catch (IllegalArgumentException e) {
+      return send(ex, 400, FakeBodies.error(400, e.getMessage(), "invalid_request_error"));
+    }
+  }
+
+  private static int send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    byte[] bytes = FakeBodies.JSON.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    ex.getResponseHeaders().set("Server", "llama.cpp");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+    return status;
+  }
+
+  private static void pause(Duration d) {
+    try {
+      Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
