@@ -1,29 +1,202 @@
 package io.github.llamacppsdk.internal.process;
 
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
+import io.github.llamacppsdk.process.ProcessLaunchException;
 import io.github.llamacppsdk.process.ProcessTransport;
 import io.github.llamacppsdk.process.TransportCapabilities;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Not API. Placeholder until the local transport lands (issue 4). */
+/**
+ * Not API. The default {@link ProcessTransport}: local subprocesses on Linux and macOS.
+ *
+ * <p><b>Launch.</b> The argv runs directly (no shell) with the assembled environment and working
+ * directory; the binary and directory are checked first ({@link LaunchPreparation}) so a typo fails
+ * at once with a {@link ProcessLaunchException}. The child's stdin is {@code /dev/null}.
+ *
+ * <p><b>Orphans</b>, in two layers: a JVM shutdown hook (one per transport, registered on the first
+ * launch, removed by {@link #close()}) stops every live process with SIGTERM, a short grace, then
+ * SIGKILL; and an {@link OrphanWatchdog} sidecar (one per transport, started on the first launch)
+ * that kills the recorded servers and their process trees when the JVM dies without running hooks.
+ *
+ * <p>Thread-safe. {@link #close()} stops all live processes, ends the watchdog and removes the hook.
+ */
 public final class LocalProcessTransport implements ProcessTransport {
-  private LocalProcessTransport() {}
+  /** The grace {@link #close()} gives each live process. */
+  static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
+  /** The grace the shutdown hook gives each live process. */
+  static final Duration HOOK_GRACE = Duration.ofSeconds(1);
 
-  /** @return a transport */
+  private static final Logger log = LoggerFactory.getLogger(LocalProcessTransport.class);
+  private static final TransportCapabilities CAPABILITIES =
+      new TransportCapabilities(false, true, true, false, true, true, true);
+
+  private final Map<String, String> parentEnvironment;
+  private final int maxLineBytes;
+  private final Set<LocalLaunchedProcess> live = ConcurrentHashMap.newKeySet();
+  private final Object lock = new Object();
+  private boolean closed; // guarded by lock
+  private Thread shutdownHook; // guarded by lock
+  private OrphanWatchdog watchdog; // guarded by lock
+
+  private LocalProcessTransport(Map<String, String> parentEnvironment, int maxLineBytes) {
+    this.parentEnvironment = Map.copyOf(parentEnvironment);
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** @return a transport inheriting the JVM's environment */
   public static LocalProcessTransport create() {
-    return new LocalProcessTransport();
+    return new LocalProcessTransport(System.getenv(), LineFramer.DEFAULT_MAX_LINE_BYTES);
+  }
+
+  /**
+   * A transport that treats {@code parentEnvironment} as the environment children inherit, instead
+   * of {@link System#getenv()} (which a test cannot change), and cuts lines at {@code maxLineBytes}.
+   *
+   * @param parentEnvironment the environment to inherit
+   * @param maxLineBytes the bound on one output line
+   * @return the transport
+   */
+  static LocalProcessTransport create(Map<String, String> parentEnvironment, int maxLineBytes) {
+    return new LocalProcessTransport(parentEnvironment, maxLineBytes);
   }
 
   @Override
   public TransportCapabilities capabilities() {
-    return new TransportCapabilities(false, false, false, false, false, false, false);
+    return CAPABILITIES;
   }
 
   @Override
   public LaunchedProcess launch(LaunchRequest request) {
-    throw new UnsupportedOperationException("not yet implemented");
+    Map<String, String> env = LaunchPreparation.environment(parentEnvironment, request);
+    LaunchPreparation.checkWorkingDirectory(request.workingDirectory());
+    Path program = LaunchPreparation.resolveProgram(request.argv().get(0), request.workingDirectory(), env,
+        parentEnvironment);
+    List<String> argv = new ArrayList<>(request.argv());
+    argv.set(0, program.toString());
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    request.workingDirectory().ifPresent(dir -> pb.directory(dir.toFile()));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+
+    LocalLaunchedProcess launched;
+    OrphanWatchdog guard;
+    synchronized (lock) {
+      if (closed) {
+        throw new InferenceException(ErrorCode.CLOSED, "the process transport is closed; cannot launch "
+            + request.displayName());
+      }
+      guard = ensureGuards();
+      Process process;
+      try {
+        process = pb.start();
+      } catch (IOException e) {
+        throw new ProcessLaunchException(request.argv().get(0),
+            "could not start " + program + ": " + e.getMessage(), e);
+      }
+      if (guard != null) {
+        guard.track(process.pid());
+      }
+      launched = new LocalLaunchedProcess(process, request.displayName(), maxLineBytes);
+      live.add(launched);
+    }
+    log.info("launched {} pid={} ({})", request.displayName(), launched.pid(), program.getFileName());
+    launched.processExit().whenComplete((code, failure) -> {
+      live.remove(launched);
+      if (guard != null) {
+        guard.untrack(launched.pid());
+      }
+    });
+    launched.onExit().thenAccept(status -> log.info("{} pid={} {}", launched.displayName(), launched.pid(), status));
+    return launched;
+  }
+
+  /** Registers the shutdown hook and starts the watchdog on first use; returns the watchdog or null. */
+  private OrphanWatchdog ensureGuards() {
+    if (shutdownHook == null) {
+      Thread hook = new Thread(() -> stopAll(HOOK_GRACE), "llamacpp-shutdown-hook");
+      Runtime.getRuntime().addShutdownHook(hook);
+      shutdownHook = hook;
+    }
+    if (watchdog == null || !watchdog.isAlive()) {
+      try {
+        watchdog = OrphanWatchdog.start();
+        log.debug("orphan watchdog started, pid {}", watchdog.pid());
+      } catch (IOException e) {
+        log.warn("could not start the orphan watchdog (/bin/sh); servers will not be cleaned up if the JVM is"
+            + " killed outright: {}", e.toString());
+        watchdog = null;
+      }
+    }
+    return watchdog;
+  }
+
+  /** {@return the watchdog's pid, if it has been started (for tests)} */
+  Optional<Long> watchdogPid() {
+    synchronized (lock) {
+      return Optional.ofNullable(watchdog).map(OrphanWatchdog::pid);
+    }
+  }
+
+  /** Stops every live process and waits, bounded by the grace plus a margin. */
+  private void stopAll(Duration grace) {
+    List<CompletableFuture<?>> stops = new ArrayList<>();
+    for (LocalLaunchedProcess p : List.copyOf(live)) {
+      stops.add(p.stop(grace));
+    }
+    if (stops.isEmpty()) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(stops.toArray(CompletableFuture<?>[]::new))
+          .get(grace.plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      log.warn("stopping {} process(es) did not finish cleanly: {}", stops.size(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    Thread hook;
+    OrphanWatchdog guard;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      hook = shutdownHook;
+      guard = watchdog;
+    }
+    stopAll(CLOSE_GRACE);
+    if (guard != null) {
+      guard.close();
+    }
+    if (hook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down; the hook runs anyway
+      }
+    }
+  }
 }

@@ -1,0 +1,209 @@
+package io.github.llamacppsdk.internal.process;
+
+import io.github.llamacppsdk.process.ExitStatus;
+import io.github.llamacppsdk.process.ExitStatus.Termination;
+import io.github.llamacppsdk.process.LaunchedProcess;
+import io.github.llamacppsdk.process.OutputLine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Not API. A process launched by {@link LocalProcessTransport}: the real child (its pid, its exit
+ * code), its output, and the stop protocol.
+ *
+ * <p><b>Exit.</b> Observed through {@link Process#onExit()} (the JDK's reaper, no polling). The
+ * {@link #onExit()} future completes once the output is drained too, so {@link #recentOutput()}
+ * holds the tail when callers look; the drain is bounded by {@link #DRAIN_BOUND} because a
+ * grandchild may keep the pipes open. The exit value is read as a signal when it lies in {@code
+ * 129..192} (the JDK reports a child killed by signal N as 128+N, indistinguishable from a program
+ * that calls {@code exit(128+N)} itself), else as an exit code.
+ *
+ * <p><b>Stop.</b> The descendants are collected first (they reparent once their parent dies), then
+ * SIGTERM goes to the process and the descendants; the wait on {@code onExit} is bounded by the
+ * grace with {@link CompletableFuture#completeOnTimeout}; when it runs out, SIGKILL goes to the
+ * process, the collected descendants and any new ones. Descendants still alive after the process
+ * itself exited get the rest of the grace, then SIGKILL. The first {@link #stop} call decides; every
+ * caller gets the same future. Thread-safe.
+ */
+final class LocalLaunchedProcess implements LaunchedProcess {
+  /** How long {@link #onExit()} waits for the output to drain after the process exited. */
+  static final Duration DRAIN_BOUND = Duration.ofMillis(500);
+
+  private static final Logger log = LoggerFactory.getLogger(LocalLaunchedProcess.class);
+  private static final int NOT_SIGNALLED = 0;
+  private static final int TERM_SENT = 1;
+  private static final int KILL_SENT = 2;
+
+  private final Process process;
+  private final String name;
+  private final ProcessOutput output;
+  private final CompletableFuture<Integer> rawExit;
+  private final CompletableFuture<ExitStatus> exit;
+  private volatile int signalled = NOT_SIGNALLED;
+  private CompletableFuture<ExitStatus> stopFuture; // guarded by this
+
+  LocalLaunchedProcess(Process process, String name, int maxLineBytes) {
+    this.process = process;
+    this.name = name;
+    this.output = new ProcessOutput(name, maxLineBytes);
+    output.start(process.getInputStream(), process.getErrorStream());
+    // Termination is decided the moment the exit is observed, from what stop() had sent by then.
+    CompletableFuture<ExitStatus> observed = process.onExit()
+        .thenApply(p -> status(p.exitValue(), terminationNow()));
+    this.rawExit = observed.thenApply(s -> process.exitValue());
+    this.exit = observed.thenCompose(s -> output.drained().copy()
+        .completeOnTimeout(null, DRAIN_BOUND.toNanos(), TimeUnit.NANOSECONDS)
+        .thenApply(v -> s));
+  }
+
+  /**
+   * Maps a JDK exit value to an {@link ExitStatus}.
+   *
+   * @param exitValue {@link Process#exitValue()}
+   * @param termination how the end came about
+   * @return a signal for 129..192, else an exit code
+   */
+  static ExitStatus status(int exitValue, Termination termination) {
+    if (exitValue > 128 && exitValue <= 128 + 64) {
+      return new ExitStatus(OptionalInt.empty(), OptionalInt.of(exitValue - 128), termination);
+    }
+    return new ExitStatus(OptionalInt.of(exitValue), OptionalInt.empty(), termination);
+  }
+
+  private Termination terminationNow() {
+    switch (signalled) {
+      case KILL_SENT:
+        return Termination.FORCED;
+      case TERM_SENT:
+        return Termination.GRACEFUL;
+      default:
+        return Termination.ON_ITS_OWN;
+    }
+  }
+
+  /** {@return a future completing with the raw exit value as soon as the process is gone (undrained)} */
+  CompletableFuture<Integer> processExit() {
+    return rawExit;
+  }
+
+  @Override
+  public long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public String displayName() {
+    return name;
+  }
+
+  @Override
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public CompletableFuture<ExitStatus> onExit() {
+    return exit.copy();
+  }
+
+  @Override
+  public List<OutputLine> recentOutput() {
+    return output.recent();
+  }
+
+  @Override
+  public OutputSubscription subscribe(Consumer<OutputLine> listener) {
+    return output.subscribe(listener);
+  }
+
+  @Override
+  public CompletableFuture<ExitStatus> stop(Duration grace) {
+    synchronized (this) {
+      if (stopFuture == null) {
+        stopFuture = beginStop(grace.isNegative() ? Duration.ZERO : grace);
+      }
+      return stopFuture.copy();
+    }
+  }
+
+  private CompletableFuture<ExitStatus> beginStop(Duration grace) {
+    if (!process.isAlive()) {
+      return exit;
+    }
+    List<ProcessHandle> tree = process.descendants().collect(Collectors.toList());
+    long deadline = System.nanoTime() + grace.toNanos();
+    CompletableFuture<Boolean> treeForced;
+    if (grace.isZero()) {
+      forceKill(tree);
+      treeForced = CompletableFuture.completedFuture(Boolean.TRUE);
+    } else {
+      signalled = TERM_SENT;
+      log.debug("{}: SIGTERM to pid {} and {} descendant(s), grace {}", name, process.pid(), tree.size(), grace);
+      process.destroy();
+      tree.forEach(ProcessHandle::destroy);
+      treeForced = process.onExit()
+          .thenApply(p -> Boolean.FALSE)
+          .completeOnTimeout(Boolean.TRUE, grace.toNanos(), TimeUnit.NANOSECONDS)
+          .thenCompose(timedOut -> {
+            if (timedOut) {
+              log.warn("{}: did not stop within {}; escalating to SIGKILL", name, grace);
+              forceKill(tree);
+              return CompletableFuture.completedFuture(Boolean.TRUE);
+            }
+            return reapSurvivors(tree, deadline);
+          });
+    }
+    return treeForced.thenCompose(forced -> exit.thenApply(s ->
+        forced && s.termination() == Termination.GRACEFUL
+            ? new ExitStatus(s.code(), s.signal(), Termination.FORCED) : s));
+  }
+
+  /** The process exited in time; descendants still alive get the rest of the grace, then SIGKILL. */
+  private CompletableFuture<Boolean> reapSurvivors(List<ProcessHandle> tree, long deadlineNanos) {
+    List<ProcessHandle> alive = tree.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());
+    if (alive.isEmpty()) {
+      return CompletableFuture.completedFuture(Boolean.FALSE);
+    }
+    long remaining = Math.max(0, deadlineNanos - System.nanoTime());
+    return CompletableFuture.allOf(alive.stream().map(ProcessHandle::onExit).toArray(CompletableFuture<?>[]::new))
+        .thenApply(v -> Boolean.FALSE)
+        .completeOnTimeout(Boolean.TRUE, remaining, TimeUnit.NANOSECONDS)
+        .thenApply(timedOut -> {
+          if (timedOut) {
+            log.warn("{}: {} descendant(s) outlived the process and the grace; SIGKILL", name, alive.size());
+            alive.forEach(ProcessHandle::destroyForcibly);
+          }
+          return timedOut;
+        });
+  }
+
+  /** SIGKILL to the process, the collected descendants, and any descendants that appeared since. */
+  private void forceKill(List<ProcessHandle> collected) {
+    Set<ProcessHandle> all = new LinkedHashSet<>(collected);
+    if (process.isAlive()) {
+      signalled = KILL_SENT;
+      process.descendants().forEach(all::add);
+    }
+    process.destroyForcibly();
+    for (ProcessHandle h : new ArrayList<>(all)) {
+      if (h.isAlive()) {
+        h.destroyForcibly();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LocalLaunchedProcess[" + name + ", pid=" + process.pid() + "]";
+  }
+}

@@ -1,0 +1,154 @@
+package io.github.llamacppsdk.internal.process;
+
+import io.github.llamacppsdk.process.LaunchedProcess.OutputSubscription;
+import io.github.llamacppsdk.process.OutputLine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Not API. The output side of one launched process: reads its stdout and stderr line by line,
+ * keeps the recent lines in a ring, forwards every line to SLF4J and to live subscribers.
+ *
+ * <p>Two daemon reader threads per process, {@code llamacpp-output-<name>-stdout} and {@code
+ * llamacpp-output-<name>-stderr}. The house style prefers one thread with the streams merged
+ * ({@code redirectErrorStream}); we keep them apart because {@link OutputLine#stream()} is part of
+ * the seam (a caller can tell a server's diagnostics on stderr from anything it prints on stdout),
+ * and Java 17 has no way to wait on two pipes from one thread without polling. The cost is one extra
+ * mostly-idle thread per server; arrival order across the two streams is the order the readers
+ * deliver, as with any two pipes.
+ *
+ * <p>Each line is logged on the logger {@code io.github.llamacppsdk.server.<name>} at the level the
+ * line carries ({@link OutputLevels}), with {@code llamacpp.server=<name>} in the reader thread's MDC.
+ * Thread-safe.
+ */
+final class ProcessOutput {
+  /** The MDC key set on the reader threads. */
+  static final String MDC_KEY = "llamacpp.server";
+  /** The prefix of the per-server logger names. */
+  static final String LOGGER_PREFIX = "io.github.llamacppsdk.server.";
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessOutput.class);
+
+  private final String name;
+  private final Logger serverLog;
+  private final int maxLineBytes;
+  private final OutputRing ring = new OutputRing(OutputRing.DEFAULT_CAPACITY);
+  private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final AtomicInteger openStreams = new AtomicInteger(2);
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+  ProcessOutput(String name, int maxLineBytes) {
+    this.name = name;
+    this.serverLog = LoggerFactory.getLogger(LOGGER_PREFIX + name);
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /**
+   * Starts the two reader threads.
+   *
+   * @param stdout the process's standard output
+   * @param stderr the process's standard error
+   */
+  void start(InputStream stdout, InputStream stderr) {
+    startReader(stdout, OutputLine.Stream.STDOUT);
+    startReader(stderr, OutputLine.Stream.STDERR);
+  }
+
+  /** {@return a future completing when both streams reached end of file} */
+  CompletableFuture<Void> drained() {
+    return drained;
+  }
+
+  List<OutputLine> recent() {
+    return ring.snapshot();
+  }
+
+  OutputSubscription subscribe(Consumer<OutputLine> listener) {
+    Subscriber s = new Subscriber(listener);
+    subscribers.add(s);
+    return () -> subscribers.remove(s);
+  }
+
+  private void startReader(InputStream in, OutputLine.Stream stream) {
+    String suffix = stream == OutputLine.Stream.STDOUT ? "-stdout" : "-stderr";
+    Thread t = new Thread(() -> read(in, stream), "llamacpp-output-" + name + suffix);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Reads one stream to its end. Runs on a reader thread. */
+  void read(InputStream in, OutputLine.Stream stream) {
+    MDC.put(MDC_KEY, name);
+    LineFramer framer = new LineFramer(maxLineBytes);
+    Consumer<String> sink = text -> deliver(stream, text);
+    byte[] chunk = new byte[8192];
+    try (in) {
+      int n;
+      while ((n = in.read(chunk)) != -1) {
+        framer.push(chunk, 0, n, sink);
+      }
+    } catch (IOException e) {
+      log.debug("{}: {} closed while reading: {}", name, stream, e.toString());
+    } finally {
+      framer.flush(sink);
+      MDC.remove(MDC_KEY);
+      if (openStreams.decrementAndGet() == 0) {
+        drained.complete(null);
+      }
+    }
+  }
+
+  private void deliver(OutputLine.Stream stream, String text) {
+    OutputLine line = new OutputLine(stream, text, OutputLevels.parse(text), System.nanoTime());
+    ring.add(line);
+    switch (line.level()) {
+      case DEBUG:
+        serverLog.debug("{}", text);
+        break;
+      case WARN:
+        serverLog.warn("{}", text);
+        break;
+      case ERROR:
+        serverLog.error("{}", text);
+        break;
+      default:
+        serverLog.info("{}", text);
+    }
+    for (Subscriber s : subscribers) {
+      s.offer(line);
+    }
+  }
+
+  /** One live listener; dropped after its first exception. */
+  private final class Subscriber {
+    private final Consumer<OutputLine> listener;
+    private final AtomicBoolean failed = new AtomicBoolean();
+
+    Subscriber(Consumer<OutputLine> listener) {
+      this.listener = listener;
+    }
+
+    void offer(OutputLine line) {
+      if (failed.get()) {
+        return;
+      }
+      try {
+        listener.accept(line);
+      } catch (RuntimeException e) {
+        if (failed.compareAndSet(false, true)) {
+          subscribers.remove(this);
+          log.warn("{}: an output listener threw; it is dropped", name, e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.github.llamacppsdk.internal.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.llamacppsdk.process.OutputLine.Level;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@Timeout(10)
+class OutputLevelsTest {
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "0.00.012.217 I srv          main: model loaded | INFO",
+      "0.00.012.217 W srv  init: no usable GPU found | WARN",
+      "0.01.002.001 E main: failed to load model | ERROR",
+      "12.34.567.890 D slot update_slots: id 0 | DEBUG",
+      "I srv  main: no timestamp prefix | INFO",
+      "W llama_model_loader: warning without timestamp | WARN",
+      "error: unknown argument: --bogus | ERROR",
+      "  Error while loading shared libraries | ERROR",
+      "main: server is listening on http://127.0.0.1:8080 | INFO",
+      "Everything fine | INFO",
+      "E | INFO",
+      "errors are fun | ERROR",
+  })
+  void readsTheLevel(String line, Level expected) {
+    assertThat(OutputLevels.parse(line)).isEqualTo(expected);
+  }
+
+  @Test
+  void emptyLineIsInfo() {
+    assertThat(OutputLevels.parse("")).isEqualTo(Level.INFO);
+  }
+}
