@@ -200,7 +200,7 @@ public final class InstanceRecord {
       stopping = lifecycle == LifecycleStatus.STOPPING;
       if (!stopping) {
         transition(LifecycleStatus.FAILED, health, e.getMessage());
-        log.warn("instance {} failed to start: {}", id, e.getMessage());
+        log.debug("instance {} failed to start: {}", id, e.getMessage());
       }
       h = handle;
     }

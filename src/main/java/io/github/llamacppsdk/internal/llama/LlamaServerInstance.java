@@ -259,8 +259,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     }
     String what = "llama-server pid " + p.pid() + " " + exit.describe();
     if (!services.restartPolicy().enabled() || attempt > services.restartPolicy().maxRestarts()) {
-      log.error("{}: {}; last output: {}", p.displayName(), what, lastLines(p));
-      context.reportExited(what);
+      context.reportExited(what + "; last output: " + lastLines(p));
       return;
     }
     Duration backoff = services.restartPolicy().backoff(attempt);

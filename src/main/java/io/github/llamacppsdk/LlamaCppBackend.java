@@ -1,0 +1,361 @@
+package io.github.llamacppsdk;
+
+import io.github.llamacppsdk.core.BackendManifest;
+import io.github.llamacppsdk.core.CompatibilityResult;
+import io.github.llamacppsdk.core.ConsumerManifest;
+import io.github.llamacppsdk.core.CoreListener;
+import io.github.llamacppsdk.core.EndpointDescriptor;
+import io.github.llamacppsdk.core.EnsureResult;
+import io.github.llamacppsdk.core.InferenceCore;
+import io.github.llamacppsdk.core.InstanceSnapshot;
+import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.Resolution;
+import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.core.StartupKind;
+import io.github.llamacppsdk.core.Subscription;
+import io.github.llamacppsdk.internal.llama.AttachedLlamaBackend;
+import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
+import io.github.llamacppsdk.internal.llama.LlamaServerBackend;
+import io.github.llamacppsdk.internal.llama.LlamaServices;
+import io.github.llamacppsdk.internal.probe.ReadinessProber;
+import io.github.llamacppsdk.process.ProcessTransport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The front door: turns a {@link BootSpec} into a running llama-server and an OpenAI-compatible
+ * {@link EndpointDescriptor} with a lease.
+ *
+ * <pre>{@code
+ * try (LlamaCppBackend backend = LlamaCppBackend.create()) {
+ *   BootSpec spec = BootSpec.builder("/models/qwen3-8b-q4_k_m.gguf").port(0).ctxSize(8192).build();
+ *   try (Resolution r = backend.resolveEndpoint(spec, ConsumerManifest.builder("my-app").build(),
+ *       ResolveOptions.builder().ownerRef("run-1").ttl(Duration.ofMinutes(5)).build())) {
+ *     String chat = r.endpoint().chatCompletionsUrl();      // send r.endpoint().headers() with it
+ *   }                                                       // lease released; the server keeps running
+ * }                                                         // every server this backend started is stopped
+ * }</pre>
+ *
+ * <p>Lifecycle of one instance: STARTING (launched) → LOADING (503 while the model loads) → READY
+ * (published, health watched: HEALTHY ⇄ DEGRADED ⇄ UNAVAILABLE) → STOPPED, or EXITED when it crashes.
+ * Equal specs share one server (single flight); every caller gets its own lease.
+ *
+ * <p>Thread-safe. Get one with {@link #create()} or {@link #builder()}; close it to stop every
+ * server it started. Owns the {@link InferenceCore} and the {@link ProcessTransport} it created, and
+ * never closes ones it was given.
+ */
+public final class LlamaCppBackend implements AutoCloseable {
+  /** The backend id under which spawned servers are registered in the core. */
+  public static final String BACKEND_ID = LlamaEndpoints.BACKEND_ID;
+  /** The backend id under which attached servers are registered in the core. */
+  public static final String ATTACHED_BACKEND_ID = AttachedLlamaBackend.ID;
+  /** The library version. */
+  public static final String VERSION = "0.1.0";
+
+  private final InferenceCore core;
+  private final boolean ownsCore;
+  private final ProcessTransport transport;
+  private final boolean ownsTransport;
+  private final LlamaServerBackend spawned;
+  private final AttachedLlamaBackend attached;
+  private final ConsumerManifest anyConsumer = ConsumerManifest.builder("llama_cpp_sdk_default").build();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private LlamaCppBackend(Builder b) {
+    this.ownsTransport = b.transport == null;
+    this.transport = ownsTransport ? ProcessTransport.local() : b.transport;
+    this.ownsCore = b.core == null;
+    if (ownsCore) {
+      InferenceCore.Builder cb = InferenceCore.builder();
+      if (b.clock != null) {
+        cb.clock(b.clock);
+      }
+      if (b.scheduler != null) {
+        cb.scheduler(b.scheduler);
+      }
+      if (b.idleShutdown != null) {
+        cb.idleShutdown(b.idleShutdown);
+      }
+      b.listeners.forEach(cb::listener);
+      this.core = cb.build();
+    } else {
+      this.core = b.core;
+      b.listeners.forEach(core::addListener);
+    }
+    ReadinessProber prober = new ReadinessProber(ReadinessProber.newHttpClient(b.probeTimeout), b.probeTimeout);
+    LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold);
+    this.spawned = new LlamaServerBackend(services);
+    this.attached = new AttachedLlamaBackend(services);
+    core.registerBackend(spawned);
+    core.registerBackend(attached);
+  }
+
+  /** {@return a ready backend: local transport, a fresh in-process core, the llama backends registered} */
+  public static LlamaCppBackend create() {
+    return builder().build();
+  }
+
+  /** {@return a builder for a backend with other collaborators or settings} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Resolves an endpoint for a spec: checks the consumer's compatibility, starts the server (or
+   * reuses the running one for an equal spec), waits until it is ready and serves the spec's alias,
+   * and takes a lease.
+   *
+   * @param spec the server
+   * @param consumer what the caller needs
+   * @param options owner, lease TTL and how long to wait
+   * @return the endpoint, the lease, a snapshot taken after the lease, the compatibility, and
+   *     whether the server was reused
+   * @throws io.github.llamacppsdk.core.IncompatibleConsumerException if the consumer cannot use
+   *     llama.cpp (nothing is started)
+   * @throws ServerStartException if the server exited, timed out, stalled, or is not ours
+   * @throws io.github.llamacppsdk.core.InferenceException for every other failure, with its code
+   */
+  public Resolution resolveEndpoint(BootSpec spec, ConsumerManifest consumer, ResolveOptions options) {
+    return core.resolveEndpoint(instanceSpec(spec), consumer, options);
+  }
+
+  /**
+   * {@link #resolveEndpoint(BootSpec, ConsumerManifest, ResolveOptions)} for a consumer that accepts
+   * any llama.cpp endpoint.
+   *
+   * @param spec the server
+   * @param options owner, lease TTL and how long to wait
+   * @return the resolution
+   */
+  public Resolution resolveEndpoint(BootSpec spec, ResolveOptions options) {
+    return resolveEndpoint(spec, anyConsumer, options);
+  }
+
+  /**
+   * The seed-shaped call: every argument as a map of the seed's snake_case keys.
+   *
+   * @param spec boot-spec keys ({@link BootSpec#fromMap(Map)})
+   * @param consumer consumer-manifest keys ({@link ConsumerManifest#fromMap(Map)})
+   * @param options {@code owner_ref}, {@code ttl_ms}, {@code await_timeout_ms}
+   * @return the resolution
+   * @throws InvalidBootSpecException listing every bad boot-spec field
+   */
+  public Resolution resolveEndpoint(Map<String, ?> spec, Map<String, ?> consumer, Map<String, ?> options) {
+    return resolveEndpoint(BootSpec.fromMap(spec), ConsumerManifest.fromMap(consumer), ResolveOptions.fromMap(options));
+  }
+
+  /**
+   * The asynchronous twin of {@link #resolveEndpoint(BootSpec, ConsumerManifest, ResolveOptions)}; the
+   * future fails with the same typed exceptions.
+   *
+   * @param spec the server
+   * @param consumer what the caller needs
+   * @param options owner, lease TTL and how long to wait
+   * @return the future resolution
+   */
+  public CompletableFuture<Resolution> resolveEndpointAsync(BootSpec spec, ConsumerManifest consumer,
+      ResolveOptions options) {
+    return core.resolveEndpointAsync(instanceSpec(spec), consumer, options);
+  }
+
+  /**
+   * Starts (or reuses) the server without a lease.
+   *
+   * @param spec the server
+   * @param waitTimeout how long to wait for readiness
+   * @return the snapshot and whether it was reused
+   */
+  public EnsureResult ensureInstance(BootSpec spec, Duration waitTimeout) {
+    return core.ensureInstance(instanceSpec(spec), waitTimeout);
+  }
+
+  /**
+   * Attaches to a llama-server started elsewhere: same readiness and identity checks, an {@code
+   * externally_managed} endpoint, and the server is never stopped by this library.
+   *
+   * @param spec where the server is and which model it must serve
+   * @param consumer what the caller needs (must accept {@code externally_managed})
+   * @param options owner, lease TTL and how long to wait
+   * @return the resolution
+   */
+  public Resolution attach(AttachSpec spec, ConsumerManifest consumer, ResolveOptions options) {
+    return core.resolveEndpoint(instanceSpec(spec), consumer, options);
+  }
+
+  /**
+   * {@return the core's instance spec for a boot spec} (backend {@code llama_cpp_sdk}, startup kind
+   * {@code spawned}, the boot spec under {@code backend_options.boot_spec})
+   *
+   * @param spec the boot spec
+   */
+  public InstanceSpec instanceSpec(BootSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return new InstanceSpec(InstanceSpec.CONTRACT_VERSION, BACKEND_ID, Optional.of(StartupKind.SPAWNED),
+        spec.executionSurface(), Map.of(LlamaServerBackend.BOOT_SPEC_KEY, spec), spec.metadata());
+  }
+
+  /**
+   * {@return the core's instance spec for an attached server}
+   *
+   * @param spec the attach spec
+   */
+  public InstanceSpec instanceSpec(AttachSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    return new InstanceSpec(InstanceSpec.CONTRACT_VERSION, ATTACHED_BACKEND_ID,
+        Optional.of(StartupKind.ATTACH_EXISTING_SERVICE), Map.of("surface_kind", "local_subprocess"),
+        Map.of(AttachedLlamaBackend.ATTACH_SPEC_KEY, spec), Map.of());
+  }
+
+  /** {@return the manifest of spawned llama.cpp servers (the seed's)} */
+  public BackendManifest manifest() {
+    return spawned.manifest();
+  }
+
+  /**
+   * {@return whether a consumer can use spawned llama.cpp endpoints, and why}
+   *
+   * @param consumer the consumer
+   */
+  public CompatibilityResult compatibility(ConsumerManifest consumer) {
+    return core.compatibility(BACKEND_ID, consumer);
+  }
+
+  /**
+   * {@return the published endpoint of an instance (no lease)}
+   *
+   * @param instanceId the instance id
+   */
+  public EndpointDescriptor publishedEndpoint(String instanceId) {
+    return core.publishedEndpoint(instanceId);
+  }
+
+  /** {@return a snapshot of an instance, if it exists} @param instanceId the instance id */
+  public Optional<InstanceSnapshot> instance(String instanceId) {
+    return core.instance(instanceId);
+  }
+
+  /** {@return snapshots of every instance, sorted by id} */
+  public List<InstanceSnapshot> instances() {
+    return core.instances();
+  }
+
+  /**
+   * Stops an instance (an attached one is only detached).
+   *
+   * @param instanceId the instance id
+   * @return completes when the server is gone
+   */
+  public CompletableFuture<Void> stopInstance(String instanceId) {
+    return core.stopInstance(instanceId);
+  }
+
+  /**
+   * Listens to instance, health and lease events.
+   *
+   * @param listener the listener
+   * @return the subscription; close it to stop listening
+   */
+  public Subscription addListener(CoreListener listener) {
+    return core.addListener(listener);
+  }
+
+  /** {@return the inference core this backend publishes into} */
+  public InferenceCore core() {
+    return core;
+  }
+
+  /** {@return {@code app}, {@code backend} and {@code version}, as the seed's {@code metadata()}} */
+  public Map<String, Object> metadata() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("app", "llama_cpp_sdk");
+    m.put("backend", BACKEND_ID);
+    m.put("version", VERSION);
+    return m;
+  }
+
+  /**
+   * Stops every server this backend started (SIGTERM, the spec's stop grace, SIGKILL of the whole
+   * tree) and releases what it owns. Idempotent; never throws.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (ownsCore) {
+      core.close();
+    } else {
+      core.unregisterBackend(BACKEND_ID).join();
+      core.unregisterBackend(ATTACHED_BACKEND_ID).join();
+    }
+    if (ownsTransport) {
+      transport.close();
+    }
+  }
+
+  /** Builds a {@link LlamaCppBackend}. Mutable, single use, not thread-safe. */
+  public static final class Builder {
+    private ProcessTransport transport;
+    private InferenceCore core;
+    private Clock clock;
+    private ScheduledExecutorService scheduler;
+    private Duration idleShutdown;
+    private final List<CoreListener> listeners = new ArrayList<>();
+    private RestartPolicy restartPolicy = RestartPolicy.never();
+    private int healthThreshold = 2;
+    private Duration probeTimeout = Duration.ofSeconds(2);
+
+    private Builder() {}
+
+    /** @param v the process transport (default {@link ProcessTransport#local()}; yours is not closed) @return this */
+    public Builder transport(ProcessTransport v) { transport = Objects.requireNonNull(v, "transport"); return this; }
+    /** @param v the core to publish into (default: a new one; yours is not closed) @return this */
+    public Builder core(InferenceCore v) { core = Objects.requireNonNull(v, "core"); return this; }
+    /** @param v the clock of a core this backend creates @return this */
+    public Builder clock(Clock v) { clock = Objects.requireNonNull(v, "clock"); return this; }
+    /** @param v the scheduler of a core this backend creates (not shut down by it) @return this */
+    public Builder scheduler(ScheduledExecutorService v) { scheduler = Objects.requireNonNull(v, "scheduler"); return this; }
+    /** @param v default idle shutdown after the last lease, for specs without {@code idle_shutdown_ms} @return this */
+    public Builder idleShutdown(Duration v) { idleShutdown = Objects.requireNonNull(v, "idleShutdown"); return this; }
+    /** @param v a listener of instance, health and lease events @return this */
+    public Builder listener(CoreListener v) { listeners.add(Objects.requireNonNull(v, "listener")); return this; }
+    /** @param v what to do when a ready server crashes (default: never restart) @return this */
+    public Builder restartPolicy(RestartPolicy v) { restartPolicy = Objects.requireNonNull(v, "restartPolicy"); return this; }
+
+    /**
+     * @param v consecutive agreeing health polls needed to change health (default 2; 1 = no hysteresis)
+     * @return this
+     */
+    public Builder healthThreshold(int v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("healthThreshold must be >= 1: " + v);
+      }
+      healthThreshold = v;
+      return this;
+    }
+
+    /** @param v the bound of each readiness or health request (default 2 s) @return this */
+    public Builder probeTimeout(Duration v) {
+      Objects.requireNonNull(v, "probeTimeout");
+      if (v.isZero() || v.isNegative()) {
+        throw new IllegalArgumentException("probeTimeout must be > 0: " + v);
+      }
+      probeTimeout = v;
+      return this;
+    }
+
+    /** {@return the backend} */
+    public LlamaCppBackend build() {
+      return new LlamaCppBackend(this);
+    }
+  }
+}
