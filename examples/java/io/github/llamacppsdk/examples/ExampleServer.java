@@ -1,0 +1,143 @@
+package io.github.llamacppsdk.examples;
+
+import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.BootSpecBuilder;
+import io.github.llamacppsdk.testkit.FakeLlamaServer;
+import io.github.llamacppsdk.testkit.GgufFiles;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Where the examples get their llama-server from: the real one when {@code LLAMA_SERVER_BIN} and/or
+ * {@code LLAMA_MODEL} are set (or {@code --binary PATH} / {@code --model PATH} are given), otherwise
+ * the bundled fake server and a tiny placeholder GGUF file in a temporary directory, which
+ * {@link #close()} deletes.
+ *
+ * <p>Immutable apart from the temporary directory it owns; not thread-safe to close twice
+ * concurrently.
+ *
+ * @param binary the llama-server executable (the fake's wrapper script, or the user's)
+ * @param model the GGUF model
+ * @param fake whether this is the bundled fake server
+ * @param extraArgs fake-server knobs (empty for a real server)
+ * @param tempDir the directory this source created, deleted by {@link #close()}
+ */
+record ExampleServer(String binary, String model, boolean fake, List<String> extraArgs, Optional<Path> tempDir)
+    implements AutoCloseable {
+
+  /** The variable naming the llama-server executable. */
+  static final String BIN_VARIABLE = "LLAMA_SERVER_BIN";
+  /** The variable naming the GGUF model. */
+  static final String MODEL_VARIABLE = "LLAMA_MODEL";
+
+  ExampleServer {
+    extraArgs = List.copyOf(extraArgs);
+  }
+
+  /**
+   * Picks the server for an example.
+   *
+   * @param env the environment to read ({@code System.getenv()} in a real run)
+   * @param args {@code --binary PATH} and {@code --model PATH}, both optional
+   * @param fakeArgs the fake-server knobs to use when no real server is configured
+   * @param out where to say which server is used
+   * @return the server; close it to delete what it created
+   */
+  static ExampleServer choose(Map<String, String> env, String[] args, List<String> fakeArgs, PrintStream out) {
+    Optional<String> binary = option(args, "--binary").or(() -> variable(env, BIN_VARIABLE));
+    Optional<String> model = option(args, "--model").or(() -> variable(env, MODEL_VARIABLE));
+    if (binary.isEmpty() && model.isEmpty()) {
+      Path dir = newTempDir();
+      try {
+        Path script = FakeLlamaServer.install(dir);
+        Path tiny = GgufFiles.writeTinyModel(dir.resolve("tiny-demo-model.gguf"));
+        out.println("server: the bundled fake llama-server (set " + BIN_VARIABLE + " and " + MODEL_VARIABLE
+            + " to run a real one)");
+        return new ExampleServer(script.toString(), tiny.toString(), true, fakeArgs, Optional.of(dir));
+      } catch (IOException | RuntimeException e) {
+        deleteRecursively(dir);
+        throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+      }
+    }
+    if (model.isEmpty()) {
+      // Only a binary: a placeholder model lets a wrong binary path fail with the library's own error.
+      Path dir = newTempDir();
+      Path tiny = GgufFiles.writeTinyModel(dir.resolve("placeholder.gguf"));
+      out.println("server: " + binary.get() + " with a placeholder model (set " + MODEL_VARIABLE
+          + " to a real GGUF file; a real llama-server rejects the placeholder)");
+      return new ExampleServer(binary.get(), tiny.toString(), false, List.of(), Optional.of(dir));
+    }
+    String bin = binary.orElse(BootSpec.DEFAULT_BINARY);
+    out.println("server: " + bin + " with model " + model.get());
+    return new ExampleServer(bin, model.get(), false, List.of(), Optional.empty());
+  }
+
+  /** {@return a boot-spec builder for this server: its binary, model and knobs, any free port} */
+  BootSpecBuilder spec() {
+    return BootSpec.builder(model).binaryPath(binary).port(0).extraArgs(extraArgs);
+  }
+
+  /** Deletes the temporary directory, if this source made one. Never throws. */
+  @Override
+  public void close() {
+    tempDir.ifPresent(ExampleServer::deleteRecursively);
+  }
+
+  private static Optional<String> variable(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank());
+  }
+
+  private static Optional<String> option(String[] args, String name) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals(name)) {
+        return Optional.of(args[i + 1]);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Path newTempDir() {
+    try {
+      return Files.createTempDirectory("llama-cpp-sdk-example-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temp directory left behind is not worth failing an example for
+    }
+  }
+
+  /** {@return the headers with every value masked, e.g. {@code authorization: Bearer ****}} */
+  static List<String> maskedHeaders(Map<String, String> headers) {
+    List<String> lines = new ArrayList<>();
+    headers.keySet().stream().sorted().forEach(k -> {
+      String v = headers.get(k);
+      lines.add(k + ": " + (v.regionMatches(true, 0, "Bearer ", 0, 7) ? "Bearer ****" : "****"));
+    });
+    return lines;
+  }
+
+  /** Makes the library's SLF4J logging quiet (WARN) unless the user chose a level. */
+  static void quietLogs() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+  }
+}
