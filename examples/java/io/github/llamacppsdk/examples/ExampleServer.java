@@ -81,6 +81,15 @@ record ExampleServer(String binary, String model, boolean fake, List<String> ext
     return new ExampleServer(bin, model.get(), false, List.of(), Optional.empty());
   }
 
+  /**
+   * {@return the bundled fake server, whatever the environment says}
+   *
+   * @param out where to say which server is used
+   */
+  static ExampleServer fake(PrintStream out) {
+    return choose(Map.of(), new String[0], List.of(), out);
+  }
+
   /** {@return a boot-spec builder for this server: its binary, model and knobs, any free port} */
   BootSpecBuilder spec() {
     return BootSpec.builder(model).binaryPath(binary).port(0).extraArgs(extraArgs);
