@@ -221,4 +221,42 @@ class LlamaCppBackendIT {
         .filter(p -> p.info().commandLine().orElse("").contains("FakeLlamaServer")).count()).isEqualTo(1);
     done.forEach(Resolution::close);
   }
+
+  @Test
+  void twoDifferentSpecsOnOneFixedPortAreRefusedBeforeTheSecondStarts() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (Resolution first = backend.resolveEndpoint(spec().port(port).alias("first").build(), CONSUMER, owner("a"))) {
+      BootSpec other = spec().port(port).alias("second").build();
+
+      assertThatThrownBy(() -> backend.resolveEndpoint(other, CONSUMER, owner("b")))
+          .isInstanceOfSatisfying(io.github.llamacppsdk.core.InferenceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.PORT_CONFLICT));
+      assertThat(backend.instances()).hasSize(1);
+      assertThat(first.lease().isActive()).isTrue();
+    }
+  }
+
+  @Test
+  void attachesToAServerStartedElsewhereAndNeverStopsIt() throws Exception {
+    try (FakeServerProcess external = FakeLlamaServer.start(List.of("--model", model.toString(), "--port", "0",
+        "--alias", "external-model", "--api-key", "ext-key", "--fake-load-ms", "0"))) {
+      AttachSpec spec = AttachSpec.builder(external.baseUri().orElseThrow().toString(), "external-model")
+          .apiKey(Secret.of("ext-key")).build();
+      ConsumerManifest consumer = ConsumerManifest.builder("attached-user")
+          .acceptedManagementModes(ManagementMode.EXTERNALLY_MANAGED).build();
+
+      Resolution r = backend.attach(spec, consumer, owner("a"));
+      assertThat(r.endpoint().managementMode()).isEqualTo(ManagementMode.EXTERNALLY_MANAGED);
+      assertThat(r.instance().startupKind()).isEqualTo(StartupKind.ATTACH_EXISTING_SERVICE);
+      assertThat(chat(r.endpoint(), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body())
+          .contains("Fake llama response: hi");
+
+      assertThat(backend.stopInstance(r.instance().instanceId())).succeedsWithin(Duration.ofSeconds(10));
+      assertThat(external.process().isAlive()).isTrue();
+      assertThat(r.lease().isActive()).isFalse();
+    }
+  }
 }

@@ -50,10 +50,7 @@ public final class AttachedLlamaBackend implements Backend {
 
   @Override
   public BackendManifest manifest() {
-    Map<String, Object> capabilities = new LinkedHashMap<>();
-    capabilities.put(Capabilities.STREAMING, Boolean.TRUE);
-    capabilities.put(Capabilities.TOOL_CALLING, Capabilities.UNKNOWN);
-    capabilities.put(Capabilities.EMBEDDINGS, Capabilities.UNKNOWN);
+    Map<String, Object> capabilities = LlamaEndpoints.capabilities(Capabilities.UNKNOWN);
     return new BackendManifest(InstanceSpec.CONTRACT_VERSION, ID, RuntimeKind.SERVICE,
         List.of(ManagementMode.EXTERNALLY_MANAGED), Optional.of(StartupKind.ATTACH_EXISTING_SERVICE),
         List.of(Protocol.OPENAI_CHAT_COMPLETIONS), capabilities, List.of("local_subprocess"),
@@ -129,10 +126,7 @@ public final class AttachedLlamaBackend implements Backend {
     }
 
     private EndpointDescriptor endpoint() {
-      Map<String, Object> capabilities = new LinkedHashMap<>();
-      capabilities.put(Capabilities.STREAMING, Boolean.TRUE);
-      capabilities.put(Capabilities.TOOL_CALLING, Capabilities.UNKNOWN);
-      capabilities.put(Capabilities.EMBEDDINGS, Capabilities.UNKNOWN);
+      Map<String, Object> capabilities = LlamaEndpoints.capabilities(Capabilities.UNKNOWN);
       return EndpointDescriptor.builder(spec.baseUrl())
           .managementMode(ManagementMode.EXTERNALLY_MANAGED)
           .headers(spec.headers())

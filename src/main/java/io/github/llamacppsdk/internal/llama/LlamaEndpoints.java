@@ -17,6 +17,20 @@ public final class LlamaEndpoints {
 
   private LlamaEndpoints() {}
 
+  /**
+   * {@return the capabilities llama-server endpoints offer: streaming, tool calling unknown (it depends
+   * on the model's chat template), and embeddings as given}
+   *
+   * @param embeddings {@code true}/{@code false} for a spawned server, or {@link Capabilities#UNKNOWN}
+   */
+  public static Map<String, Object> capabilities(Object embeddings) {
+    Map<String, Object> capabilities = new LinkedHashMap<>();
+    capabilities.put(Capabilities.STREAMING, Boolean.TRUE);
+    capabilities.put(Capabilities.TOOL_CALLING, Capabilities.UNKNOWN);
+    capabilities.put(Capabilities.EMBEDDINGS, embeddings);
+    return capabilities;
+  }
+
   /** {@return where and how to probe a server described by {@code spec}} @param spec a spec with a concrete port */
   public static ProbeTarget target(BootSpec spec) {
     return target(spec.rootUrl(), spec.apiPrefix(), spec.headers(), spec.alias());
@@ -46,10 +60,7 @@ public final class LlamaEndpoints {
    * @param pid the server's pid
    */
   public static EndpointDescriptor spawned(BootSpec spec, long pid) {
-    Map<String, Object> capabilities = new LinkedHashMap<>();
-    capabilities.put(Capabilities.STREAMING, Boolean.TRUE);
-    capabilities.put(Capabilities.TOOL_CALLING, Capabilities.UNKNOWN);
-    capabilities.put(Capabilities.EMBEDDINGS, spec.embeddings());
+    Map<String, Object> capabilities = LlamaEndpoints.capabilities(spec.embeddings());
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("binary_path", spec.binaryPath());
     metadata.put("host", spec.host());

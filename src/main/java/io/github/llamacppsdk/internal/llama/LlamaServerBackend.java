@@ -40,10 +40,7 @@ public final class LlamaServerBackend implements Backend {
 
   /** {@return the seed's manifest of the llama backend} */
   public static BackendManifest seedManifest() {
-    Map<String, Object> capabilities = new LinkedHashMap<>();
-    capabilities.put(Capabilities.STREAMING, Boolean.TRUE);
-    capabilities.put(Capabilities.TOOL_CALLING, Capabilities.UNKNOWN);
-    capabilities.put(Capabilities.EMBEDDINGS, Capabilities.UNKNOWN);
+    Map<String, Object> capabilities = LlamaEndpoints.capabilities(Capabilities.UNKNOWN);
     return new BackendManifest(InstanceSpec.CONTRACT_VERSION, LlamaEndpoints.BACKEND_ID, RuntimeKind.SERVICE,
         List.of(ManagementMode.JIDO_MANAGED), Optional.of(StartupKind.SPAWNED),
         List.of(Protocol.OPENAI_CHAT_COMPLETIONS), capabilities, List.of("local_subprocess"),

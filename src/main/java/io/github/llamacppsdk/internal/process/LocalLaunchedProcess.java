@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * grace with {@link CompletableFuture#completeOnTimeout}; when it runs out, SIGKILL goes to the
  * process, the collected descendants and any new ones. Descendants still alive after the process
  * itself exited get the rest of the grace, then SIGKILL. The first {@link #stop} call decides; every
- * caller gets the same future. Thread-safe.
+ * caller gets the same future. Signals go through {@link Process#toHandle()}: {@link Process#destroy()}
+ * would also close the output pipes, losing what the process prints while it shuts down.
+ * Thread-safe.
  */
 final class LocalLaunchedProcess implements LaunchedProcess {
   /** How long {@link #onExit()} waits for the output to drain after the process exited. */
@@ -149,7 +151,7 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     } else {
       signalled = TERM_SENT;
       log.debug("{}: SIGTERM to pid {} and {} descendant(s), grace {}", name, process.pid(), tree.size(), grace);
-      process.destroy();
+      process.toHandle().destroy();
       tree.forEach(ProcessHandle::destroy);
       treeForced = process.onExit()
           .thenApply(p -> Boolean.FALSE)
@@ -194,7 +196,7 @@ final class LocalLaunchedProcess implements LaunchedProcess {
       signalled = KILL_SENT;
       process.descendants().forEach(all::add);
     }
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
     for (ProcessHandle h : new ArrayList<>(all)) {
       if (h.isAlive()) {
         h.destroyForcibly();
