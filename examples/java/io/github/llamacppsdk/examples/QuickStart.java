@@ -62,7 +62,8 @@ public final class QuickStart {
                 {"model": "%s", "messages": [{"role": "user", "content": "Hello!"}]}
                 """.formatted(endpoint.modelIdentity())));
         endpoint.headers().forEach(request::header);                  // authorization: Bearer ...
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+        String json = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+        return json;
       }   // the lease is released; the server keeps running for other leases
     }     // every server this backend started is stopped
     // --- README quick start: end ---
