@@ -38,7 +38,7 @@ public record CommandLine(List<String> argv, Map<String, String> environment) {
   /**
    * {@return the command as one POSIX shell line: {@code NAME=value ... program args...}, arguments
    * single-quoted where needed} Values of variables whose name looks secret ({@code LLAMA_API_KEY},
-   * {@code *TOKEN*}, {@code *SECRET*}, ...) and values of secret-looking flags are shown as
+   * {@code *_TOKEN}, {@code *_SECRET}, ...: the name's last word is a secret word) and values of secret-looking flags are shown as
    * {@code ****}.
    */
   @Override

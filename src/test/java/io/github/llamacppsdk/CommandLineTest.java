@@ -63,4 +63,14 @@ class CommandLineTest {
     assertThat(BootSpec.managedFlags()).contains("--model", "-m", "--port", "--api-key", "-ngl",
         "--n-gpu-layers", "--embeddings", "-to").doesNotContain("--verbose", "--metrics");
   }
+
+  @Test
+  void onlyNamesEndingInASecretWordAreMasked() {
+    CommandLine cl = BootSpec.builder("/m/tiny.gguf")
+        .environment(Map.of("AWS_SECRET_ACCESS_KEY", "s1", "KEYRING_PATH", "/k"))
+        .extraArgs(List.of("--hf-token", "t0k", "--fake-tokens-per-second", "25")).build().toCommandLine();
+
+    assertThat(cl.toString()).contains("AWS_SECRET_ACCESS_KEY='****'", "KEYRING_PATH=/k", "--hf-token '****'",
+        "--fake-tokens-per-second 25").doesNotContain("s1", "t0k");
+  }
 }

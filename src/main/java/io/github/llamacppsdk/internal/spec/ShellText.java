@@ -12,8 +12,9 @@ public final class ShellText {
   public static final String MASK = "****";
 
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
+  /** A name whose last word is a secret word: {@code LLAMA_API_KEY}, {@code --hf-token}, not {@code --fake-tokens-per-second}. */
   private static final Pattern SECRET_NAME =
-      Pattern.compile(".*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*");
+      Pattern.compile("(.*_)?(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)");
 
   private ShellText() {}
 
@@ -23,6 +24,16 @@ public final class ShellText {
       return s;
     }
     return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  /**
+   * {@return whether a name we do not know (an unknown spec key) might hold a secret: it contains a
+   * secret word anywhere, e.g. {@code apikey}} Broader than {@link #looksSecret(String)} on purpose.
+   */
+  public static boolean mightBeSecret(String name) {
+    String n = name.toUpperCase(Locale.ROOT);
+    return n.contains("KEY") || n.contains("TOKEN") || n.contains("SECRET") || n.contains("PASSW")
+        || n.contains("CREDENTIAL");
   }
 
   /** {@return whether a variable or flag name looks like it holds a secret} */

@@ -114,7 +114,7 @@ public final class SpecNormalizer {
             + SpecKeys.closest(key).map(k -> "; did you mean \"" + k + "\"?").orElse(".");
       }
       String shownKey = key.length() > 120 ? key.substring(0, 120) + "..." : key;
-      String shownValue = ShellText.looksSecret(key) ? ShellText.MASK : FieldReader.show("", raw.get(keyObject));
+      String shownValue = ShellText.mightBeSecret(key) ? ShellText.MASK : FieldReader.show("", raw.get(keyObject));
       out.add(new Violation(shownKey, shownValue, reason));
     }
     return out;
