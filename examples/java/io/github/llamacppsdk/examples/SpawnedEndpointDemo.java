@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  */
 public final class SpawnedEndpointDemo {
   /** The fake server pretends to load its model for 800 ms, so LOADING shows. */
-  static final List<String> FAKE_KNOBS = List.of("--fake-load-ms", "800");
+  static final List<String> FAKE_KNOBS = List.of("--fake-load-ms", "800", "--fake-tokens-per-second", "40");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
