@@ -43,6 +43,21 @@ final class Rel {
     return ((Number) s.metadata().get("pid")).longValue();
   }
 
+  /**
+   * {@return whether a process is running: it exists and is not a zombie} A process that is not our
+   * child is reaped by init, which in some containers does so only every second or two; until then
+   * {@link ProcessHandle#isAlive()} still says true although the process has exited.
+   */
+  static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String afterName = stat.substring(stat.lastIndexOf(')') + 2);
+      return afterName.charAt(0) != 'Z' && afterName.charAt(0) != 'X';
+    } catch (IOException | RuntimeException e) {
+      return alive(pid) && !Files.isDirectory(Path.of("/proc"));
+    }
+  }
+
   /** {@return whether a pid is alive} */
   static boolean alive(long pid) {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
