@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.llamacppsdk.AttachSpec;
+import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import java.util.HashMap;
@@ -25,5 +26,14 @@ class FromMapRegressionTest {
       assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SPEC);
       assertThat(e.getMessage()).contains("null is not an attach key");
     });
+  }
+
+  @Test
+  void aNullMetadataValueInAConsumerMapIsDroppedLikeANullConstraint() {
+    Map<String, Object> metadata = new HashMap<>();
+    metadata.put("kept", 1);
+    metadata.put("absent", null);
+    ConsumerManifest m = ConsumerManifest.fromMap(Map.of("consumer", "c", "metadata", metadata));
+    assertThat(m.metadata()).containsExactly(Map.entry("kept", 1));
   }
 }
