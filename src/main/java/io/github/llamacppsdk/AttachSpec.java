@@ -68,9 +68,10 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
    * @throws InferenceException with {@link ErrorCode#INVALID_SPEC} naming the bad key
    */
   public static AttachSpec fromMap(Map<String, ?> map) {
+    Objects.requireNonNull(map, "map");
     for (String key : map.keySet()) {
-      if (!KEYS.contains(key)) {
-        throw invalid(key, "is not an attach key (known: root_url, alias, model_identity, api_prefix, api_key,"
+      if (key == null || !KEYS.contains(key)) { // Set.of rejects a null lookup with an NPE
+        throw invalid(String.valueOf(key), "is not an attach key (known: root_url, alias, model_identity, api_prefix, api_key,"
             + " ready_timeout_ms, health_interval_ms)");
       }
     }

@@ -160,7 +160,11 @@ public record ConsumerManifest(
       if (!(metadata instanceof Map<?, ?> mm)) {
         throw MapValues.invalid("metadata must be a map");
       }
-      mm.forEach((k, v) -> b.metadata.put(String.valueOf(k), v));
+      mm.forEach((k, v) -> {
+        if (v != null) { // as in constraints: a null value means absent (the copied map holds no nulls)
+          b.metadata.put(String.valueOf(k), v);
+        }
+      });
     }
     return b.build();
   }

@@ -106,6 +106,14 @@ class InstanceLifecycleTest {
   }
 
   @Test
+  void aCallerThatSeesAStartFailureSeesNoRegistryEntry() {
+    CompletableFuture<List<InstanceSnapshot>> seenAtFailure = resolveAsync(backend.spec("m"))
+        .handle((r, t) -> core.instances());
+    backend.last().ready.completeExceptionally(new InferenceException(ErrorCode.READINESS_TIMEOUT, "too slow"));
+    assertThat(seenAtFailure).succeedsWithin(Duration.ofSeconds(5)).asList().isEmpty();
+  }
+
+  @Test
   void allWaitersShareAFailureAndAFailedStartIsNotCached() {
     CompletableFuture<Resolution> a = resolveAsync(backend.spec("m"));
     CompletableFuture<EnsureResult> b = core.ensureInstanceAsync(backend.spec("m"), Duration.ofMinutes(1));

@@ -205,7 +205,7 @@ public final class InstanceRecord {
       h = handle;
     }
     if (!stopping) {
-      rt.onRemoved().accept(this); // out of the registry before any waiter hears of the failure
+      rt.onRemoved().accept(this); // before the waiters hear of it: a caller that sees the failure sees no entry
     }
     ready.completeExceptionally(e);
     rt.events().flush();

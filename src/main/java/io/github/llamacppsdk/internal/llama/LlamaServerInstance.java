@@ -206,7 +206,8 @@ public final class LlamaServerInstance implements ManagedInstance {
   private void onStartFailed(InferenceException failure, LaunchedProcess p, int attempt) {
     p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
       boolean retry = requested.port() == 0 && attempt < BIND_ATTEMPTS && isStopNotRequested()
-          && failure instanceof ServerStartException s && s.failure().orElse(null) == StartFailure.PORT_IN_USE;
+          && failure instanceof ServerStartException s && (s.failure().orElse(null) == StartFailure.PORT_IN_USE
+          || s.code() == ErrorCode.FOREIGN_SERVER);
       if (!retry) {
         ready.completeExceptionally(failure);
         return;

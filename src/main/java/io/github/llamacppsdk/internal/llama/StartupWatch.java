@@ -188,6 +188,13 @@ public final class StartupWatch {
       if (process != null && !process.isAlive()) {
         return; // our process is gone: the exit handler reports it; whatever answered is not ours
       }
+      ListenerOwner.Result owner = process == null ? null : ListenerOwner.check(process.pid(), settings.port());
+      if (owner != null && owner.verdict() == ListenerOwner.Verdict.FOREIGN) {
+        fail(ErrorCode.FOREIGN_SERVER, "port " + settings.port() + " is held by pid " + owner.ownerPid() + " ("
+            + owner.ownerCommand() + "), not by the server this library started (pid " + process.pid() + ")",
+            null, null, null);
+        return;
+      }
       finish(ready);
       return;
     }

@@ -1,0 +1,47 @@
+package io.github.llamacppsdk.internal.llama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Who holds a listening socket, read from /proc (Linux only). */
+@Timeout(30)
+class ListenerOwnerTest {
+
+  @Test
+  void aSocketOfThisJvmIsOursForThisJvmAndForeignForAnotherProcess() throws Exception {
+    assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "needs Linux /proc");
+    long me = ProcessHandle.current().pid();
+    Process sibling = new ProcessBuilder("sleep", "30").start(); // a process outside this JVM's tree of sockets
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int port = s.getLocalPort();
+
+      assertThat(ListenerOwner.check(me, port)).isEqualTo(new ListenerOwner.Result(ListenerOwner.Verdict.OURS, me));
+      ListenerOwner.Result other = ListenerOwner.check(sibling.pid(), port);
+      assertThat(other.verdict()).isEqualTo(ListenerOwner.Verdict.FOREIGN);
+      assertThat(other.ownerPid()).isEqualTo(me);
+      assertThat(other.ownerCommand()).contains("java");
+    } finally {
+      sibling.destroyForcibly();
+      sibling.onExit().join();
+    }
+  }
+
+  @Test
+  void aPortNobodyListensOnIsUnknown() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    assertThat(ListenerOwner.check(ProcessHandle.current().pid(), port).verdict())
+        .isEqualTo(ListenerOwner.Verdict.UNKNOWN);
+  }
+}

@@ -1,0 +1,88 @@
+package io.github.llamacppsdk.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeLlamaServer;
+import io.github.llamacppsdk.testkit.GgufFiles;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Item 5: a JVM that uses the library is killed with SIGKILL (no shutdown hooks run); no server it
+ * started, and no helper process, survives it. The library's bound is about 1.2 s (the watchdog's
+ * SIGTERM, one second of grace, SIGKILL); the test allows 5 s and records what it saw.
+ */
+@Timeout(180)
+@ExtendWith(NoLeakedProcesses.class)
+class KilledJvmIT {
+  private static final int TRIALS = Integer.getInteger("reliability.kill9.trials", 4);
+  private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+  @TempDir Path tmp;
+
+  @Test
+  void noServerSurvivesAKilledJvm() throws Exception {
+    Path binary = FakeLlamaServer.install(tmp);
+    Path model = GgufFiles.writeTinyModel(tmp.resolve("m.gguf"));
+    List<Long> observed = new ArrayList<>();
+    for (int i = 0; i < TRIALS; i++) {
+      Process jvm = new ProcessBuilder(Rel.childJvm(ChildJvmMain.class, List.of(),
+          List.of("hold", binary.toString(), model.toString()))).redirectErrorStream(true).start();
+      List<String> output = new CopyOnWriteArrayList<>();
+      CompletableFuture<Long> serverPid = new CompletableFuture<>();
+      Thread reader = new Thread(() -> read(jvm, output, serverPid), "kill9-child-output");
+      reader.setDaemon(true);
+      reader.start();
+      try {
+        assertThat(serverPid).as("child output: %s", output).succeedsWithin(Duration.ofSeconds(60));
+        ProcessHandle server = ProcessHandle.of(serverPid.join()).orElseThrow();
+        List<ProcessHandle> everything = jvm.descendants().toList(); // the server and the watchdog
+        assertThat(everything).extracting(ProcessHandle::pid).contains(server.pid());
+        assertThat(everything).hasSizeGreaterThanOrEqualTo(2);
+
+        long killedAt = System.nanoTime();
+        jvm.destroyForcibly();
+        // Not children of this JVM: ProcessHandle.onExit would poll them slowly, so poll every 10 ms;
+        // an exited process counts as gone even while init has not reaped it yet (see Rel.running).
+        boolean serverGone = Rel.await(DEADLINE, () -> !Rel.running(server.pid()));
+        long serverMs = (System.nanoTime() - killedAt) / 1_000_000;
+        assertThat(serverGone).as("server pid %d gone within %s", server.pid(), DEADLINE).isTrue();
+        assertThat(Rel.await(DEADLINE, () -> everything.stream().noneMatch(h -> Rel.running(h.pid()))))
+            .as("helpers of the killed JVM: %s", everything).isTrue();
+        observed.add(serverMs);
+      } finally {
+        jvm.destroyForcibly();
+        jvm.onExit().get();
+      }
+    }
+    Rel.figure("kill -9 of the JVM -> its server gone (" + TRIALS + " trials)", Rel.stats(observed));
+  }
+
+  private static void read(Process jvm, List<String> output, CompletableFuture<Long> serverPid) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        output.add(line);
+        if (line.startsWith("SERVER_PID ")) {
+          serverPid.complete(Long.parseLong(line.substring(11).trim()));
+        }
+      }
+    } catch (IOException e) {
+      // the child is gone
+    }
+    serverPid.completeExceptionally(new IllegalStateException("child ended without a server pid: " + output));
+  }
+}

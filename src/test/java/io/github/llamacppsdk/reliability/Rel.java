@@ -1,0 +1,141 @@
+package io.github.llamacppsdk.reliability;
+
+import io.github.llamacppsdk.core.InstanceSnapshot;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.CodeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Helpers shared by the reliability suite: process inspection, bounded waits, child JVMs, figures. */
+final class Rel {
+  private static final Pattern ALIAS = Pattern.compile("--alias (\\S+)");
+
+  private Rel() {}
+
+  /** {@return live fake-server processes below this JVM (children and grandchildren)} */
+  static List<ProcessHandle> fakeServers() {
+    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().commandLine().orElse("").contains("FakeLlamaServer")).collect(Collectors.toList());
+  }
+
+  /** {@return the {@code --alias} of a fake server's command line, if readable} */
+  static Optional<String> alias(ProcessHandle p) {
+    Matcher m = ALIAS.matcher(p.info().commandLine().orElse(""));
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /** {@return the server pid of a snapshot} */
+  static long pid(InstanceSnapshot s) {
+    return ((Number) s.metadata().get("pid")).longValue();
+  }
+
+  /**
+   * {@return whether a process is running: it exists and is not a zombie} A process that is not our
+   * child is reaped by init, which in some containers does so only every second or two; until then
+   * {@link ProcessHandle#isAlive()} still says true although the process has exited.
+   */
+  static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String afterName = stat.substring(stat.lastIndexOf(')') + 2);
+      return afterName.charAt(0) != 'Z' && afterName.charAt(0) != 'X';
+    } catch (IOException | RuntimeException e) {
+      return alive(pid) && !Files.isDirectory(Path.of("/proc"));
+    }
+  }
+
+  /** {@return whether a pid is alive} */
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /**
+   * Waits for a condition that has no event to wait on (a process of another JVM, a registry entry),
+   * checking every 10 ms until the deadline.
+   *
+   * @return whether it held before the deadline
+   */
+  static boolean await(Duration deadline, BooleanSupplier condition) {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    return true;
+  }
+
+  /** {@return the number of open file descriptors of this JVM} */
+  static long openFds() throws IOException {
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  /** {@return a class path made of the code sources of the given classes} */
+  static String classPath(Class<?>... classes) {
+    Set<String> entries = new LinkedHashSet<>();
+    for (Class<?> c : classes) {
+      CodeSource source = c.getProtectionDomain().getCodeSource();
+      try {
+        entries.add(Paths.get(source.getLocation().toURI()).toString());
+      } catch (URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
+  /** {@return the command of a child JVM running {@code main} with the library, Jackson and slf4j-simple} */
+  static List<String> childJvm(Class<?> main, List<String> jvmFlags, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.addAll(jvmFlags);
+    cmd.add("-cp");
+    cmd.add(classPath(main, io.github.llamacppsdk.LlamaCppBackend.class,
+        com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
+        com.fasterxml.jackson.annotation.JsonProperty.class, org.slf4j.Logger.class,
+        org.slf4j.simple.SimpleLogger.class));
+    cmd.add(main.getName());
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /** Prints one figure of the suite in a greppable form ({@code [reliability] name: value}). */
+  static void figure(String name, Object value) {
+    System.out.println("[reliability] " + name + ": " + value);
+  }
+
+  /** {@return stats of a list of millisecond figures} */
+  static String stats(List<Long> millis) {
+    if (millis.isEmpty()) {
+      return "none";
+    }
+    long max = millis.stream().mapToLong(Long::longValue).max().orElse(0);
+    long min = millis.stream().mapToLong(Long::longValue).min().orElse(0);
+    double avg = millis.stream().mapToLong(Long::longValue).average().orElse(0);
+    return String.format("n=%d min=%d ms avg=%.0f ms max=%d ms", millis.size(), min, avg, max);
+  }
+
+  /** {@return map entries in a stable order, for messages} */
+  static String describe(Map<?, ?> m) {
+    return new java.util.TreeMap<>(m).toString();
+  }
+}
