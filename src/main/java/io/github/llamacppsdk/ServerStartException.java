@@ -14,7 +14,7 @@ import java.util.Optional;
  * command that was run (secrets masked) and how long the library waited.
  *
  * <p>Codes: {@link ErrorCode#EXITED_BEFORE_READY}, {@link ErrorCode#READINESS_TIMEOUT}, {@link
- * ErrorCode#STALLED}, {@link ErrorCode#FOREIGN_SERVER}, {@link ErrorCode#LAUNCH_FAILED}. The message
+ * ErrorCode#STALLED}, {@link ErrorCode#FOREIGN_SERVER}, {@link ErrorCode#UNAUTHORIZED}, {@link ErrorCode#LAUNCH_FAILED}. The message
  * alone is enough to diagnose the failure (CI systems often show only the message). Immutable.
  */
 public class ServerStartException extends InferenceException {

@@ -259,4 +259,23 @@ class LlamaCppBackendIT {
       assertThat(r.lease().isActive()).isFalse();
     }
   }
+
+  @Test
+  void attachingWithAWrongKeyIsRefusedEvenWhereHealthAndModelsArePublic() throws Exception {
+    try (FakeServerProcess external = FakeLlamaServer.start(List.of("--model", model.toString(), "--port", "0",
+        "--alias", "external-model", "--api-key", "right-key", "--fake-load-ms", "0"))) {
+      AttachSpec spec = AttachSpec.builder(external.baseUri().orElseThrow().toString(), "external-model")
+          .apiKey(Secret.of("wrong-key")).build();
+      ConsumerManifest consumer = ConsumerManifest.builder("attached-user")
+          .acceptedManagementModes(ManagementMode.EXTERNALLY_MANAGED).build();
+
+      assertThatThrownBy(() -> backend.attach(spec, consumer, owner("a")))
+          .isInstanceOfSatisfying(ServerStartException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+            assertThat(e.lastProbe()).contains("/props -> 401");
+            assertThat(e.getMessage()).doesNotContain("wrong-key").doesNotContain("right-key");
+          });
+      assertThat(backend.instances()).isEmpty();
+    }
+  }
 }

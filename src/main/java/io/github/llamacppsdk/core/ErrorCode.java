@@ -24,6 +24,8 @@ public enum ErrorCode {
   STALLED,
   /** Something answered on the port, but it is not the server this library started. */
   FOREIGN_SERVER,
+  /** The server rejects the configured API key (401), or wants a key and none is configured. */
+  UNAUTHORIZED,
   /** Another instance already claims the same host and port. */
   PORT_CONFLICT,
   /** No instance with that id exists (it was stopped, or it exited). */

@@ -198,6 +198,11 @@ public final class StartupWatch {
       finish(ready);
       return;
     }
+    if (observation instanceof Observation.Unauthorized) {
+      fail(ErrorCode.UNAUTHORIZED, "the server on port " + settings.port() + " rejects the configured API key"
+          + " (or wants one and none is configured)", null, null, null);
+      return;
+    }
     if (observation instanceof Observation.WrongModel) {
       fail(ErrorCode.FOREIGN_SERVER, "port " + settings.port() + " is served by another server, not the one"
           + " this library started", null, null, null);

@@ -37,6 +37,16 @@ public record ProbeTarget(
     return URI.create(rootUrl + apiPrefix + "/v1/models");
   }
 
+  /** {@return the prefixed props URL (a route that needs the key when one is configured)} */
+  public URI propsUri() {
+    return URI.create(rootUrl + apiPrefix + "/props");
+  }
+
+  /** {@return the path part of the props URL, for messages} */
+  public String propsPath() {
+    return apiPrefix + "/props";
+  }
+
   /** {@return the path part of the health URL, for messages} */
   public String healthPath() {
     return apiPrefix + "/health";

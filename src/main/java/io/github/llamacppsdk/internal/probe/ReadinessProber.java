@@ -134,6 +134,29 @@ public final class ReadinessProber {
   }
 
   private CompletableFuture<Observation> probeModels(ProbeTarget target) {
+    return modelsObservation(target).thenCompose(seen -> seen instanceof Observation.Ready && !target.headers().isEmpty()
+        ? checkKey(target, (Observation.Ready) seen)
+        : CompletableFuture.completedFuture(seen));
+  }
+
+  /**
+   * Without an api prefix, llama-server's health and models routes are public, so they say nothing
+   * about the key. When a key is configured, one protected route ({@code GET {prefix}/props}) must
+   * accept it: a rejected key is {@link Observation.Unauthorized}, never a published endpoint whose
+   * every request would fail with 401. A build without {@code /props} (404) is given the benefit of
+   * the doubt.
+   */
+  private CompletableFuture<Observation> checkKey(ProbeTarget target, Observation.Ready ready) {
+    return get(target.propsUri(), target.headers()).thenApply(props -> {
+      if (props.status == 401 || props.status == 403) {
+        return new Observation.Unauthorized("GET " + target.propsPath() + " -> " + props.status + summary(props.body)
+            + " (the configured API key is rejected)");
+      }
+      return ready;
+    });
+  }
+
+  private CompletableFuture<Observation> modelsObservation(ProbeTarget target) {
     return get(target.modelsUri(), target.headers()).thenApply(models -> {
       if (models.failure != null) {
         return new Observation.NotListening("GET " + target.modelsPath() + " -> " + models.failure);

@@ -160,4 +160,18 @@ class StartupWatchTest {
 
     assertThat(failure(ready).code()).isEqualTo(ErrorCode.STOPPED);
   }
+
+  @Test
+  void aRejectedKeyFailsAtOnce(WireMockRuntimeInfo wm) {
+    stubFor(get("/p/health").willReturn(jsonResponse(
+        "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"authentication_error\",\"code\":401}}", 401)));
+    StartupWatch.Settings settings = new StartupWatch.Settings(new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(),
+        "/p", Map.of(), "tiny", new InetSocketAddress("127.0.0.1", wm.getHttpPort())), LONG, LONG,
+        Duration.ofMillis(50), "llama-server", wm.getHttpPort());
+
+    ServerStartException e = failure(new StartupWatch(prober, scheduler, process, settings, (s, r) -> { }).start());
+
+    assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+    assertThat(e.lastProbe()).isEqualTo("GET /p/health -> 401 Invalid API Key");
+  }
 }

@@ -156,4 +156,28 @@ class ReadinessProberTest {
     assertThat(o).isInstanceOf(Observation.NotListening.class);
     assertThat(o.describe()).startsWith("TCP 127.0.0.1:" + port + " -> ");
   }
+
+  @Test
+  void aConfiguredKeyMustBeAcceptedByAProtectedRoute(WireMockRuntimeInfo wm) {
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}")));
+    stubFor(get("/v1/models").willReturn(okJson(MODELS)));
+    stubFor(get("/props").willReturn(jsonResponse(
+        "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"authentication_error\",\"code\":401}}", 401)));
+
+    Observation o = probe(target(wm, "", Map.of("authorization", "Bearer wrong")));
+
+    assertThat(o).isInstanceOf(Observation.Unauthorized.class);
+    assertThat(o.describe()).isEqualTo("GET /props -> 401 Invalid API Key (the configured API key is rejected)");
+  }
+
+  @Test
+  void anAcceptedKeyOrABuildWithoutPropsIsReady(WireMockRuntimeInfo wm) {
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}")));
+    stubFor(get("/v1/models").willReturn(okJson(MODELS)));
+    stubFor(get("/props").withHeader("Authorization", equalTo("Bearer right")).willReturn(okJson("{}")));
+    stubFor(get("/props").withHeader("Authorization", equalTo("Bearer old-build")).willReturn(aResponse().withStatus(404)));
+
+    assertThat(probe(target(wm, "", Map.of("authorization", "Bearer right")))).isInstanceOf(Observation.Ready.class);
+    assertThat(probe(target(wm, "", Map.of("authorization", "Bearer old-build")))).isInstanceOf(Observation.Ready.class);
+  }
 }
