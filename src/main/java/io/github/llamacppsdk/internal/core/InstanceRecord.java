@@ -204,10 +204,10 @@ public final class InstanceRecord {
       }
       h = handle;
     }
-    ready.completeExceptionally(e);
     if (!stopping) {
-      rt.onRemoved().accept(this);
+      rt.onRemoved().accept(this); // before the waiters hear of it: a caller that got the failure sees no record
     }
+    ready.completeExceptionally(e);
     rt.events().flush();
     if (h == null) {
       finishStopped(); // nothing to stop: start itself failed
