@@ -1,0 +1,90 @@
+package io.github.llamacppsdk.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The benchmark suite (issue 7): runs every figure against a baseline in the same run and writes
+ * {@code guides/benchmarks.md}. Not a test: nothing here asserts a timing.
+ *
+ * <p>Run: {@code mvn -q test-compile exec:exec@bench} from the repository root. Arguments (through
+ * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --out FILE}
+ * (default {@code guides/benchmarks.md}).
+ *
+ * <p>Why not JMH: every figure but one measures child processes, HTTP and wall-clock events across
+ * processes, which JMH's harness does not model; the one micro-benchmark (warm resolve) needs JMH's
+ * annotation processor ({@code jmh-generator-annprocess}), which the build does not have. So a small
+ * harness does it by hand: warm-up, many timed iterations, nearest-rank percentiles from the sorted
+ * samples.
+ */
+public final class BenchmarkSuite {
+  private BenchmarkSuite() {}
+
+  /**
+   * Runs the suite.
+   *
+   * @param args {@code --quick}, {@code --out FILE}
+   * @throws Exception if a figure cannot be measured
+   */
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    boolean quick = false;
+    Path out = Path.of("guides", "benchmarks.md");
+    List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
+        .filter(a -> !a.isEmpty()).toList();
+    for (int i = 0; i < argv.size(); i++) {
+      switch (argv.get(i)) {
+        case "--quick":
+          quick = true;
+          break;
+        case "--out":
+          out = Path.of(argv.get(++i));
+          break;
+        default:
+          throw new IllegalArgumentException("unknown argument " + argv.get(i) + " (known: --quick, --out FILE)");
+      }
+    }
+    long t0 = System.nanoTime();
+    ZonedDateTime date = ZonedDateTime.now(ZoneOffset.UTC);
+    Machine machine = Machine.current();
+    System.out.println("llama-cpp-sdk benchmark suite on " + machine.describe() + (quick ? " (quick)" : ""));
+    Report report = new Report();
+    try (Fixture fx = new Fixture()) {
+      // Scale first: its thread baseline is the JVM before the library created anything.
+      new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
+      LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
+      life.readiness();
+      life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
+      ResolveBenches resolves = new ResolveBenches(fx, report);
+      resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
+      resolves.singleFlight(1_000);
+    } finally {
+      reapLeftovers(report);
+    }
+    String command = "mvn -q test-compile exec:exec@bench" + (argv.isEmpty() ? "" : " -Dbench.args=\""
+        + String.join(" ", argv) + "\"");
+    report.note("Other work may share the machine; figures are from one run, not an average of runs.");
+    report.note("Logging: SLF4J simple logger at WARN (the library's INFO lines and the servers' output are not "
+        + "printed).");
+    String results = report.render(command, date.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'",
+        Locale.ROOT)), machine, Report.num((System.nanoTime() - t0) / 1e9) + " s");
+    Report.write(out, results);
+    System.out.println("wrote " + out.toAbsolutePath());
+  }
+
+  /** Every process the suite started must be gone; kills (and reports) any that is not. */
+  private static void reapLeftovers(Report report) {
+    List<ProcessHandle> alive = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+    for (ProcessHandle p : alive) {
+      p.onExit().completeOnTimeout(p, 5, java.util.concurrent.TimeUnit.SECONDS).join();
+    }
+    List<ProcessHandle> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+    left.forEach(ProcessHandle::destroyForcibly);
+    report.note("Processes left running at the end: " + left.size() + (left.isEmpty() ? " (all cleaned up)" : ""));
+  }
+}
