@@ -74,6 +74,7 @@ final class LifecycleBenches {
       baseLag[i] = b[0];
       baseOverhead[i] = b[1];
     }
+    long[][] floor = roundTripFloor();
     Stats le = Stats.of(lagEvent);
     Stats lr = Stats.of(lagReturn);
     Stats bl = Stats.of(baseLag);
@@ -91,8 +92,12 @@ final class LifecycleBenches {
         .detail("library, to return: " + lr.summary("ms"))
         .detail("decomposition: first 200 → the server's `model loaded` line read by the library: "
             + Stats.of(toHint).summary("ms") + "; that line → READY event (a `GET /health` and a "
-            + "`GET /v1/models` against a server whose 200 paths are still cold, then publication): "
+            + "`GET /v1/models` sent together to the just-ready server, then publication): "
             + Stats.of(hintToReady).summary("ms"))
+        .detail("the floor on this machine: one loopback `GET /health` to an idle, warm fake server after "
+            + "100 ms of quiet (what any HTTP-confirmed readiness must pay at least once): "
+            + Stats.of(floor[0]).summary("ms") + "; `/health` and `/v1/models` together: "
+            + Stats.of(floor[1]).summary("ms"))
         .detail("baseline (100 ms polling): " + bl.summary("ms"));
     Stats ov = Stats.of(overhead);
     Stats bo = Stats.of(baseOverhead);
@@ -107,6 +112,41 @@ final class LifecycleBenches {
         .detail("library overhead: " + ov.summary("ms"))
         .detail("baseline overhead: " + bo.summary("ms"))
         .detail("server's own start-to-ready (JVM start + " + LOAD_MS + " ms load): " + ss.summary("ms"));
+  }
+
+  /**
+   * What one HTTP round trip costs here when nobody is busy: against a warm, long-running fake,
+   * after 100 ms of quiet (as a readiness probe meets a server that just turned ready).
+   *
+   * @return {single GET samples, health+models together samples}
+   */
+  private long[][] roundTripFloor() {
+    int n = Math.max(10, starts);
+    long[] one = new long[n];
+    long[] two = new long[n];
+    try (FakeServerProcess p = FakeLlamaServer.start(List.of("--model", fx.model.toString(), "--port", "0",
+        "--fake-load-ms", "0"))) {
+      URI base = p.baseUri().orElseThrow();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpRequest health = HttpRequest.newBuilder(base.resolve("/health")).build();
+      HttpRequest models = HttpRequest.newBuilder(base.resolve("/v1/models")).build();
+      for (int i = -5; i < n; i++) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        long t0 = System.nanoTime();
+        http.sendAsync(health, HttpResponse.BodyHandlers.ofString()).join();
+        long t1 = System.nanoTime();
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        long t2 = System.nanoTime();
+        CompletableFuture.allOf(http.sendAsync(health, HttpResponse.BodyHandlers.ofString()),
+            http.sendAsync(models, HttpResponse.BodyHandlers.ofString())).join();
+        long t3 = System.nanoTime();
+        if (i >= 0) {
+          one[i] = t1 - t0;
+          two[i] = t3 - t2;
+        }
+      }
+    }
+    return new long[][] {one, two};
   }
 
   /** One seed-style start: {lag from first 200 to 200 seen, launch-to-seen minus start-to-ready}. */

@@ -102,9 +102,46 @@ final class FakeFaults {
   }
 
   /** Called the moment the server starts answering 200: records the time, writes the stamp, arms the timer. */
+  /**
+   * Exercises the stamp's file writing once before readiness (into the temp name, which the real
+   * write replaces), so writing the real stamp at the ready moment costs microseconds, not the
+   * milliseconds of a cold JVM's first file write.
+   */
+  void prepareReadyStamp() {
+    config.string("--fake-ready-stamp").ifPresent(f -> {
+      Path file = Path.of(f);
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      try {
+        Files.writeString(tmp, "0", StandardCharsets.UTF_8);
+        Files.move(tmp, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write ready stamp " + file, e);
+      }
+    });
+  }
+
+  private long pendingStamp = -1;
+
+  /**
+   * Records the ready moment; the file is written by {@link #flushReadyStamp()} after the ready log
+   * lines, so the stamp costs the lines nothing, and before any exit, so it is never lost.
+   */
+  synchronized void stampReady(long nanos) {
+    pendingStamp = nanos;
+  }
+
+  /** Writes a recorded ready stamp once (if asked for). Idempotent; safe from a signal handler. */
+  synchronized void flushReadyStamp() {
+    if (pendingStamp < 0) {
+      return;
+    }
+    long nanos = pendingStamp;
+    pendingStamp = -1;
+    config.string("--fake-ready-stamp").ifPresent(f -> writeStamp(Path.of(f), nanos));
+  }
+
   void onReady(long nanos) {
     readyNanos = nanos;
-    config.string("--fake-ready-stamp").ifPresent(f -> writeStamp(Path.of(f), nanos));
     config.millis("--fake-exit-after-ms").ifPresent(d -> {
       Thread t = new Thread(() -> {
         try {

@@ -41,9 +41,58 @@ final class FakeHttp implements HttpHandler {
     ready = true;
   }
 
+  /** A per-process secret: requests carrying it are the fake warming itself up, served as if ready. */
+  private final String warmUpToken = java.util.UUID.randomUUID().toString();
+
+  /**
+   * Sends {@code rounds} rounds of {@code GET /health}, {@code /v1/models} and {@code /props} to this
+   * server over loopback while it is still "loading", so its JVM has compiled the 200 paths before it
+   * turns ready. A real llama-server (C++) answers its first 200 as fast as its hundredth; without this
+   * the fake's cold JVM would dominate readiness-lag measurements. Only used when a ready stamp is
+   * requested (benchmarks); never logged.
+   */
+  void warmUpOverHttp(int port, int rounds) {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    String base = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port + prefix;
+    List<String> paths = List.of("/health", "/v1/models", "/props");
+    for (int i = 0; i < rounds; i++) {
+      for (String path : paths) {
+        java.net.http.HttpRequest.Builder r = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+            .header(WARM_UP_HEADER, warmUpToken);
+        keys.stream().findFirst().ifPresent(k -> r.header("Authorization", "Bearer " + k));
+        try {
+          client.send(r.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+          return; // warming up is best effort
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static final String WARM_UP_HEADER = "X-Fake-Warm-Up";
+
+  /**
+   * Renders the answers a launcher asks for first ({@code /health}, {@code /v1/models}, {@code /props})
+   * once before turning ready, so the fake's first 200 is not slowed by a cold JVM: a real
+   * llama-server has no such warm-up cost, and readiness benchmarks measure the launcher, not the fake.
+   */
+  void warmUp() {
+    try {
+      FakeBodies.JSON.writeValueAsBytes(FakeBodies.status("ok"));
+      FakeBodies.JSON.writeValueAsBytes(bodies.models());
+      FakeBodies.JSON.writeValueAsBytes(bodies.props());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Override
   public void handle(HttpExchange ex) throws IOException {
-    if (!ready) {
+    if (!ready && !warmUpToken.equals(ex.getRequestHeaders().getFirst(WARM_UP_HEADER))) {
       try {
         send(ex, 503, FakeBodies.loading());
       } finally {

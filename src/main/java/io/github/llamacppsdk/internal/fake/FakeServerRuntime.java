@@ -49,7 +49,7 @@ public final class FakeServerRuntime {
     }
     FakeLog log = FakeLog.stderr(start, config);
     FakeFaults faults = new FakeFaults(config, log);
-    installSignalHandlers(log, faults.ignoreSignals());
+    installSignalHandlers(log, faults.ignoreSignals(), faults::flushReadyStamp);
     Optional<Path> model = config.model();
     if (model.isEmpty()) {
       log.raw('E', "fake-llama-server: --model is required (router mode is not faked)");
@@ -93,16 +93,23 @@ public final class FakeServerRuntime {
     if (faults.stall().filter("loading"::equals).isPresent()) {
       parkForever();
     }
+    if (config.string("--fake-ready-stamp").isPresent()) {
+      http.warmUpOverHttp(port, 300); // benchmark mode: measure the launcher, not a cold fake
+    }
     simulateLoad(log, faults.loadTime(), faults.progressEvery());
     log.info("load_model", "initializing slots, n_slots = " + config.slots());
     faults.spawnChildIfAsked();
+    http.warmUp();
+    faults.prepareReadyStamp();
     long readyAt = System.nanoTime();
     http.markReady();
-    faults.onReady(readyAt);
-    log.info("main", "model loaded");
+    faults.stampReady(readyAt);
+    log.info("main", "model loaded"); // like llama-server: ready first, then these lines at once
     log.info("main", "server is listening on http://" + config.host() + ":" + port);
     log.info("main", "starting the main loop...");
     log.info("update_slots", "all slots are idle");
+    faults.flushReadyStamp();
+    faults.onReady(readyAt);
   }
 
   /** Fails like llama.cpp's GGUF loader when the model file is missing or not GGUF. */
@@ -164,7 +171,7 @@ public final class FakeServerRuntime {
     }
   }
 
-  private static void installSignalHandlers(FakeLog log, boolean ignore) {
+  private static void installSignalHandlers(FakeLog log, boolean ignore, Runnable beforeExit) {
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), sig -> {
         if (ignore) {
@@ -172,6 +179,7 @@ public final class FakeServerRuntime {
           return;
         }
         log.info("operator()", "cleaning up before exit...");
+        beforeExit.run();
         System.err.flush();
         Runtime.getRuntime().halt(0);
       });

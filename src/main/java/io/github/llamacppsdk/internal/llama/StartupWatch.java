@@ -60,6 +60,7 @@ public final class StartupWatch {
   private long delayNanos = FIRST_DELAY_NANOS;
   private Observation last = new Observation.NotListening("not probed yet");
   private boolean listening;
+  private volatile boolean listenerVerified;
   private boolean inFlight;
   private boolean probeAgain;
   private ScheduledFuture<?> nextProbe;
@@ -184,16 +185,12 @@ public final class StartupWatch {
     if (result.isDone()) {
       return;
     }
+    if (process != null && observation.kind() != Observation.Kind.NOT_LISTENING && !listenerIsOurs()) {
+      return; // failed as FOREIGN_SERVER
+    }
     if (observation instanceof Observation.Ready ready) {
       if (process != null && !process.isAlive()) {
         return; // our process is gone: the exit handler reports it; whatever answered is not ours
-      }
-      ListenerOwner.Result owner = process == null ? null : ListenerOwner.check(process.pid(), settings.port());
-      if (owner != null && owner.verdict() == ListenerOwner.Verdict.FOREIGN) {
-        fail(ErrorCode.FOREIGN_SERVER, "port " + settings.port() + " is held by pid " + owner.ownerPid() + " ("
-            + owner.ownerCommand() + "), not by the server this library started (pid " + process.pid() + ")",
-            null, null, null);
-        return;
       }
       finish(ready);
       return;
@@ -221,6 +218,28 @@ public final class StartupWatch {
     } else {
       scheduleNext();
     }
+  }
+
+  /**
+   * Whether the socket listening on our port belongs to our process tree (read from {@code /proc}
+   * on Linux; {@link ListenerOwner.Verdict#UNKNOWN} counts as ours). Checked as soon as the port
+   * answers, usually while the model is still loading, and remembered once it is ours: a process
+   * keeps its listening socket while it lives, so publication does not pay for the check again.
+   * Fails the watch with {@link ErrorCode#FOREIGN_SERVER} when another process holds it.
+   */
+  private boolean listenerIsOurs() {
+    if (listenerVerified) {
+      return true;
+    }
+    ListenerOwner.Result owner = ListenerOwner.check(process.pid(), settings.port());
+    if (owner.verdict() == ListenerOwner.Verdict.FOREIGN) {
+      fail(ErrorCode.FOREIGN_SERVER, "port " + settings.port() + " is held by pid " + owner.ownerPid() + " ("
+          + owner.ownerCommand() + "), not by the server this library started (pid " + process.pid() + ")",
+          null, null, null);
+      return false;
+    }
+    listenerVerified = owner.verdict() == ListenerOwner.Verdict.OURS;
+    return true;
   }
 
   private long lastProgressNanosSnapshot() {

@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Not API. One readiness probe step, asynchronous and bounded: TCP connect, then {@code GET
- * {prefix}/health}, then {@code GET {prefix}/v1/models} whose id must equal the expected alias. The
- * result is always an {@link Observation}; the future never fails.
+ * Not API. One readiness probe step, asynchronous and bounded: TCP connect (until the port is known
+ * to listen), then {@code GET {prefix}/health}, {@code GET {prefix}/v1/models} (whose id must equal
+ * the expected alias) and, when a key is configured, {@code GET {prefix}/props} (which must accept
+ * it). The GETs are sent together and judged in that order ({@link #judge}), so a probe costs one
+ * round trip. The result is always an {@link Observation}; the future never fails.
  *
  * <p>Thread-safe; shares one {@link HttpClient} (one per backend). Bodies are cut at 64 KiB and every
  * request is bounded by the request timeout, so a misbehaving server cannot hang or flood a probe.
@@ -111,78 +113,84 @@ public final class ReadinessProber {
         .whenComplete((o, t) -> closeQuietly(channel));
   }
 
+  /**
+   * The HTTP steps. The three GETs ({@code /health}, {@code /v1/models}, and {@code /props} when a key
+   * is configured) go out together, so a probe costs one loopback round trip instead of three; the
+   * answers are then judged in the documented order by {@link #judge}, so the result is the same as
+   * asking one after the other.
+   */
   private CompletableFuture<Observation> probeHttp(ProbeTarget target) {
-    return get(target.healthUri(), target.headers()).thenCompose(health -> {
-      if (health.failure != null) {
-        return CompletableFuture.completedFuture(
-            new Observation.NotListening("GET " + target.healthPath() + " -> " + health.failure));
-      }
-      int status = health.status;
-      String what = "GET " + target.healthPath() + " -> " + status + summary(health.body);
-      if (status == 200 || status == 404) {
-        // 404: a build without /health; fall back to the models probe (the seed does the same).
-        return probeModels(target);
-      }
-      if (status == 503) {
-        return CompletableFuture.completedFuture(new Observation.Loading(what));
-      }
-      if (status == 401 || status == 403) {
-        return CompletableFuture.completedFuture(new Observation.Unauthorized(what));
-      }
-      return CompletableFuture.completedFuture(new Observation.Unexpected(what));
-    });
-  }
-
-  private CompletableFuture<Observation> probeModels(ProbeTarget target) {
-    return modelsObservation(target).thenCompose(seen -> seen instanceof Observation.Ready && !target.headers().isEmpty()
-        ? checkKey(target, (Observation.Ready) seen)
-        : CompletableFuture.completedFuture(seen));
+    CompletableFuture<Answer> health = get(target.healthUri(), target.headers());
+    CompletableFuture<Answer> models = get(target.modelsUri(), target.headers());
+    CompletableFuture<Answer> props = target.headers().isEmpty()
+        ? CompletableFuture.completedFuture(null)
+        : get(target.propsUri(), target.headers());
+    return CompletableFuture.allOf(health, models, props)
+        .thenApply(v -> judge(target, health.join(), models.join(), props.join()));
   }
 
   /**
-   * Without an api prefix, llama-server's health and models routes are public, so they say nothing
-   * about the key. When a key is configured, one protected route ({@code GET {prefix}/props}) must
-   * accept it: a rejected key is {@link Observation.Unauthorized}, never a published endpoint whose
-   * every request would fail with 401. A build without {@code /props} (404) is given the benefit of
-   * the doubt.
+   * Judges one probe's answers: health first (503 loading, 401 unauthorized, 200 or 404 go on), then
+   * the models list (the alias must be served), then, when a key is configured, the key.
+   *
+   * @param target what was probed
+   * @param health the {@code /health} answer
+   * @param models the {@code /v1/models} answer
+   * @param props the {@code /props} answer, or {@code null} when no key is configured
+   * @return the observation
    */
-  private CompletableFuture<Observation> checkKey(ProbeTarget target, Observation.Ready ready) {
-    return get(target.propsUri(), target.headers()).thenApply(props -> {
-      if (props.status == 401 || props.status == 403) {
-        return new Observation.Unauthorized("GET " + target.propsPath() + " -> " + props.status + summary(props.body)
-            + " (the configured API key is rejected)");
-      }
-      return ready;
-    });
+  static Observation judge(ProbeTarget target, Answer health, Answer models, Answer props) {
+    if (health.failure != null) {
+      return new Observation.NotListening("GET " + target.healthPath() + " -> " + health.failure);
+    }
+    String what = "GET " + target.healthPath() + " -> " + health.status + summary(health.body);
+    if (health.status == 503) {
+      return new Observation.Loading(what);
+    }
+    if (health.status == 401 || health.status == 403) {
+      return new Observation.Unauthorized(what);
+    }
+    if (health.status != 200 && health.status != 404) { // 404: a build without /health; models decide
+      return new Observation.Unexpected(what);
+    }
+    Observation seen = judgeModels(target, models);
+    if (!(seen instanceof Observation.Ready) || props == null) {
+      return seen;
+    }
+    // Without an api prefix, /health and /v1/models are public and say nothing about the key; a
+    // protected route must accept it. A build without /props (404) gets the benefit of the doubt.
+    if (props.status == 401 || props.status == 403) {
+      return new Observation.Unauthorized("GET " + target.propsPath() + " -> " + props.status + summary(props.body)
+          + " (the configured API key is rejected)");
+    }
+    return seen;
   }
 
-  private CompletableFuture<Observation> modelsObservation(ProbeTarget target) {
-    return get(target.modelsUri(), target.headers()).thenApply(models -> {
-      if (models.failure != null) {
-        return new Observation.NotListening("GET " + target.modelsPath() + " -> " + models.failure);
-      }
-      String what = "GET " + target.modelsPath() + " -> " + models.status + summary(models.body);
-      if (models.status == 503) {
-        return new Observation.Loading(what);
-      }
-      if (models.status == 401 || models.status == 403) {
-        return new Observation.Unauthorized(what);
-      }
-      if (models.status != 200) {
-        return new Observation.Unexpected(what);
-      }
-      List<String> ids = Json.modelIds(models.body).orElse(null);
-      if (ids == null) {
-        return new Observation.Unexpected(what + " (not a model list)");
-      }
-      if (ids.contains(target.expectedModel())) {
-        return new Observation.Ready(target.expectedModel());
-      }
-      if (ids.isEmpty()) {
-        return new Observation.Loading(what + " (no model listed yet)");
-      }
-      return new Observation.WrongModel(target.expectedModel(), ids);
-    });
+  private static Observation judgeModels(ProbeTarget target, Answer models) {
+    if (models.failure != null) {
+      return new Observation.NotListening("GET " + target.modelsPath() + " -> " + models.failure);
+    }
+    String what = "GET " + target.modelsPath() + " -> " + models.status + summary(models.body);
+    if (models.status == 503) {
+      return new Observation.Loading(what);
+    }
+    if (models.status == 401 || models.status == 403) {
+      return new Observation.Unauthorized(what);
+    }
+    if (models.status != 200) {
+      return new Observation.Unexpected(what);
+    }
+    List<String> ids = Json.modelIds(models.body).orElse(null);
+    if (ids == null) {
+      return new Observation.Unexpected(what + " (not a model list)");
+    }
+    if (ids.contains(target.expectedModel())) {
+      return new Observation.Ready(target.expectedModel());
+    }
+    if (ids.isEmpty()) {
+      return new Observation.Loading(what + " (no model listed yet)");
+    }
+    return new Observation.WrongModel(target.expectedModel(), ids);
   }
 
   /** One GET, bounded in time and body size. Never fails: failures are in {@link Answer#failure}. */
