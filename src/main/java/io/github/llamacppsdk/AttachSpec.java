@@ -2,11 +2,8 @@ package io.github.llamacppsdk;
 
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.github.llamacppsdk.internal.spec.IdentityDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,11 +41,17 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
     apiPrefix = normalisePrefix(apiPrefix == null ? "" : apiPrefix);
     Objects.requireNonNull(apiKey, "apiKey");
     Objects.requireNonNull(readyTimeout, "readyTimeout");
-    if (readyTimeout.isZero() || readyTimeout.isNegative()) {
-      throw invalid("ready_timeout_ms", "must be positive");
+    if (readyTimeout.isZero() || readyTimeout.isNegative() || readyTimeout.compareTo(MAX_DURATION) > 0) {
+      throw invalid("ready_timeout_ms", "must be positive and at most 365 days");
     }
     Objects.requireNonNull(healthInterval, "healthInterval");
+    if (healthInterval.isPresent() && (healthInterval.get().isZero() || healthInterval.get().isNegative()
+        || healthInterval.get().compareTo(MAX_DURATION) > 0)) {
+      throw invalid("health_interval_ms", "must be positive and at most 365 days (absent turns polling off)");
+    }
   }
+
+  private static final Duration MAX_DURATION = Duration.ofDays(365);
 
   /**
    * {@return a builder}
@@ -109,16 +112,14 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
     return apiKey.map(k -> Map.of("authorization", "Bearer " + k.reveal())).orElse(Map.of());
   }
 
-  /** {@return the instance id: same server, same model, same key → same instance} */
+  /**
+   * {@return the instance id: same server, same model, same key → same instance} Its digest is keyed
+   * per JVM, so the API key cannot be tested offline from a logged id.
+   */
   public String instanceKey() {
     String identity = rootUrl + "\n" + apiPrefix + "\n" + alias + "\n" + modelIdentity + "\n"
         + apiKey.map(Secret::reveal).orElse("");
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-      return "llama_cpp_sdk_attached:" + modelIdentity + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
+    return "llama_cpp_sdk_attached:" + modelIdentity + ":" + IdentityDigest.of(identity);
   }
 
   @Override
@@ -143,6 +144,19 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
     }
     if (!u.startsWith("http://") && !u.startsWith("https://")) {
       throw invalid("root_url", "must be an http or https URL: " + url);
+    }
+    java.net.URI parsed;
+    try {
+      parsed = new java.net.URI(u);
+    } catch (java.net.URISyntaxException e) {
+      throw invalid("root_url", "is not a valid URL: " + url);
+    }
+    if (parsed.getHost() == null || parsed.getRawPath() != null && !parsed.getRawPath().isEmpty()
+        && !parsed.getRawPath().equals("/")) {
+      throw invalid("root_url", "must be scheme://host[:port] (put a prefix in api_prefix): " + url);
+    }
+    if (parsed.getPort() == -1) { // the probes need a port: take the scheme's
+      u = u + (u.startsWith("https://") ? ":443" : ":80");
     }
     return u;
   }

@@ -69,6 +69,7 @@ public final class LlamaCppBackend implements AutoCloseable {
   private final AttachedLlamaBackend attached;
   private final ConsumerManifest anyConsumer = ConsumerManifest.builder("llama_cpp_sdk_default").build();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
   private LlamaCppBackend(Builder b) {
     this.ownsTransport = b.transport == null;
@@ -294,8 +295,15 @@ public final class LlamaCppBackend implements AutoCloseable {
     if (ownsCore) {
       core.close();
     } else {
-      core.unregisterBackend(BACKEND_ID).join();
-      core.unregisterBackend(ATTACHED_BACKEND_ID).join();
+      try { // bounded like the owned core's close: a process stuck in the kernel must not hang close()
+        CompletableFuture.allOf(core.unregisterBackend(BACKEND_ID), core.unregisterBackend(ATTACHED_BACKEND_ID))
+            .get(CLOSE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        org.slf4j.LoggerFactory.getLogger(LlamaCppBackend.class)
+            .warn("close: not every server stopped within {}; continuing", CLOSE_TIMEOUT, e);
+      }
     }
     if (ownsTransport) {
       transport.close();

@@ -65,12 +65,12 @@ class CommandLineTest {
   }
 
   @Test
-  void onlyNamesEndingInASecretWordAreMasked() {
+  void flagsAreMaskedWhenTheirLastWordIsSecretAndVariablesWhenAnyWordIs() {
     CommandLine cl = BootSpec.builder("/m/tiny.gguf")
-        .environment(Map.of("AWS_SECRET_ACCESS_KEY", "s1", "KEYRING_PATH", "/k"))
+        .environment(Map.of("AWS_SECRET_ACCESS_KEY", "s1", "MY_APIKEY_VALUE", "s2", "LLAMA_CACHE", "/c"))
         .extraArgs(List.of("--hf-token", "t0k", "--fake-tokens-per-second", "25")).build().toCommandLine();
 
-    assertThat(cl.toString()).contains("AWS_SECRET_ACCESS_KEY='****'", "KEYRING_PATH=/k", "--hf-token '****'",
-        "--fake-tokens-per-second 25").doesNotContain("s1", "t0k");
+    assertThat(cl.toString()).contains("AWS_SECRET_ACCESS_KEY='****'", "MY_APIKEY_VALUE='****'", "LLAMA_CACHE=/c",
+        "--hf-token '****'", "--fake-tokens-per-second 25").doesNotContain("s1", "s2", "t0k");
   }
 }

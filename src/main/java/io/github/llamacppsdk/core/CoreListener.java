@@ -3,8 +3,8 @@ package io.github.llamacppsdk.core;
 /**
  * Hears what happens in an {@link InferenceCore}. Override the methods you need.
  *
- * <p>Events are delivered in the order they happened, one at a time, on whichever core or caller
- * thread caused them, never while the core holds a lock. Listeners must be quick and must not block;
+ * <p>Events are delivered in the order they happened, one at a time, never while the core holds a
+ * lock, by whichever core or caller thread is flushing the event queue (do not assume a thread). Listeners must be quick and must not block;
  * an exception thrown by a listener is caught and logged at WARN and never breaks the core.
  */
 public interface CoreListener {

@@ -38,6 +38,14 @@ public record InstanceSpec(
     metadata = Map.copyOf(metadata);
   }
 
+  /** Prints option and metadata keys only: backend options may carry a key (a map-form boot spec). */
+  @Override
+  public String toString() {
+    return "InstanceSpec[backend=" + backend + ", startupKind=" + startupKind.map(StartupKind::wireName).orElse("-")
+        + ", executionSurface=" + executionSurface + ", backendOptions=" + new java.util.TreeSet<>(backendOptions.keySet())
+        + ", metadata keys=" + new java.util.TreeSet<>(metadata.keySet()) + "]";
+  }
+
   /**
    * A spec for a backend with the given options and no other requirement.
    *

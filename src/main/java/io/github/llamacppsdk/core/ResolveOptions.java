@@ -30,12 +30,24 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
     Objects.requireNonNull(ownerRef, "ownerRef");
     Objects.requireNonNull(ttl, "ttl");
     Objects.requireNonNull(awaitTimeout, "awaitTimeout");
-    if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative())) {
-      throw new IllegalArgumentException("ttl must be > 0: " + ttl.get());
+    if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative() || ttl.get().compareTo(MAX) > 0)) {
+      throw new IllegalArgumentException("ttl must be > 0 and at most 365 days: " + ttl.get());
     }
-    if (awaitTimeout.isNegative()) {
-      throw new IllegalArgumentException("awaitTimeout must be >= 0: " + awaitTimeout);
+    if (awaitTimeout.isNegative() || awaitTimeout.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException("awaitTimeout must be >= 0 and at most 365 days: " + awaitTimeout);
     }
+  }
+
+  /** The longest TTL or wait: far beyond any real use, far below what clocks and schedulers can add. */
+  private static final Duration MAX = Duration.ofDays(365);
+
+  private static long millis(String key, Object value) {
+    long ms = MapValues.nonNegativeLong(key, value);
+    if (ms > MAX.toMillis()) {
+      throw new InferenceException(ErrorCode.INVALID_SPEC, "resolve option " + key + " must be at most "
+          + MAX.toMillis() + " ms (365 days), got " + ms);
+    }
+    return ms;
   }
 
   /** {@return no owner, no TTL, the default wait timeout} */
@@ -65,13 +77,13 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
       b.ownerRef(MapValues.text("owner_ref", map.get("owner_ref")));
     }
     if (map.get("ttl_ms") != null) {
-      long ttl = MapValues.nonNegativeLong("ttl_ms", map.get("ttl_ms"));
+      long ttl = millis("ttl_ms", map.get("ttl_ms"));
       if (ttl > 0) {
         b.ttl(Duration.ofMillis(ttl));
       }
     }
     if (map.get("await_timeout_ms") != null) {
-      b.awaitTimeout(Duration.ofMillis(MapValues.nonNegativeLong("await_timeout_ms", map.get("await_timeout_ms"))));
+      b.awaitTimeout(Duration.ofMillis(millis("await_timeout_ms", map.get("await_timeout_ms"))));
     }
     return b.build();
   }

@@ -15,7 +15,7 @@ import java.util.Set;
  * @param managementMode must pair with the startup kind (spawned with jido_managed, attach with
  *     externally_managed)
  * @param exclusiveResources resources only one instance may hold at a time, e.g. {@code
- *     tcp:127.0.0.1:8080}; the core refuses a second instance claiming one (empty for "any free port")
+ *     tcp-port:8080}; the core refuses a second instance claiming one (empty for "any free port")
  * @param capabilities instance-level capability facts that override the manifest's (e.g. an {@code
  *     --embedding} server has {@code embeddings=true})
  * @param idleShutdown stop the instance this long after its last lease ends; empty keeps it running

@@ -44,6 +44,16 @@ public interface LaunchedProcess {
   OutputSubscription subscribe(Consumer<OutputLine> listener);
 
   /**
+   * {@return when the process last wrote anything, on {@link System#nanoTime()}'s clock}, counting
+   * bytes of a line not yet finished (llama-server prints loading dots without a newline). A start
+   * that shows such activity is not stalled. The default, for transports that cannot tell, is the
+   * oldest possible moment ({@link Long#MIN_VALUE}), which never counts as activity.
+   */
+  default long lastOutputNanos() {
+    return Long.MIN_VALUE;
+  }
+
+  /**
    * Stops the process and its whole process tree: SIGTERM, wait up to {@code grace}, then SIGKILL.
    * Idempotent and safe from several threads; every call returns the same outcome. Returns as soon
    * as the process is gone (no fixed polling delay).

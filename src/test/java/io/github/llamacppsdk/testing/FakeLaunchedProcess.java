@@ -44,6 +44,18 @@ public final class FakeLaunchedProcess implements LaunchedProcess {
     exit.complete(new ExitStatus(OptionalInt.of(code), OptionalInt.empty(), ExitStatus.Termination.ON_ITS_OWN));
   }
 
+  private volatile long lastOutput = Long.MIN_VALUE;
+
+  /** Bytes arrived without a complete line (llama-server's loading dots). */
+  public void partialOutput() {
+    lastOutput = System.nanoTime();
+  }
+
+  @Override
+  public long lastOutputNanos() {
+    return lastOutput;
+  }
+
   public int stopCalls() {
     return stopCalls.get();
   }

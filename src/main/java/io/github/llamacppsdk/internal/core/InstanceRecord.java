@@ -144,7 +144,16 @@ public final class InstanceRecord {
     } catch (RuntimeException e) {
       rf = CompletableFuture.failedFuture(e);
     }
-    rf.whenComplete(this::onReadyOutcome);
+    rf.whenComplete(this::onReadyOutcomeGuarded);
+  }
+
+  /** Never lets a failure escape into the void: the instance fails instead of staying STARTING. */
+  private void onReadyOutcomeGuarded(EndpointDescriptor ep, Throwable ex) {
+    try {
+      onReadyOutcome(ep, ex);
+    } catch (RuntimeException e) {
+      fail(new InferenceException(ErrorCode.INTERNAL, "instance " + id + ": publishing its endpoint failed: " + e, e));
+    }
   }
 
   private void onReadyOutcome(EndpointDescriptor ep, Throwable ex) {
@@ -396,10 +405,13 @@ public final class InstanceRecord {
   }
 
   boolean checkActive(LeaseImpl lease) {
+    boolean active;
     synchronized (this) {
       expireDue(rt.clock().instant());
-      return lease.active;
+      active = lease.active;
     }
+    rt.events().flush(); // an expiry noticed here is heard now, not at the next sweep
+    return active;
   }
 
   void renew(LeaseImpl lease, Duration newTtl) {

@@ -103,7 +103,9 @@ public final class InstanceRegistry {
       events.flush();
     }
     if (stopping != null) {
-      return stopping.thenCompose(v -> joinOrCreate(backend, spec, plan, rt));
+      // async on the core's scheduler: the stop completes on the JDK's process-reaper or timer
+      // thread, which must not run a launch (fork, binds, probes)
+      return stopping.thenComposeAsync(v -> joinOrCreate(backend, spec, plan, rt), rt.scheduler());
     }
     if (created) {
       rec.launch(backend);

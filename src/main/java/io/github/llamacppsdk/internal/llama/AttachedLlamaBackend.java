@@ -95,7 +95,8 @@ public final class AttachedLlamaBackend implements Backend {
     private final InstanceContext context;
     private final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
     private volatile StartupWatch watch;
-    private volatile HealthMonitor monitor;
+    private HealthMonitor monitor; // guarded by this
+    private boolean detached; // guarded by this
 
     Attached(AttachSpec spec, LlamaServices services, InstanceContext context) {
       this.spec = spec;
@@ -115,11 +116,18 @@ public final class AttachedLlamaBackend implements Backend {
               ? t.getCause() : t);
           return;
         }
-        spec.healthInterval().ifPresent(interval -> {
-          monitor = new HealthMonitor(services.prober(), context.scheduler(), settings.target(), interval,
-              services.healthThreshold(), context::reportHealth);
-          monitor.start();
-        });
+        HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),
+            context.scheduler(), settings.target(), interval, services.healthThreshold(), context::reportHealth))
+            .orElse(null);
+        synchronized (this) {
+          if (detached) {
+            return; // stop() won the race: never start watching a detached server
+          }
+          monitor = m;
+        }
+        if (m != null) {
+          m.start();
+        }
         ready.complete(endpoint());
       });
       return this;
@@ -147,11 +155,15 @@ public final class AttachedLlamaBackend implements Backend {
 
     @Override
     public CompletableFuture<Void> stop() {
+      HealthMonitor m;
+      synchronized (this) {
+        detached = true;
+        m = monitor;
+      }
       StartupWatch w = watch;
       if (w != null) {
         w.cancel("detached while waiting for readiness");
       }
-      HealthMonitor m = monitor;
       if (m != null) {
         m.stop();
       }

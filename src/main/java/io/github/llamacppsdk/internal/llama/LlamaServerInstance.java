@@ -138,15 +138,6 @@ public final class LlamaServerInstance implements ManagedInstance {
     return d;
   }
 
-  /** {@return the last output lines of the current process (oldest first)} */
-  public List<String> outputTail() {
-    LaunchedProcess p;
-    synchronized (lock) {
-      p = process;
-    }
-    return p == null ? List.of() : p.recentOutput().stream().map(OutputLine::text).toList();
-  }
-
   private void launchAndWatch(int attempt) {
     BootSpec spec = requested.port() == 0 ? requested.withPort(PortAllocator.freePort(requested.host())) : requested;
     if (requested.port() != 0 && !PortAllocator.isFree(requested.host(), requested.port())) {
@@ -185,7 +176,6 @@ public final class LlamaServerInstance implements ManagedInstance {
     if (stopNow) {
       p.stop(requested.stopTimeout());
     }
-    log.info("launched {} pid={} port={}", spec.alias(), p.pid(), spec.port());
     context.reportHealth(HealthStatus.STARTING, "launched pid " + p.pid() + " on port " + spec.port());
     return p;
   }
@@ -214,8 +204,14 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       log.info("{}: the picked port was taken before llama-server bound it; retrying with a new port ({}/{})",
           requested.alias(), attempt + 1, BIND_ATTEMPTS);
-      try {
-        launchAndWatch(attempt + 1);
+      try { // relaunch on the scheduler, not on the JDK's process-reaper thread that completed the stop
+        context.scheduler().execute(() -> {
+          try {
+            launchAndWatch(attempt + 1);
+          } catch (RuntimeException e) {
+            ready.completeExceptionally(e);
+          }
+        });
       } catch (RuntimeException e) {
         ready.completeExceptionally(e);
       }
@@ -237,7 +233,6 @@ public final class LlamaServerInstance implements ManagedInstance {
       m.start();
     }
     if (!ready.isDone()) {
-      log.info("{} ready on {}", spec.alias(), spec.baseUrl());
       ready.complete(LlamaEndpoints.spawned(spec, p.pid()));
     } else {
       context.reportHealth(HealthStatus.HEALTHY, "restarted as pid " + p.pid());
@@ -259,7 +254,9 @@ public final class LlamaServerInstance implements ManagedInstance {
       m.stop();
     }
     String what = "llama-server pid " + p.pid() + " " + exit.describe();
-    if (!services.restartPolicy().enabled() || attempt > services.restartPolicy().maxRestarts()) {
+    boolean stoppedByTheTransport = exit.termination() != ExitStatus.Termination.ON_ITS_OWN; // e.g. JVM shutdown
+    if (stoppedByTheTransport || !services.restartPolicy().enabled()
+        || attempt > services.restartPolicy().maxRestarts()) {
       context.reportExited(what + "; last output: " + lastLines(p));
       return;
     }
@@ -289,14 +286,16 @@ public final class LlamaServerInstance implements ManagedInstance {
           return;
         }
         InferenceException e = unwrap(t);
-        p.stop(requested.stopTimeout());
         boolean deterministic = e instanceof ServerStartException s
             && s.failure().map(StartFailure::isDeterministic).orElse(false);
-        if (deterministic || attempt >= services.restartPolicy().maxRestarts()) {
-          context.reportExited("restart " + attempt + " failed: " + e.getMessage());
-        } else {
-          onExitAfterReady(p.onExit().getNow(crashedStatus()), p);
-        }
+        // the next attempt waits until this process is gone: it may still hold the port
+        p.stop(requested.stopTimeout()).whenComplete((exit, x) -> {
+          if (deterministic || attempt >= services.restartPolicy().maxRestarts()) {
+            context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+          } else {
+            onExitAfterReady(crashedStatus(), p);
+          }
+        });
       });
     } catch (RuntimeException e) {
       context.reportExited("restart " + attempt + " failed: " + e.getMessage());

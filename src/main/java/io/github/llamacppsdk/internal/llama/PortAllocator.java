@@ -1,7 +1,6 @@
 package io.github.llamacppsdk.internal.llama;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -22,7 +21,8 @@ public final class PortAllocator {
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + host, e);
+      throw new io.github.llamacppsdk.core.InferenceException(io.github.llamacppsdk.core.ErrorCode.LAUNCH_FAILED,
+          "cannot find a free port on host " + host + " (is it an address of this machine?): " + e.getMessage(), e);
     }
   }
 

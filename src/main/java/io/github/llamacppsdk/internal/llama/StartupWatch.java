@@ -38,6 +38,11 @@ public final class StartupWatch {
   /** Everything a watch needs; {@code process} is empty for an attached server. */
   public record Settings(ProbeTarget target, Duration readyTimeout, Duration stallTimeout,
       Duration maxInterval, String commandLine, int port) {
+    @Override
+    public String toString() {
+      return "Settings[" + target + ", ready " + readyTimeout + ", stall " + stallTimeout + ", port " + port + "]";
+    }
+
     public Settings {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(readyTimeout, "readyTimeout");
@@ -89,17 +94,28 @@ public final class StartupWatch {
    * @return completes when ready; fails with {@link ServerStartException}
    */
   public CompletableFuture<Observation.Ready> start() {
+    if (result.isDone()) {
+      return result; // cancelled before it started
+    }
     if (process != null) {
       subscription = process.subscribe(this::onOutput);
       process.onExit().thenAccept(this::onExit);
     }
     try {
-      deadline = scheduler.schedule(this::onDeadline, settings.readyTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      deadline = scheduler.schedule(this::onDeadline, nanos(settings.readyTimeout()), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       fail(ErrorCode.INTERNAL, "the scheduler is shut down", null, null, e);
     }
     probeNow();
+    if (result.isDone()) {
+      cleanUp(); // failed while wiring up (an exit seen at once): release what was wired after the failure
+    }
     return result;
+  }
+
+  /** Converts without overflow: durations beyond ~292 years saturate instead of throwing. */
+  static long nanos(Duration d) {
+    return TimeUnit.NANOSECONDS.convert(d);
   }
 
   /** {@return the last observation} */
@@ -208,7 +224,7 @@ public final class StartupWatch {
     if (changed && observation.kind() == Observation.Kind.LOADING) {
       progress.accept(HealthStatus.LOADING, observation.describe());
     }
-    if (now - lastProgressNanosSnapshot() > settings.stallTimeout().toNanos()) {
+    if (now - lastProgressNanosSnapshot() > nanos(settings.stallTimeout())) {
       fail(ErrorCode.STALLED, "llama-server showed no progress (no output, no change of state) for "
           + settings.stallTimeout().toMillis() + " ms", null, null, null);
       return;
@@ -238,13 +254,15 @@ public final class StartupWatch {
           null, null, null);
       return false;
     }
-    listenerVerified = owner.verdict() == ListenerOwner.Verdict.OURS;
+    listenerVerified = true; // OURS, or UNKNOWN (no /proc to tell): either way, not asked again
     return true;
   }
 
+  /** The last sign of life: an output line, a change of observation, or any output bytes at all. */
   private long lastProgressNanosSnapshot() {
+    long fromOutput = process == null ? Long.MIN_VALUE : process.lastOutputNanos();
     synchronized (lock) {
-      return lastProgressNanos;
+      return fromOutput == Long.MIN_VALUE || fromOutput - lastProgressNanos < 0 ? lastProgressNanos : fromOutput;
     }
   }
 
@@ -254,7 +272,7 @@ public final class StartupWatch {
         return;
       }
       long delay = delayNanos;
-      delayNanos = Math.min(settings.maxInterval().toNanos(), delayNanos * 3 / 2);
+      delayNanos = Math.min(nanos(settings.maxInterval()), delayNanos * 3 / 2);
       try {
         nextProbe = scheduler.schedule(this::probeNow, delay, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {

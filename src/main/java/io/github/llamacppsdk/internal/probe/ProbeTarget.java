@@ -27,6 +27,12 @@ public record ProbeTarget(
     Objects.requireNonNull(socketAddress, "socketAddress");
   }
 
+  @Override
+  public String toString() {
+    return "ProbeTarget[" + rootUrl + apiPrefix + ", model=" + expectedModel + ", headers=" + headers.keySet()
+        + "]"; // header values hold the key: never printed
+  }
+
   /** {@return the prefixed health URL} */
   public URI healthUri() {
     return URI.create(rootUrl + apiPrefix + "/health");

@@ -50,16 +50,6 @@ public final class ReadinessProber {
         .build();
   }
 
-  /** {@return the client, shared with the health monitor} */
-  public HttpClient httpClient() {
-    return http;
-  }
-
-  /** {@return the per-request bound} */
-  public Duration requestTimeout() {
-    return requestTimeout;
-  }
-
   /**
    * Probes once, starting with a TCP connect.
    *
@@ -78,6 +68,14 @@ public final class ReadinessProber {
    * @return the observation; never a failed future
    */
   public CompletableFuture<Observation> probe(ProbeTarget target, boolean tcpFirst) {
+    try {
+      return probeUnguarded(target, tcpFirst);
+    } catch (RuntimeException e) { // an unusable address or URI: an observation, never a throw
+      return CompletableFuture.completedFuture(new Observation.Unexpected("probe failed: " + describe(e)));
+    }
+  }
+
+  private CompletableFuture<Observation> probeUnguarded(ProbeTarget target, boolean tcpFirst) {
     CompletableFuture<Observation> result = tcpFirst
         ? tcpConnect(target).thenCompose(refused -> refused != null
             ? CompletableFuture.completedFuture(refused)
@@ -95,6 +93,19 @@ public final class ReadinessProber {
     } catch (IOException e) {
       return CompletableFuture.completedFuture(new Observation.NotListening(where + " -> " + e.getMessage()));
     }
+    try {
+      connect(channel, target, where, done);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      return CompletableFuture.completedFuture(new Observation.NotListening(where + " -> " + describe(e)));
+    }
+    return done.completeOnTimeout(new Observation.NotListening(where + " -> connect timed out"),
+            requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((o, t) -> closeQuietly(channel));
+  }
+
+  private static void connect(AsynchronousSocketChannel channel, ProbeTarget target, String where,
+      CompletableFuture<Observation> done) {
     channel.connect(target.socketAddress(), null, new CompletionHandler<Void, Void>() {
       @Override
       public void completed(Void v, Void a) {
@@ -108,9 +119,6 @@ public final class ReadinessProber {
         done.complete(new Observation.NotListening(where + " -> " + describe(t)));
       }
     });
-    return done.completeOnTimeout(new Observation.NotListening(where + " -> connect timed out"),
-            requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((o, t) -> closeQuietly(channel));
   }
 
   /**
@@ -195,10 +203,10 @@ public final class ReadinessProber {
 
   /** One GET, bounded in time and body size. Never fails: failures are in {@link Answer#failure}. */
   CompletableFuture<Answer> get(URI uri, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout);
-    headers.forEach(request::header);
     CompletableFuture<HttpResponse<String>> sent;
     try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout);
+      headers.forEach(request::header);
       sent = http.sendAsync(request.build(), LimitedBody.handler(BODY_LIMIT));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(Answer.failed(describe(e)));

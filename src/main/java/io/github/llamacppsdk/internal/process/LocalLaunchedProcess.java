@@ -129,6 +129,11 @@ final class LocalLaunchedProcess implements LaunchedProcess {
   }
 
   @Override
+  public long lastOutputNanos() {
+    return output.lastActivityNanos();
+  }
+
+  @Override
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     synchronized (this) {
       if (stopFuture == null) {

@@ -31,6 +31,13 @@ import org.slf4j.MDC;
  * Thread-safe.
  */
 final class ProcessOutput {
+  private volatile long lastActivityNanos = System.nanoTime();
+
+  /** {@return when bytes last arrived on either stream, on {@link System#nanoTime()}'s clock} */
+  long lastActivityNanos() {
+    return lastActivityNanos;
+  }
+
   /** The MDC key set on the reader threads. */
   static final String MDC_KEY = "llamacpp.server";
   /** The prefix of the per-server logger names. */
@@ -94,6 +101,7 @@ final class ProcessOutput {
     try (in) {
       int n;
       while ((n = in.read(chunk)) != -1) {
+        lastActivityNanos = System.nanoTime(); // any bytes, even a line still being written (loading dots)
         framer.push(chunk, 0, n, sink);
       }
     } catch (IOException e) {

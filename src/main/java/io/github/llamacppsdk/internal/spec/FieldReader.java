@@ -22,7 +22,12 @@ import java.util.OptionalInt;
 final class FieldReader {
   private static final int MAX_SHOWN = 120;
   private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
-  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+  /**
+   * The longest duration any timing field takes: a year is beyond any real load or grace, and far
+   * below what {@link Duration#toNanos()} and the schedulers can represent (~292 years).
+   */
+  static final Duration MAX_DURATION = Duration.ofDays(365);
+  private static final BigInteger MAX_MILLIS = BigInteger.valueOf(MAX_DURATION.toMillis());
 
   private final Map<String, ?> raw;
   private final List<Violation> violations = new ArrayList<>();
@@ -117,8 +122,8 @@ final class FieldReader {
         : "a whole number of milliseconds > 0";
     if (v instanceof Duration) {
       Duration d = (Duration) v;
-      if (d.isNegative() || (d.isZero() && !zeroMeansOff)) {
-        fail(key, v, "must be " + want + ".");
+      if (d.isNegative() || (d.isZero() && !zeroMeansOff) || d.compareTo(MAX_DURATION) > 0) {
+        fail(key, v, "must be " + want + " (at most " + MAX_DURATION.toMillis() + ", 365 days).");
         return Optional.empty();
       }
       return Optional.of(d);
@@ -128,8 +133,8 @@ final class FieldReader {
       fail(key, v, "must be " + want + ", got " + kind(v) + ".");
       return Optional.empty();
     }
-    if (n.signum() < 0 || (n.signum() == 0 && !zeroMeansOff) || n.compareTo(LONG_MAX) > 0) {
-      fail(key, v, "must be " + want + " (at most " + LONG_MAX + ").");
+    if (n.signum() < 0 || (n.signum() == 0 && !zeroMeansOff) || n.compareTo(MAX_MILLIS) > 0) {
+      fail(key, v, "must be " + want + " (at most " + MAX_MILLIS + ", 365 days).");
       return Optional.empty();
     }
     return Optional.of(Duration.ofMillis(n.longValue()));

@@ -74,7 +74,8 @@ public final class ShellText {
   /** {@return {@code NAME=value ... argv...} as one shell line, secrets masked} */
   public static String commandLine(Map<String, String> env, List<String> argv) {
     StringBuilder sb = new StringBuilder();
-    env.forEach((k, v) -> sb.append(k).append('=').append(quote(looksSecret(k) ? MASK : v)).append(' '));
+    // environment names get the broad test: a variable's value is masked if its name contains a secret word
+    env.forEach((k, v) -> sb.append(k).append('=').append(quote(mightBeSecret(k) ? MASK : v)).append(' '));
     List<String> shown = maskArgs(argv);
     for (int i = 0; i < shown.size(); i++) {
       if (i > 0) {

@@ -3,10 +3,6 @@ package io.github.llamacppsdk.internal.spec;
 import io.github.llamacppsdk.BootSpec;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,16 +48,13 @@ public final class SpecIdentity {
     return sb.toString();
   }
 
-  /** {@return {@code llama_cpp_sdk:<model_identity>:<unpadded base64url SHA-256 of the canonical text>}} */
+  /**
+   * {@return {@code llama_cpp_sdk:<model_identity>:<digest>}}, the digest being an unpadded base64url
+   * HMAC-SHA-256 of the canonical text under a per-JVM key ({@link IdentityDigest}): equal specs get
+   * equal keys within a JVM, and the key cannot be tested offline from a logged instance id.
+   */
   public static String instanceKey(BootSpec spec) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(canonical(spec).getBytes(StandardCharsets.UTF_8));
-      return "llama_cpp_sdk:" + spec.modelIdentity() + ":"
-          + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return "llama_cpp_sdk:" + spec.modelIdentity() + ":" + IdentityDigest.of(canonical(spec));
   }
 
   /** JSON-like, with maps in key order when {@code sort} (nested maps are always sorted). */

@@ -174,4 +174,18 @@ class StartupWatchTest {
     assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
     assertThat(e.lastProbe()).isEqualTo("GET /p/health -> 401 Invalid API Key");
   }
+
+  @Test
+  void loadingDotsWithoutANewlineKeepTheStallDeadlineAway(WireMockRuntimeInfo wm) {
+    stubFor(get("/health").willReturn(jsonResponse(LOADING, 503)));
+    java.util.concurrent.ScheduledFuture<?> dots =
+        scheduler.scheduleAtFixedRate(process::partialOutput, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      ServerStartException e = failure(watch(wm.getHttpPort(), Duration.ofMillis(1500), Duration.ofMillis(400)));
+
+      assertThat(e.code()).isEqualTo(ErrorCode.READINESS_TIMEOUT); // not STALLED: the dots are progress
+    } finally {
+      dots.cancel(false);
+    }
+  }
 }
