@@ -44,7 +44,7 @@ public final class ChildJvmMain {
           .extraArgs(List.of("--fake-load-ms", "0")).build(), opts);
       System.out.println("SERVER_PID " + r.instance().metadata().get("pid"));
       System.out.flush();
-      Thread.sleep(Long.MAX_VALUE); // killed from outside
+      new java.util.concurrent.CountDownLatch(1).await(); // held until the test kills this JVM
       return;
     }
     String key = args[3];

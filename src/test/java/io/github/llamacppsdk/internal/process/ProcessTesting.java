@@ -58,7 +58,7 @@ final class ProcessTesting {
       if (System.nanoTime() > end) {
         return false;
       }
-      Thread.sleep(20); // polling helper with a deadline: no event exists for a non-child's death
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // deadline-bounded: the OS has no event for a non-child's death
     }
   }
 
