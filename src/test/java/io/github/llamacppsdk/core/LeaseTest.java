@@ -42,6 +42,18 @@ class LeaseTest {
   }
 
   @Test
+  void aZeroWaitOnAReadyInstanceStillGetsALease() {
+    core.resolveEndpoint(backend.spec("m"), consumer, ResolveOptions.defaults()).close();
+    scheduler.runDue(); // a timer armed for the zero wait would fire here
+
+    try (Resolution warm = core.resolveEndpoint(backend.spec("m"), consumer,
+        ResolveOptions.builder().awaitTimeout(Duration.ZERO).build())) {
+      assertThat(warm.reused()).isTrue();
+      assertThat(warm.lease().isActive()).isTrue();
+    }
+  }
+
+  @Test
   void reuseGivesTheSameInstanceAndNewIncreasingLeaseRefsWithExactCounts() {
     Resolution a = core.resolveEndpoint(backend.spec("m"), consumer, ResolveOptions.builder().ownerRef("a").build());
     Resolution b = core.resolveEndpoint(backend.spec("m"), consumer, ResolveOptions.builder().ownerRef("b").build());

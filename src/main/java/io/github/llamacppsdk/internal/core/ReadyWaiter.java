@@ -59,14 +59,16 @@ public final class ReadyWaiter {
         leave.accept(Boolean.TRUE);
         return;
       }
-      ScheduledFuture<?> timer;
+      ScheduledFuture<?> timer = null;
       try {
-        timer = scheduler.schedule(() -> {
+        if (!j.record().ready().isDone()) { // a ready instance needs no timer, even with a zero wait
+          timer = scheduler.schedule(() -> {
           if (result.completeExceptionally(new InferenceException(ErrorCode.WAIT_TIMEOUT, "instance "
               + j.record().id() + " was not ready within " + timeout + "; it keeps starting for other callers"))) {
             leave.accept(Boolean.FALSE);
           }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+          }, TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
+        }
       } catch (RuntimeException e) {
         if (result.completeExceptionally(new InferenceException(ErrorCode.CLOSED, "the core's scheduler refused "
             + "the wait timer (closed?)", e))) {
@@ -74,8 +76,11 @@ public final class ReadyWaiter {
         }
         return;
       }
+      ScheduledFuture<?> armed = timer;
       j.record().ready().whenComplete((v, readyEx) -> {
-        timer.cancel(false);
+        if (armed != null) {
+          armed.cancel(false);
+        }
         if (result.isDone()) {
           return;
         }
