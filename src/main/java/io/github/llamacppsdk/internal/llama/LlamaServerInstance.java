@@ -56,6 +56,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private StartupWatch watch;
   private HealthMonitor monitor;
   private boolean stopRequested;
+  private CompletableFuture<Void> launchInFlight = CompletableFuture.completedFuture(null);
   private int restarts;
 
   private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context) {
@@ -86,7 +87,7 @@ public final class LlamaServerInstance implements ManagedInstance {
 
   @Override
   public CompletableFuture<Void> stop() {
-    LaunchedProcess p;
+    CompletableFuture<Void> launching;
     StartupWatch w;
     HealthMonitor m;
     synchronized (lock) {
@@ -94,7 +95,7 @@ public final class LlamaServerInstance implements ManagedInstance {
         return stopped;
       }
       stopRequested = true;
-      p = process;
+      launching = launchInFlight;
       w = watch;
       m = monitor;
     }
@@ -106,17 +107,26 @@ public final class LlamaServerInstance implements ManagedInstance {
     }
     ready.completeExceptionally(new InferenceException(ErrorCode.STOPPED,
         "the instance was stopped while it was starting"));
+    // a launch under way (a bind retry, a restart) finishes first, so the process stopped is the last one
+    launching.whenComplete((v, t) -> stopCurrentProcess());
+    return stopped;
+  }
+
+  private void stopCurrentProcess() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
     if (p == null) {
       stopped.complete(null);
-    } else {
-      p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
-        if (exit != null) {
-          log.info("{} stopped ({})", p.displayName(), exit.describe());
-        }
-        stopped.complete(null);
-      });
+      return;
     }
-    return stopped;
+    p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
+      if (exit != null) {
+        log.info("{} stopped ({})", p.displayName(), exit.describe());
+      }
+      stopped.complete(null);
+    });
   }
 
   @Override
@@ -165,19 +175,25 @@ public final class LlamaServerInstance implements ManagedInstance {
     CommandLine cl = spec.toCommandLine();
     LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
         SCRUBBED_INHERITED, spec.alias());
-    LaunchedProcess p = services.transport().launch(request);
-    boolean stopNow;
+    CompletableFuture<Void> inFlight = new CompletableFuture<>();
     synchronized (lock) {
-      effective = spec;
-      commandLine = cl;
-      process = p;
-      stopNow = stopRequested;
+      if (stopRequested) {
+        throw new InferenceException(ErrorCode.STOPPED, "the instance was stopped; nothing more is launched");
+      }
+      launchInFlight = inFlight;
     }
-    if (stopNow) {
-      p.stop(requested.stopTimeout());
+    try {
+      LaunchedProcess p = services.transport().launch(request);
+      synchronized (lock) {
+        effective = spec;
+        commandLine = cl;
+        process = p; // a stop() that arrived meanwhile stops this one once inFlight completes
+      }
+      context.reportHealth(HealthStatus.STARTING, "launched pid " + p.pid() + " on port " + spec.port());
+      return p;
+    } finally {
+      inFlight.complete(null);
     }
-    context.reportHealth(HealthStatus.STARTING, "launched pid " + p.pid() + " on port " + spec.port());
-    return p;
   }
 
   private StartupWatch.Settings settings(BootSpec spec) {
