@@ -17,9 +17,7 @@ import io.github.llamacppsdk.core.StartupPlan;
 import io.github.llamacppsdk.core.TargetClass;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +44,7 @@ public final class InstanceRecord {
   private final Instant insertedAt;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-  private final Map<String, LeaseImpl> leases = new LinkedHashMap<>();
+  private final LeaseBook leases;
   private final InstanceContextImpl context;
   // guarded by this
   private LifecycleStatus lifecycle = LifecycleStatus.STARTING;
@@ -75,6 +73,7 @@ public final class InstanceRecord {
     this.rt = rt;
     this.insertedAt = rt.clock().instant();
     this.context = new InstanceContextImpl(this, rt);
+    this.leases = new LeaseBook(id, rt);
     rt.events().emit(new InstanceEvent(id, backendId, Optional.empty(), lifecycle, health, health,
         "created", insertedAt));
   }
@@ -243,7 +242,7 @@ public final class InstanceRecord {
       }
       wasStarting = lifecycle == LifecycleStatus.STARTING;
       transition(LifecycleStatus.STOPPING, health, reason);
-      endAllLeases(LeaseEvent.Kind.ENDED);
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant());
       cancelIdle();
       h = handle;
       log.info("stopping instance {}: {}", id, reason);
@@ -328,7 +327,7 @@ public final class InstanceRecord {
       }
       int held = leases.size();
       transition(LifecycleStatus.FAILED, HealthStatus.EXITED, reason);
-      endAllLeases(LeaseEvent.Kind.ENDED);
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant());
       cancelIdle();
       h = handle;
       if (held > 0) {
@@ -393,12 +392,8 @@ public final class InstanceRecord {
       if (lifecycle != LifecycleStatus.READY) {
         throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
       }
-      Instant now = rt.clock().instant();
-      lease = new LeaseImpl("lease-" + rt.leaseSeq().incrementAndGet(), this, opts.ownerRef(),
-          opts.ttl().orElse(null), now, published);
-      leases.put(lease.leaseRef(), lease);
+      lease = leases.open(this, opts, published, rt.clock().instant());
       cancelIdle();
-      emitLease(lease, LeaseEvent.Kind.ACQUIRED, now);
     }
     rt.events().flush();
     return lease;
@@ -416,26 +411,18 @@ public final class InstanceRecord {
 
   void renew(LeaseImpl lease, Duration newTtl) {
     synchronized (this) {
-      Instant now = rt.clock().instant();
-      expireDue(now);
-      if (!lease.active) {
-        throw new InferenceException(ErrorCode.LEASE_NOT_ACTIVE, lease.leaseRef() + " on instance " + id
-            + " was released, expired or ended with its instance");
+      try {
+        leases.renew(lease, newTtl, rt.clock().instant());
+      } finally {
+        maybeArmIdle(); // renewing may have noticed expiries
       }
-      if (newTtl != null) {
-        lease.ttl = newTtl;
-      }
-      if (lease.ttl != null) {
-        lease.expiresAt = now.plus(lease.ttl);
-      }
-      emitLease(lease, LeaseEvent.Kind.RENEWED, now);
     }
     rt.events().flush();
   }
 
   void release(LeaseImpl lease) {
     synchronized (this) {
-      endLease(lease, LeaseEvent.Kind.RELEASED, rt.clock().instant());
+      leases.end(lease, LeaseEvent.Kind.RELEASED, rt.clock().instant());
       maybeArmIdle();
     }
     rt.events().flush();
@@ -490,40 +477,11 @@ public final class InstanceRecord {
   // ---- helpers, all called with the monitor held ----
 
   private int expireDue(Instant now) {
-    List<LeaseImpl> due = new ArrayList<>();
-    for (LeaseImpl l : leases.values()) {
-      if (l.expiresAt != null && !now.isBefore(l.expiresAt)) {
-        due.add(l);
-      }
-    }
-    for (LeaseImpl l : due) {
-      log.warn("{} on instance {} expired unreleased (owner {})", l.leaseRef(), id, l.ownerRef().orElse("-"));
-      endLease(l, LeaseEvent.Kind.EXPIRED, now);
-    }
-    if (!due.isEmpty()) {
+    int n = leases.expireDue(now);
+    if (n > 0) {
       maybeArmIdle();
     }
-    return due.size();
-  }
-
-  private void endLease(LeaseImpl l, LeaseEvent.Kind kind, Instant now) {
-    if (!l.active) {
-      return;
-    }
-    l.active = false;
-    leases.remove(l.leaseRef());
-    emitLease(l, kind, now);
-  }
-
-  private void endAllLeases(LeaseEvent.Kind kind) {
-    Instant now = rt.clock().instant();
-    for (LeaseImpl l : new ArrayList<>(leases.values())) {
-      endLease(l, kind, now);
-    }
-  }
-
-  private void emitLease(LeaseImpl l, LeaseEvent.Kind kind, Instant now) {
-    rt.events().emit(new LeaseEvent(kind, l.leaseRef(), id, l.ownerRef(), Optional.ofNullable(l.expiresAt), now));
+    return n;
   }
 
   private void transition(LifecycleStatus newLifecycle, HealthStatus newHealth, String reason) {

@@ -1,0 +1,104 @@
+package io.github.llamacppsdk.internal.core;
+
+import io.github.llamacppsdk.core.CoreEvent.LeaseEvent;
+import io.github.llamacppsdk.core.EndpointDescriptor;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.core.ResolveOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Not API. The leases of one instance: opening, renewing, ending and expiring them, each change
+ * queued as a {@link LeaseEvent}. Not thread-safe on its own: every method is called with the owning
+ * {@link InstanceRecord}'s monitor held, and the record flushes the events after releasing it.
+ */
+final class LeaseBook {
+  private static final Logger log = LoggerFactory.getLogger(LeaseBook.class);
+
+  private final String instanceId;
+  private final CoreRuntime rt;
+  private final Map<String, LeaseImpl> leases = new LinkedHashMap<>();
+
+  LeaseBook(String instanceId, CoreRuntime rt) {
+    this.instanceId = instanceId;
+    this.rt = rt;
+  }
+
+  int size() {
+    return leases.size();
+  }
+
+  boolean isEmpty() {
+    return leases.isEmpty();
+  }
+
+  /** Opens a lease on the published endpoint. */
+  LeaseImpl open(InstanceRecord record, ResolveOptions opts, EndpointDescriptor published, Instant now) {
+    LeaseImpl lease = new LeaseImpl("lease-" + rt.leaseSeq().incrementAndGet(), record, opts.ownerRef(),
+        opts.ttl().orElse(null), now, published);
+    leases.put(lease.leaseRef(), lease);
+    emit(lease, LeaseEvent.Kind.ACQUIRED, now);
+    return lease;
+  }
+
+  /** Extends an active lease by its TTL (or a new one) from now. */
+  void renew(LeaseImpl lease, Duration newTtl, Instant now) {
+    expireDue(now);
+    if (!lease.active) {
+      throw new InferenceException(ErrorCode.LEASE_NOT_ACTIVE, lease.leaseRef() + " on instance " + instanceId
+          + " was released, expired or ended with its instance");
+    }
+    if (newTtl != null) {
+      lease.ttl = newTtl;
+    }
+    if (lease.ttl != null) {
+      lease.expiresAt = now.plus(lease.ttl);
+    }
+    emit(lease, LeaseEvent.Kind.RENEWED, now);
+  }
+
+  /** {@return how many leases ended because their TTL ran out by {@code now}} */
+  int expireDue(Instant now) {
+    List<LeaseImpl> due = new ArrayList<>();
+    for (LeaseImpl l : leases.values()) {
+      if (l.expiresAt != null && !now.isBefore(l.expiresAt)) {
+        due.add(l);
+      }
+    }
+    for (LeaseImpl l : due) {
+      log.warn("{} on instance {} expired unreleased (owner {})", l.leaseRef(), instanceId, l.ownerRef().orElse("-"));
+      end(l, LeaseEvent.Kind.EXPIRED, now);
+    }
+    return due.size();
+  }
+
+  /** Ends one lease (idempotent). */
+  void end(LeaseImpl l, LeaseEvent.Kind kind, Instant now) {
+    if (!l.active) {
+      return;
+    }
+    l.active = false;
+    leases.remove(l.leaseRef());
+    emit(l, kind, now);
+  }
+
+  /** Ends every lease, e.g. when the instance stops or exits. */
+  void endAll(LeaseEvent.Kind kind, Instant now) {
+    for (LeaseImpl l : new ArrayList<>(leases.values())) {
+      end(l, kind, now);
+    }
+  }
+
+  private void emit(LeaseImpl l, LeaseEvent.Kind kind, Instant now) {
+    rt.events().emit(new LeaseEvent(kind, l.leaseRef(), instanceId, l.ownerRef(), Optional.ofNullable(l.expiresAt),
+        now));
+  }
+}
