@@ -3,6 +3,7 @@ package io.github.llamacppsdk;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.internal.spec.IdentityDigest;
+import io.github.llamacppsdk.internal.spec.SpecUrls;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -162,18 +163,9 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
   }
 
   private static String normalisePrefix(String prefix) {
-    String p = prefix.strip();
-    if (p.isEmpty()) {
-      return "";
-    }
-    if (!p.startsWith("/")) {
-      p = "/" + p;
-    }
-    while (p.endsWith("/")) {
-      p = p.substring(0, p.length() - 1);
-    }
-    return p;
+    return SpecUrls.normalisePrefix(prefix.strip()); // the same rule as BootSpec's api_prefix
   }
+
 
   private static void requireText(String value, String field) {
     if (value == null || value.isBlank()) {

@@ -15,6 +15,7 @@ import io.github.llamacppsdk.core.Protocol;
 import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.probe.HealthMonitor;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -80,9 +81,7 @@ public final class AttachedLlamaBackend implements Backend {
       return a;
     }
     if (value instanceof Map<?, ?> m) {
-      Map<String, Object> keys = new LinkedHashMap<>();
-      m.forEach((k, v) -> keys.put(String.valueOf(k), v));
-      return AttachSpec.fromMap(keys);
+      return AttachSpec.fromMap(LlamaServerBackend.stringKeys(m));
     }
     throw new InferenceException(ErrorCode.INVALID_SPEC,
         "backend_options.attach_spec must be an AttachSpec or a map of attach keys");
@@ -112,8 +111,7 @@ public final class AttachedLlamaBackend implements Backend {
       watch = new StartupWatch(services.prober(), context.scheduler(), null, settings, context::reportHealth);
       watch.start().whenComplete((r, t) -> {
         if (t != null) {
-          ready.completeExceptionally(t instanceof java.util.concurrent.CompletionException && t.getCause() != null
-              ? t.getCause() : t);
+          ready.completeExceptionally(Failures.unwrap(t));
           return;
         }
         HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),

@@ -98,7 +98,8 @@ public final class LlamaServerBackend implements Backend {
         "backend_options.boot_spec must be a BootSpec or a map of boot-spec keys, got " + typeOf(value));
   }
 
-  private static Map<String, Object> stringKeys(Map<?, ?> m) {
+  /** {@return the map with every key turned into its string form (config maps may have other keys)} */
+  static Map<String, Object> stringKeys(Map<?, ?> m) {
     Map<String, Object> out = new LinkedHashMap<>();
     m.forEach((k, v) -> out.put(String.valueOf(k), v));
     return out;

@@ -10,6 +10,7 @@ import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.probe.HealthMonitor;
 import io.github.llamacppsdk.internal.probe.Observation;
 import io.github.llamacppsdk.process.ExitStatus;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -334,10 +334,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private static InferenceException unwrap(Throwable t) {
-    Throwable c = t;
-    while (c instanceof CompletionException && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c instanceof InferenceException e ? e : new InferenceException(ErrorCode.INTERNAL, String.valueOf(c), c);
+    return Failures.toInference(t, "starting llama-server");
   }
+
 }

@@ -62,7 +62,7 @@ public final class SpecUrls {
   }
 
   /** {@return the seed's api_prefix normalisation: leading slash, no trailing slashes, "" for none} */
-  static String normalisePrefix(String prefix) {
+  public static String normalisePrefix(String prefix) {
     if (prefix.isEmpty()) {
       return "";
     }
