@@ -4,7 +4,7 @@
  *
  * <p>Exported API packages: {@code io.github.llamacppsdk} (the front door), {@code .core} (the
  * in-process inference core: manifests, registry, leases), {@code .process} (the process-transport
- * SPI) and {@code .testkit} (a faithful fake llama-server for tests). {@code .internal} is not API.
+ * SPI), {@code .kubernetes} (the Kubernetes placement; needs the optional fabric8 client) and {@code .testkit} (a faithful fake llama-server for tests). {@code .internal} is not API.
  */
 module io.github.llamacppsdk {
   requires java.net.http;
@@ -12,11 +12,17 @@ module io.github.llamacppsdk {
   requires jdk.unsupported;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
+  // Optional: only the Kubernetes placement uses the fabric8 client (automatic module names).
+  requires static kubernetes.client.api;
+  requires static kubernetes.model.core;
+  requires static kubernetes.model.coordination;
+  requires static kubernetes.model.common;
 
   exports io.github.llamacppsdk;
   exports io.github.llamacppsdk.core;
   exports io.github.llamacppsdk.process;
   exports io.github.llamacppsdk.testkit;
+  exports io.github.llamacppsdk.kubernetes;
 
   opens io.github.llamacppsdk.internal to com.fasterxml.jackson.databind;
   opens io.github.llamacppsdk.testkit to com.fasterxml.jackson.databind;

@@ -14,11 +14,13 @@ import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.Subscription;
 import io.github.llamacppsdk.internal.llama.AttachedLlamaBackend;
+import io.github.llamacppsdk.internal.llama.KubernetesTransports;
 import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
 import io.github.llamacppsdk.internal.llama.LlamaServerBackend;
 import io.github.llamacppsdk.internal.llama.LlamaServices;
 import io.github.llamacppsdk.internal.llama.ServerBuilds;
 import io.github.llamacppsdk.internal.probe.ReadinessProber;
+import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import io.github.llamacppsdk.process.ProcessTransport;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,7 +76,9 @@ public final class LlamaCppBackend implements AutoCloseable {
 
   private LlamaCppBackend(Builder b) {
     this.ownsTransport = b.transport == null;
-    this.transport = ownsTransport ? ProcessTransport.local() : b.transport;
+    this.transport = !ownsTransport ? b.transport
+        : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
+        : ProcessTransport.local();
     this.ownsCore = b.core == null;
     if (ownsCore) {
       InferenceCore.Builder cb = InferenceCore.builder();
@@ -315,6 +319,7 @@ public final class LlamaCppBackend implements AutoCloseable {
   /** Builds a {@link LlamaCppBackend}. Mutable, single use, not thread-safe. */
   public static final class Builder {
     private ProcessTransport transport;
+    private KubernetesPlacement kubernetes;
     private InferenceCore core;
     private Clock clock;
     private ScheduledExecutorService scheduler;
@@ -329,6 +334,17 @@ public final class LlamaCppBackend implements AutoCloseable {
 
     /** @param v the process transport (default {@link ProcessTransport#local()}; yours is not closed) @return this */
     public Builder transport(ProcessTransport v) { transport = Objects.requireNonNull(v, "transport"); return this; }
+    /**
+     * Runs every spawned server as a pod on Kubernetes instead of a local subprocess (see
+     * {@code guides/kubernetes.md}). Needs the optional fabric8 Kubernetes client on the class path.
+     * Building the backend connects to the cluster and removes the pods of dead applications in the
+     * namespace; it fails with {@code LAUNCH_FAILED} when it cannot. Ignored when a {@link
+     * #transport(ProcessTransport)} is given.
+     *
+     * @param v where the pods run
+     * @return this
+     */
+    public Builder kubernetes(KubernetesPlacement v) { kubernetes = Objects.requireNonNull(v, "kubernetes"); return this; }
     /** @param v the core to publish into (default: a new one; yours is not closed) @return this */
     public Builder core(InferenceCore v) { core = Objects.requireNonNull(v, "core"); return this; }
     /** @param v the clock of a core this backend creates @return this */

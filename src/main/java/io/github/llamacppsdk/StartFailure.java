@@ -20,6 +20,12 @@ public enum StartFailure {
   UNSUPPORTED_OPTION,
   /** Memory could not be allocated (host or GPU). */
   OUT_OF_MEMORY,
+  /**
+   * The placement found nowhere to run the server (a Kubernetes pod the scheduler marks {@code
+   * Unschedulable}, e.g. {@code Insufficient nvidia.com/gpu}); the scheduler's message is in the
+   * output. Reported at the readiness deadline; not deterministic (capacity may appear).
+   */
+  UNSCHEDULABLE,
   /** Anything else; read the output tail. */
   OTHER;
 
@@ -28,6 +34,6 @@ public enum StartFailure {
    * retried by a restart policy. {@link #PORT_IN_USE} counts as deterministic for a fixed port.
    */
   public boolean isDeterministic() {
-    return this != OTHER && this != OUT_OF_MEMORY;
+    return this != OTHER && this != OUT_OF_MEMORY && this != UNSCHEDULABLE;
   }
 }

@@ -1,7 +1,10 @@
 package io.github.llamacppsdk.process;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -51,6 +54,28 @@ public interface LaunchedProcess {
    */
   default long lastOutputNanos() {
     return Long.MIN_VALUE;
+  }
+
+  /**
+   * {@return where the launched server is reachable from this JVM, once the transport knows it}
+   * A local process listens where its command line says, so the default completes at once with
+   * empty, meaning "the host and port of the launch request". A transport that places the server
+   * elsewhere completes it with that place's address once the server runs there (a Kubernetes pod's
+   * IP and container port, or the local end of a port-forward); until then, every output line is
+   * placement progress (a pod waiting for a node says why). It never completes if the process ends
+   * before it is placed: watch {@link #onExit()} too.
+   */
+  default CompletableFuture<Optional<InetSocketAddress>> reachableAddress() {
+    return CompletableFuture.completedFuture(Optional.empty());
+  }
+
+  /**
+   * {@return facts about where the process runs, for an instance's details and its endpoint's
+   * metadata (e.g. {@code execution_surface}, a pod's name, namespace and node)} The default is empty
+   * (a local subprocess, described by its pid).
+   */
+  default Map<String, Object> placement() {
+    return Map.of();
   }
 
   /**

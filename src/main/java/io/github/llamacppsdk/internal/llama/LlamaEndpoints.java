@@ -5,6 +5,7 @@ import io.github.llamacppsdk.core.Capabilities;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.internal.probe.ProbeTarget;
+import io.github.llamacppsdk.internal.spec.SpecUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -54,30 +55,56 @@ public final class LlamaEndpoints {
   }
 
   /**
+   * {@return the same target at another address (where a transport placed the server)}
+   *
+   * @param target the spec's target
+   * @param address the address the transport reported
+   */
+  public static ProbeTarget retarget(ProbeTarget target, InetSocketAddress address) {
+    String root = SpecUrls.rootUrl(address.getHostString(), address.getPort());
+    return new ProbeTarget(root, target.apiPrefix(), target.headers(), target.expectedModel(), address);
+  }
+
+  /**
    * {@return the descriptor of a ready spawned server}
    *
    * @param spec the spec with its concrete port
    * @param pid the server's pid
    */
   public static EndpointDescriptor spawned(BootSpec spec, long pid) {
+    return spawned(spec, pid, target(spec), Map.of());
+  }
+
+  /**
+   * {@return the descriptor of a ready spawned server, reachable at {@code target}}
+   *
+   * @param spec the spec with its concrete port
+   * @param pid the server's pid ({@code -1} when the transport has none)
+   * @param target where the server was found ready (the spec's address, or where a transport placed it)
+   * @param placement the transport's facts about where it runs; they override the local defaults
+   */
+  public static EndpointDescriptor spawned(BootSpec spec, long pid, ProbeTarget target, Map<String, Object> placement) {
     Map<String, Object> capabilities = LlamaEndpoints.capabilities(spec.embeddings());
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("binary_path", spec.binaryPath());
-    metadata.put("host", spec.host());
-    metadata.put("port", spec.port());
+    boolean placedElsewhere = !target.rootUrl().equals(spec.rootUrl());
+    metadata.put("host", placedElsewhere ? target.socketAddress().getHostString() : spec.host());
+    metadata.put("port", placedElsewhere ? target.socketAddress().getPort() : spec.port());
     metadata.put("api_prefix", spec.apiPrefix());
     metadata.put("execution_surface", "local_subprocess");
     metadata.put("pid", pid);
+    metadata.putAll(placement);
     Object surfaceRef = spec.executionSurface().get("surface_ref");
     Object targetId = spec.executionSurface().get("target_id");
-    return EndpointDescriptor.builder(spec.baseUrl())
+    String root = target.rootUrl();
+    return EndpointDescriptor.builder(root + spec.apiPrefix() + "/v1")
         .managementMode(ManagementMode.JIDO_MANAGED)
         .headers(spec.headers())
         .providerIdentity(BACKEND_ID)
         .modelIdentity(spec.modelIdentity())
         .sourceRuntime(BACKEND_ID)
-        .sourceRuntimeRef(spec.rootUrl())
-        .healthRef(spec.healthUrl())
+        .sourceRuntimeRef(root)
+        .healthRef(root + spec.apiPrefix() + "/health")
         .boundaryRef(surfaceRef != null ? surfaceRef.toString() : targetId != null ? targetId.toString() : null)
         .capabilities(capabilities)
         .metadata(metadata)

@@ -15,6 +15,7 @@ import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.probe.HealthMonitor;
 import io.github.llamacppsdk.internal.probe.Observation;
+import io.github.llamacppsdk.internal.probe.ProbeTarget;
 import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
@@ -46,6 +47,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   static final int BIND_ATTEMPTS = 3;
 
   private final BootSpec requested;
+  private final String instanceKey;
   private final LlamaServices services;
   private final InstanceContext context;
   private final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
@@ -56,6 +58,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private CommandLine commandLine;
   private ServerBuild build;
   private LaunchedProcess process;
+  private ProbeTarget reachable;
   private StartupWatch watch;
   private HealthMonitor monitor;
   private boolean stopRequested;
@@ -63,6 +66,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private int restarts;
 
   private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context) {
+    this.instanceKey = requested.instanceKey();
     this.requested = services.perInstanceKeys() && requested.apiKey().isEmpty() && requested.apiKeyFile().isEmpty()
         ? requested.toBuilder().apiKey(Secret.random()).build()
         : requested;
@@ -143,7 +147,10 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       if (effective != null) {
         d.put("port", effective.port());
-        d.put("base_url", effective.baseUrl());
+        d.put("base_url", reachable != null ? reachable.rootUrl() + effective.apiPrefix() + "/v1" : effective.baseUrl());
+      }
+      if (process != null) {
+        d.putAll(process.placement());
       }
       if (commandLine != null) {
         d.put("command", commandLine.toString());
@@ -159,8 +166,11 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private void launchAndWatch(int attempt) {
-    BootSpec spec = requested.port() == 0 ? requested.withPort(PortAllocator.freePort(requested.host())) : requested;
-    if (requested.port() != 0 && !PortAllocator.isFree(requested.host(), requested.port())) {
+    boolean remote = services.transport().capabilities().remote();
+    BootSpec spec = requested.port() != 0 ? requested
+        : remote ? requested.withPort(BootSpec.DEFAULT_PORT) // the server has the pod (or host) to itself
+        : requested.withPort(PortAllocator.freePort(requested.host()));
+    if (!remote && requested.port() != 0 && !PortAllocator.isFree(requested.host(), requested.port())) {
       throw foreignListener(spec);
     }
     LaunchedProcess p = launch(spec);
@@ -174,7 +184,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     }
     w.start().whenComplete((r, t) -> {
       if (t == null) {
-        onReady(spec, p);
+        onReady(spec, p, w.target());
       } else {
         onStartFailed(unwrap(t), p, attempt);
       }
@@ -185,7 +195,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     ServerBuild b = serverBuild(spec);
     CommandLine cl = spec.toCommandLine(b); // refuses an option this build does not have
     LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
-        SCRUBBED_INHERITED, spec.alias());
+        SCRUBBED_INHERITED, spec.alias(), Map.of(LaunchRequest.INSTANCE_KEY, instanceKey, LaunchRequest.MODEL, spec.alias()));
     CompletableFuture<Void> inFlight = new CompletableFuture<>();
     synchronized (lock) {
       if (stopRequested) {
@@ -201,7 +211,7 @@ public final class LlamaServerInstance implements ManagedInstance {
         build = b;
         process = p; // a stop() that arrived meanwhile stops this one once inFlight completes
       }
-      context.reportHealth(HealthStatus.STARTING, "launched pid " + p.pid() + " on port " + spec.port());
+      context.reportHealth(HealthStatus.STARTING, "launched " + who(p) + " on port " + spec.port());
       return p;
     } finally {
       inFlight.complete(null);
@@ -256,24 +266,25 @@ public final class LlamaServerInstance implements ManagedInstance {
     });
   }
 
-  private void onReady(BootSpec spec, LaunchedProcess p) {
+  private void onReady(BootSpec spec, LaunchedProcess p, ProbeTarget target) {
     HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),
-        context.scheduler(), LlamaEndpoints.target(spec), interval, services.healthThreshold(),
+        context.scheduler(), target, interval, services.healthThreshold(),
         context::reportHealth)).orElse(null);
     synchronized (lock) {
       if (stopRequested) {
         return;
       }
       monitor = m;
+      reachable = target;
     }
     p.onExit().thenAccept(exit -> onExitAfterReady(exit, p));
     if (m != null) {
       m.start();
     }
     if (!ready.isDone()) {
-      ready.complete(LlamaEndpoints.spawned(spec, p.pid()));
+      ready.complete(LlamaEndpoints.spawned(spec, p.pid(), target, p.placement()));
     } else {
-      context.reportHealth(HealthStatus.HEALTHY, "restarted as pid " + p.pid());
+      context.reportHealth(HealthStatus.HEALTHY, "restarted as " + who(p));
     }
   }
 
@@ -291,7 +302,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     if (m != null) {
       m.stop();
     }
-    String what = "llama-server pid " + p.pid() + " " + exit.describe();
+    String what = "llama-server " + who(p) + " " + exit.describe();
     boolean stoppedByTheTransport = exit.termination() != ExitStatus.Termination.ON_ITS_OWN; // e.g. JVM shutdown
     if (stoppedByTheTransport || !services.restartPolicy().enabled()
         || attempt > services.restartPolicy().maxRestarts()) {
@@ -320,7 +331,7 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       w.start().whenComplete((r, t) -> {
         if (t == null) {
-          onReady(spec, p);
+          onReady(spec, p, w.target());
           return;
         }
         InferenceException e = unwrap(t);
@@ -348,6 +359,15 @@ public final class LlamaServerInstance implements ManagedInstance {
     synchronized (lock) {
       return !stopRequested;
     }
+  }
+
+  /** {@return {@code pid N}, or for a process without a local pid what the transport calls it (e.g. {@code pod NAME})} */
+  static String who(LaunchedProcess p) {
+    if (p.pid() >= 0) {
+      return "pid " + p.pid();
+    }
+    Object pod = p.placement().get("pod");
+    return pod != null ? "pod " + pod : p.displayName();
   }
 
   private static String lastLines(LaunchedProcess p) {

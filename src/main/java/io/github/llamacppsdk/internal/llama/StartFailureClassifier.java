@@ -10,6 +10,12 @@ import java.util.Locale;
  * the root error is found before its follow-up lines.
  */
 public final class StartFailureClassifier {
+  /**
+   * What a transport writes into the output when its scheduler cannot place the server (lower case;
+   * the Kubernetes transport's line is {@code [kubernetes] pod NAME is unschedulable: MESSAGE}).
+   */
+  public static final String UNSCHEDULABLE_MARK = "is unschedulable:";
+
   private StartFailureClassifier() {}
 
   /**
@@ -37,6 +43,9 @@ public final class StartFailureClassifier {
           || line.contains("cudamalloc failed") || line.contains("bad_alloc")
           || line.contains("unable to allocate")) {
         return StartFailure.OUT_OF_MEMORY;
+      }
+      if (line.contains(UNSCHEDULABLE_MARK)) {
+        return StartFailure.UNSCHEDULABLE;
       }
     }
     return StartFailure.OTHER;

@@ -32,6 +32,12 @@ import java.util.function.BiConsumer;
  * rather than a polling interval. Every failure is a {@link ServerStartException} with the last
  * observation and the output tail. Runs on the shared scheduler and the HTTP client's threads; no
  * thread of its own.
+ *
+ * <p>Placement: probing starts once the process says where it is reachable ({@link
+ * LaunchedProcess#reachableAddress()}; at once for a local process). Until then every output line
+ * is placement progress (reported as LOADING, e.g. a pod waiting for a GPU node), the stall deadline
+ * does not run, and the hard deadline fails the start with the last placement line as evidence. A
+ * server reachable elsewhere is not checked against this machine's sockets ({@code /proc}).
  */
 public final class StartupWatch {
   private static final long FIRST_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -72,6 +78,9 @@ public final class StartupWatch {
   private ScheduledFuture<?> nextProbe;
   private ScheduledFuture<?> deadline;
   private LaunchedProcess.OutputSubscription subscription;
+  private volatile ProbeTarget target;
+  private volatile boolean placed;
+  private volatile boolean remoteListener;
 
   /**
    * @param prober the shared prober
@@ -87,6 +96,7 @@ public final class StartupWatch {
     this.process = process;
     this.settings = Objects.requireNonNull(settings, "settings");
     this.progress = Objects.requireNonNull(progress, "progress");
+    this.target = settings.target();
   }
 
   /**
@@ -107,11 +117,33 @@ public final class StartupWatch {
     } catch (RejectedExecutionException e) {
       fail(ErrorCode.INTERNAL, "the scheduler is shut down", null, null, e);
     }
-    probeNow();
+    if (process == null) {
+      onPlaced(java.util.Optional.empty());
+    } else {
+      process.reachableAddress().thenAccept(this::onPlaced);
+    }
     if (result.isDone()) {
       cleanUp(); // failed while wiring up (an exit seen at once): release what was wired after the failure
     }
     return result;
+  }
+
+  /** The transport knows where the server is: probe there from now on. */
+  private void onPlaced(java.util.Optional<java.net.InetSocketAddress> address) {
+    address.ifPresent(a -> {
+      target = LlamaEndpoints.retarget(settings.target(), a);
+      remoteListener = true;
+    });
+    synchronized (lock) {
+      lastProgressNanos = System.nanoTime();
+      placed = true;
+    }
+    probeNow();
+  }
+
+  /** {@return where the probes go: the spec's address, or where the transport placed the server} */
+  public ProbeTarget target() {
+    return target;
   }
 
   /** Converts without overflow: durations beyond ~292 years saturate instead of throwing. */
@@ -132,6 +164,13 @@ public final class StartupWatch {
   }
 
   private void onOutput(OutputLine line) {
+    if (!placed) {
+      synchronized (lock) {
+        last = new Observation.NotListening("not placed yet: " + line.text());
+      }
+      progress.accept(HealthStatus.LOADING, "waiting for placement: " + line.text());
+      return;
+    }
     boolean hint;
     synchronized (lock) {
       lastProgressNanos = System.nanoTime();
@@ -154,6 +193,13 @@ public final class StartupWatch {
   }
 
   private void onDeadline() {
+    if (!placed) {
+      List<String> tail = tail();
+      fail(ErrorCode.READINESS_TIMEOUT, "llama-server was not placed within " + settings.readyTimeout().toMillis()
+          + " ms (the transport never reported where it runs)" + (tail.isEmpty() ? "" : ": " + tail.get(tail.size() - 1)),
+          null, StartFailureClassifier.classify(tail), null);
+      return;
+    }
     fail(ErrorCode.READINESS_TIMEOUT, "llama-server was not ready within "
         + settings.readyTimeout().toMillis() + " ms", null, null, null);
   }
@@ -173,7 +219,7 @@ public final class StartupWatch {
       }
       inFlight = true;
     }
-    prober.probe(settings.target(), !listeningSoFar()).thenAccept(this::onObservation);
+    prober.probe(target, !listeningSoFar()).thenAccept(this::onObservation);
   }
 
   private boolean listeningSoFar() {
@@ -202,7 +248,8 @@ public final class StartupWatch {
     if (result.isDone()) {
       return;
     }
-    if (process != null && observation.kind() != Observation.Kind.NOT_LISTENING && !listenerIsOurs()) {
+    if (process != null && !remoteListener && observation.kind() != Observation.Kind.NOT_LISTENING
+        && !listenerIsOurs()) {
       return; // failed as FOREIGN_SERVER
     }
     if (observation instanceof Observation.Ready ready) {

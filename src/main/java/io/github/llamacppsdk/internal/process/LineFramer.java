@@ -21,9 +21,9 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: one framer per stream, used by that stream's reader only.
  */
-final class LineFramer {
+public final class LineFramer {
   /** The default bound on one line, 64 KiB. */
-  static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+  public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024;
   /** Appended to a line that was cut at the bound. */
   static final String TRUNCATION_MARK = " [...line truncated]";
 
@@ -33,7 +33,8 @@ final class LineFramer {
   private boolean afterCarriageReturn;
   private boolean discarding;
 
-  LineFramer(int maxLineBytes) {
+  /** @param maxLineBytes the bound on one line */
+  public LineFramer(int maxLineBytes) {
     if (maxLineBytes < 1) {
       throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
     }
@@ -49,7 +50,7 @@ final class LineFramer {
    * @param count how many bytes
    * @param out receives each complete line, without its terminator
    */
-  void push(byte[] data, int offset, int count, Consumer<String> out) {
+  public void push(byte[] data, int offset, int count, Consumer<String> out) {
     for (int i = offset; i < offset + count; i++) {
       byte b = data[i];
       if (afterCarriageReturn) {
@@ -84,7 +85,7 @@ final class LineFramer {
    *
    * @param out receives the partial line, if there is one
    */
-  void flush(Consumer<String> out) {
+  public void flush(Consumer<String> out) {
     if (length > 0 && !discarding) {
       out.accept(take());
     }

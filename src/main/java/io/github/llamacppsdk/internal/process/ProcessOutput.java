@@ -30,11 +30,11 @@ import org.slf4j.MDC;
  * line carries ({@link OutputLevels}), with {@code llamacpp.server=<name>} in the reader thread's MDC.
  * Thread-safe.
  */
-final class ProcessOutput {
+public final class ProcessOutput {
   private volatile long lastActivityNanos = System.nanoTime();
 
   /** {@return when bytes last arrived on either stream, on {@link System#nanoTime()}'s clock} */
-  long lastActivityNanos() {
+  public long lastActivityNanos() {
     return lastActivityNanos;
   }
 
@@ -53,7 +53,11 @@ final class ProcessOutput {
   private final AtomicInteger openStreams = new AtomicInteger(2);
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
-  ProcessOutput(String name, int maxLineBytes) {
+  /**
+   * @param name the display name (logger suffix, MDC value)
+   * @param maxLineBytes the bound on one line
+   */
+  public ProcessOutput(String name, int maxLineBytes) {
     this.name = name;
     this.serverLog = LoggerFactory.getLogger(LOGGER_PREFIX + name);
     this.maxLineBytes = maxLineBytes;
@@ -75,11 +79,13 @@ final class ProcessOutput {
     return drained;
   }
 
-  List<OutputLine> recent() {
+  /** {@return the ring's lines, oldest first} */
+  public List<OutputLine> recent() {
     return ring.snapshot();
   }
 
-  OutputSubscription subscribe(Consumer<OutputLine> listener) {
+  /** {@return a live subscription} @param listener receives each line from now on */
+  public OutputSubscription subscribe(Consumer<OutputLine> listener) {
     Subscriber s = new Subscriber(listener);
     subscribers.add(s);
     return () -> subscribers.remove(s);
@@ -113,6 +119,18 @@ final class ProcessOutput {
         drained.complete(null);
       }
     }
+  }
+
+  /**
+   * Takes one complete line from another source than the two pipes (a transport that reads its
+   * output elsewhere, e.g. a pod's log): ring, log, subscribers, as for a piped line.
+   *
+   * @param stream the stream to attribute it to
+   * @param text the line, without terminator
+   */
+  public void line(OutputLine.Stream stream, String text) {
+    lastActivityNanos = System.nanoTime();
+    deliver(stream, text);
   }
 
   private void deliver(OutputLine.Stream stream, String text) {

@@ -1,0 +1,168 @@
+package io.github.llamacppsdk.internal.kubernetes;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Not API. The anchor of one transport (one session): a {@code coordination.k8s.io/v1} Lease that
+ * owns every pod and secret the session creates, renewed every third of its duration.
+ *
+ * <p>In the cluster the Lease itself is owned by the application's pod, so deleting that pod lets
+ * Kubernetes' garbage collector remove the Lease and then every llama-server pod. Outside the
+ * cluster (or when the application's process dies but its pod stays), the Lease stops being renewed;
+ * the next transport that starts in the namespace finds it stale ({@link #sweepStale}) and removes
+ * its pods, secrets and the Lease.
+ *
+ * <p>A Lease is stale when it was last renewed more than twice its duration ago on the sweeper's
+ * clock: one duration of tolerance absorbs clock skew between machines and a paused JVM.
+ */
+final class Anchor {
+  private static final Logger log = LoggerFactory.getLogger(Anchor.class);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String session;
+  private final String owner;
+  private final Optional<OwnerReference> ownerPod;
+  private final Duration ttl;
+  private final Clock clock;
+  private volatile OwnerReference reference;
+
+  Anchor(KubernetesClient client, String namespace, String session, String owner, Optional<OwnerReference> ownerPod,
+      Duration ttl, Clock clock) {
+    this.client = client;
+    this.namespace = namespace;
+    this.session = session;
+    this.owner = owner;
+    this.ownerPod = ownerPod;
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  /** {@return the Lease's name} */
+  String name() {
+    return "llama-cpp-sdk-" + session;
+  }
+
+  /** {@return an owner reference to the Lease, creating it first if needed} */
+  synchronized OwnerReference reference() {
+    if (reference == null) {
+      Lease created = client.leases().inNamespace(namespace).resource(lease()).create();
+      reference = new OwnerReferenceBuilder().withApiVersion("coordination.k8s.io/v1").withKind("Lease")
+          .withName(created.getMetadata().getName()).withUid(created.getMetadata().getUid())
+          .withBlockOwnerDeletion(false).withController(false).build();
+      log.info("anchor lease {}/{} created (owner {}, renewed every {} s)", namespace, name(), owner,
+          ttl.toSeconds() / 3);
+    }
+    return reference;
+  }
+
+  /** Renews the Lease; recreates it when someone removed it (its pods may be gone with it). */
+  void renew() {
+    if (reference == null) {
+      return;
+    }
+    try {
+      Lease renewed = client.leases().inNamespace(namespace).withName(name())
+          .edit(l -> new LeaseBuilder(l).editSpec().withRenewTime(now()).endSpec().build());
+      if (renewed == null) {
+        throw new KubernetesClientException("the lease is gone", 404, null);
+      }
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        log.warn("anchor lease {}/{} not renewed ({}); retrying in {} s", namespace, name(), e.getMessage(),
+            ttl.toSeconds() / 3);
+        return;
+      }
+      log.warn("anchor lease {}/{} was removed by someone else; recreating it (pods it owned may be gone)",
+          namespace, name());
+      synchronized (this) {
+        reference = null;
+      }
+      reference();
+    }
+  }
+
+  /** Deletes the Lease (after the session's pods are gone). Never throws. */
+  void delete() {
+    try {
+      client.leases().inNamespace(namespace).withName(name()).delete();
+    } catch (KubernetesClientException e) {
+      log.warn("anchor lease {}/{} not deleted: {}", namespace, name(), e.getMessage());
+    }
+  }
+
+  private Lease lease() {
+    ZonedDateTime now = now();
+    return new LeaseBuilder()
+        .withNewMetadata().withName(name()).withNamespace(namespace)
+        .withLabels(Map.of(Labels.MANAGED_BY, Labels.MANAGER, Labels.ROLE, "anchor", Labels.SESSION, session,
+            Labels.OWNER, Labels.value(owner)))
+        .withOwnerReferences(ownerPod.map(List::of).orElse(List.of()))
+        .endMetadata()
+        .withNewSpec().withHolderIdentity(owner).withLeaseDurationSeconds((int) ttl.toSeconds())
+        .withAcquireTime(now).withRenewTime(now).endSpec()
+        .build();
+  }
+
+  private ZonedDateTime now() {
+    return ZonedDateTime.ofInstant(clock.instant().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+  }
+
+  /**
+   * Removes what stale anchors of other sessions left behind: their pods, their secrets, then the
+   * Lease. Called once when a transport starts.
+   *
+   * @return the sessions swept
+   * @throws KubernetesClientException if the anchors cannot be listed (RBAC, connectivity)
+   */
+  static List<String> sweepStale(KubernetesClient client, String namespace, String mySession, Clock clock) {
+    Instant now = clock.instant();
+    List<Lease> anchors = client.leases().inNamespace(namespace)
+        .withLabel(Labels.MANAGED_BY, Labels.MANAGER).withLabel(Labels.ROLE, "anchor").list().getItems();
+    List<String> swept = new java.util.ArrayList<>();
+    for (Lease lease : anchors) {
+      String session = lease.getMetadata().getLabels().get(Labels.SESSION);
+      if (session == null || session.equals(mySession) || !isStale(lease, now)) {
+        continue;
+      }
+      var pods = client.pods().inNamespace(namespace).withLabel(Labels.SESSION, session).list().getItems();
+      log.info("anchor {}/{} is stale (last renewed {}): removing its {} pod(s)", namespace,
+          lease.getMetadata().getName(), renewTime(lease).map(Instant::toString).orElse("never"), pods.size());
+      client.pods().inNamespace(namespace).withLabel(Labels.SESSION, session).withGracePeriod(5).delete();
+      client.secrets().inNamespace(namespace).withLabel(Labels.SESSION, session).delete();
+      client.leases().inNamespace(namespace).withName(lease.getMetadata().getName()).delete();
+      swept.add(session);
+    }
+    return swept;
+  }
+
+  static boolean isStale(Lease lease, Instant now) {
+    Integer seconds = lease.getSpec() == null ? null : lease.getSpec().getLeaseDurationSeconds();
+    Duration duration = Duration.ofSeconds(seconds == null ? 60 : seconds);
+    return renewTime(lease).map(t -> t.plus(duration.multipliedBy(2)).isBefore(now)).orElse(true);
+  }
+
+  private static Optional<Instant> renewTime(Lease lease) {
+    if (lease.getSpec() == null) {
+      return Optional.empty();
+    }
+    ZonedDateTime t = lease.getSpec().getRenewTime() != null ? lease.getSpec().getRenewTime() : lease.getSpec().getAcquireTime();
+    return Optional.ofNullable(t).map(ZonedDateTime::toInstant);
+  }
+}

@@ -1,0 +1,317 @@
+package io.github.llamacppsdk.internal.kubernetes;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
+import io.github.llamacppsdk.kubernetes.Reachability;
+import io.github.llamacppsdk.process.LaunchRequest;
+import io.github.llamacppsdk.process.LaunchedProcess;
+import io.github.llamacppsdk.process.ProcessLaunchException;
+import io.github.llamacppsdk.process.ProcessTransport;
+import io.github.llamacppsdk.process.TransportCapabilities;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Not API. The Kubernetes {@link ProcessTransport}: each launch creates a Secret (the request's
+ * environment) and a Pod ({@link PodSpecs}) owned by this transport's {@link Anchor}, and returns a
+ * {@link PodProcess} driven by one pod informer (label {@code llama-cpp-sdk/session}).
+ *
+ * <p>Starting a transport sweeps the namespace for stale anchors of dead applications
+ * ({@link Anchor#sweepStale}). The anchor is created with the first launch and renewed every third
+ * of its TTL on the transport's scheduler (two daemon threads, {@code llamacpp-k8s-N}, which also
+ * run deletes so that {@code stop} never blocks its caller). Closing stops what is left, deletes the
+ * anchor and closes the client it built. A shutdown hook does the same on a normal JVM exit.
+ */
+public final class KubernetesTransport implements ProcessTransport {
+  private static final Logger log = LoggerFactory.getLogger(KubernetesTransport.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+  private static final Duration CLOSE_BOUND = Duration.ofSeconds(20);
+
+  private final KubernetesPlacement placement;
+  private final KubernetesClient client;
+  private final boolean ownsClient;
+  private final String namespace;
+  private final String session = Labels.random(10);
+  private final String owner;
+  private final Reachability reachability;
+  private final Anchor anchor;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, PodProcess> pods = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread shutdownHook = new Thread(this::close, "llamacpp-k8s-shutdown");
+  private SharedIndexInformer<Pod> informer; // guarded by this
+  private boolean started; // guarded by this
+
+  private KubernetesTransport(KubernetesPlacement placement, Clock clock) {
+    this.placement = placement;
+    this.ownsClient = placement.client().isEmpty();
+    this.client = placement.client().orElseGet(() -> new KubernetesClientBuilder().build());
+    boolean inCluster = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    this.namespace = placement.namespace().or(() -> Optional.ofNullable(client.getNamespace())).orElse("default");
+    this.reachability = placement.reachability() != Reachability.AUTO ? placement.reachability()
+        : inCluster ? Reachability.POD_IP : Reachability.PORT_FORWARD;
+    Optional<String> ownerPod = placement.ownerPod()
+        .or(() -> inCluster ? Optional.ofNullable(System.getenv("POD_NAME")).or(() -> Optional.ofNullable(System.getenv("HOSTNAME")))
+            : Optional.empty());
+    this.owner = ownerPod.orElseGet(KubernetesTransport::hostAndPid);
+    this.anchor = new Anchor(client, namespace, session, owner, ownerPod.flatMap(this::ownerReference),
+        placement.anchorTtl(), clock);
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
+      Thread t = new Thread(r, "llamacpp-k8s-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true);
+    this.scheduler = s;
+    try {
+      List<String> swept = Anchor.sweepStale(client, namespace, session, clock);
+      if (!swept.isEmpty()) {
+        log.info("removed the pods of {} stale anchor(s) in namespace {}: {}", swept.size(), namespace, swept);
+      }
+    } catch (KubernetesClientException e) {
+      scheduler.shutdownNow();
+      if (ownsClient) {
+        client.close();
+      }
+      throw new InferenceException(ErrorCode.LAUNCH_FAILED, "cannot sweep stale llama-server pods in namespace "
+          + namespace + " (does the service account may list and delete leases, pods and secrets? see guides/kubernetes.md): "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens the transport: connects, sweeps stale anchors of the namespace.
+   *
+   * @param placement where pods run
+   * @param clock the clock anchors are stamped and judged with
+   * @return the transport
+   * @throws InferenceException {@link ErrorCode#LAUNCH_FAILED} when the namespace cannot be swept
+   */
+  public static ProcessTransport open(KubernetesPlacement placement, Clock clock) {
+    return new KubernetesTransport(placement, clock);
+  }
+
+  @Override
+  public TransportCapabilities capabilities() {
+    return new TransportCapabilities(true, true, true, false, true, false, true);
+  }
+
+  @Override
+  public LaunchedProcess launch(LaunchRequest request) {
+    if (closed.get()) {
+      throw new InferenceException(ErrorCode.CLOSED, "the Kubernetes transport is closed");
+    }
+    OwnerReference ownerRef;
+    try {
+      ownerRef = ensureStarted();
+    } catch (KubernetesClientException e) {
+      throw new ProcessLaunchException("lease/" + anchor.name(), "cannot create the anchor lease in namespace "
+          + namespace + ": " + e.getMessage(), e);
+    }
+    PodSpecs.Names names = PodSpecs.Names.fresh(request.displayName());
+    Map<String, String> podLabels = PodSpecs.labels(placement, session, owner, request, "server");
+    Map<String, String> keyLabels = PodSpecs.labels(placement, session, owner, request, "key");
+    int port = PodSpecs.containerPort(request.argv());
+    PodProcess process = new PodProcess(this, names, port, request.displayName());
+    pods.put(names.pod(), process); // before the create: the informer may report the pod at once
+    try {
+      client.secrets().inNamespace(namespace)
+          .resource(PodSpecs.secret(names, namespace, keyLabels, ownerRef, request.environment())).create();
+      client.pods().inNamespace(namespace)
+          .resource(PodSpecs.pod(names, namespace, podLabels, ownerRef, placement, request)).create();
+    } catch (KubernetesClientException e) {
+      pods.remove(names.pod());
+      deleteQuietly(() -> client.secrets().inNamespace(namespace).withName(names.secret()).delete());
+      throw new ProcessLaunchException("pod/" + names.pod(), "cannot create llama-server pod " + names.pod()
+          + " in namespace " + namespace + ": " + e.getMessage(), e);
+    }
+    process.placementLine("pod " + names.pod() + " created in namespace " + namespace + " (image "
+        + placement.image() + ")");
+    return process;
+  }
+
+  private synchronized OwnerReference ensureStarted() {
+    OwnerReference ref = anchor.reference();
+    if (!started) {
+      started = true;
+      long every = Math.max(1, placement.anchorTtl().toMillis() / 3);
+      scheduler.scheduleWithFixedDelay(anchor::renew, every, every, TimeUnit.MILLISECONDS);
+      informer = client.pods().inNamespace(namespace).withLabel(Labels.SESSION, session).inform(new Events(), 0);
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+    return ref;
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  Reachability reachability() {
+    return reachability;
+  }
+
+  void startFollower(PodProcess p) {
+    new PodLogFollower(client, namespace, p).start();
+  }
+
+  void schedule(Runnable r, Duration delay) {
+    try {
+      scheduler.schedule(r, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("transport closed; not scheduled: {}", r);
+    }
+  }
+
+  /** Deletes a pod with a grace period, off the caller's thread. */
+  void delete(PodProcess p, long graceSeconds) {
+    Runnable delete = () -> deleteQuietly(() -> client.pods().inNamespace(namespace).withName(p.podName())
+        .withGracePeriod(graceSeconds).delete());
+    try {
+      scheduler.execute(delete);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      delete.run();
+    }
+  }
+
+  /** A pod's process ended: its secret goes, and the pod too when it ended on its own. */
+  void forget(PodProcess p, PodSpecs.Names names, boolean deletePod) {
+    pods.remove(names.pod(), p);
+    Runnable cleanUp = () -> {
+      deleteQuietly(() -> client.secrets().inNamespace(namespace).withName(names.secret()).delete());
+      if (deletePod) {
+        deleteQuietly(() -> client.pods().inNamespace(namespace).withName(names.pod()).withGracePeriod(0).delete());
+      }
+    };
+    try {
+      scheduler.execute(cleanUp);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      cleanUp.run();
+    }
+  }
+
+  private static void deleteQuietly(Runnable delete) {
+    try {
+      delete.run();
+    } catch (KubernetesClientException e) {
+      log.warn("delete failed: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<CompletableFuture<?>> stops = pods.values().stream().<CompletableFuture<?>>map(p -> p.stop(CLOSE_GRACE)).toList();
+    try {
+      CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("close: not every llama-server pod was gone within {}; the anchor's removal lets Kubernetes collect them",
+          CLOSE_BOUND);
+    }
+    synchronized (this) {
+      if (informer != null) {
+        informer.close();
+      }
+      if (started) {
+        anchor.delete();
+        if (Thread.currentThread() != shutdownHook) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+          } catch (IllegalStateException e) {
+            // the JVM is shutting down
+          }
+        }
+      }
+    }
+    scheduler.shutdownNow();
+    if (ownsClient) {
+      client.close();
+    }
+  }
+
+  private Optional<OwnerReference> ownerReference(String podName) {
+    try {
+      Pod own = client.pods().inNamespace(namespace).withName(podName).get();
+      if (own == null) {
+        log.warn("owner pod {}/{} not found; llama-server pods are guarded by the anchor's renewal only", namespace,
+            podName);
+        return Optional.empty();
+      }
+      return Optional.of(new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod").withName(podName)
+          .withUid(own.getMetadata().getUid()).withController(false).withBlockOwnerDeletion(false).build());
+    } catch (KubernetesClientException e) {
+      log.warn("owner pod {}/{} cannot be read ({}); llama-server pods are guarded by the anchor's renewal only",
+          namespace, podName, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static String hostAndPid() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "unknown-host";
+      }
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  /** Informer callbacks, routed to the pod's process by name. */
+  private final class Events implements ResourceEventHandler<Pod> {
+    @Override
+    public void onAdd(Pod pod) {
+      route(pod);
+    }
+
+    @Override
+    public void onUpdate(Pod old, Pod pod) {
+      route(pod);
+    }
+
+    @Override
+    public void onDelete(Pod pod, boolean finalStateUnknown) {
+      PodProcess p = pods.get(pod.getMetadata().getName());
+      if (p != null) {
+        p.onDeleted(pod);
+      }
+    }
+
+    private void route(Pod pod) {
+      PodProcess p = pods.get(pod.getMetadata().getName());
+      if (p != null) {
+        p.onPod(pod);
+      }
+    }
+  }
+}

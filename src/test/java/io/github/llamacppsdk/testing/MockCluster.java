@@ -1,0 +1,134 @@
+package io.github.llamacppsdk.testing;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Kubernetes API server for tests: fabric8's mock server in CRUD mode, plus what CRUD mode lacks
+ * and a {@link SimulatedKubelet} provides: container logs ({@code GET .../pods/NAME/log}) and graceful
+ * pod deletion (a {@code DELETE} with a grace period marks the pod for deletion and lets the kubelet
+ * stop the container within that grace before the object goes, as a real API server and kubelet do;
+ * a {@code DELETE} with grace 0 removes it at once). No real cluster anywhere.
+ */
+public final class MockCluster implements AutoCloseable {
+  public static final String NAMESPACE = "llm";
+  private static final Pattern LOG = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(?:\\?(.*))?$");
+  private static final Pattern POD = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)(?:\\?(.*))?$");
+  private static final Pattern GRACE = Pattern.compile("\"gracePeriodSeconds\"\\s*:\\s*(\\d+)");
+
+  /** Kept: java.util.logging holds loggers weakly, and the mock logs every request at INFO. */
+  private static final java.util.logging.Logger MOCK_LOG = quiet();
+
+  private final KubernetesMockServer server;
+  private final NamespacedKubernetesClient client;
+  private final SimulatedKubelet kubelet;
+
+  /**
+   * Starts the API server and the kubelet.
+   *
+   * @param fakeBinary the fake llama-server every container runs
+   * @param claims claim name → local directory (what a PersistentVolumeClaim holds)
+   * @param gpus the GPUs of the one simulated node
+   */
+  public MockCluster(Path fakeBinary, Map<String, Path> claims, int gpus) {
+    Dispatcher dispatcher = new Dispatcher();
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server.init();
+    client = server.createClient();
+    kubelet = new SimulatedKubelet(server.createClient().inNamespace(NAMESPACE), NAMESPACE, fakeBinary, claims, gpus);
+    dispatcher.kubelet = kubelet;
+    kubelet.start();
+  }
+
+  private static java.util.logging.Logger quiet() {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+    l.setLevel(java.util.logging.Level.WARNING);
+    return l;
+  }
+
+  /** {@return a client of this cluster in namespace {@value #NAMESPACE} (not closed by the caller: {@link #close()} does)} */
+  public NamespacedKubernetesClient client() {
+    return client.inNamespace(NAMESPACE);
+  }
+
+  /** {@return the API server's URL} */
+  public String url() {
+    return server.url("/");
+  }
+
+  /** {@return the kubelet} */
+  public SimulatedKubelet kubelet() {
+    return kubelet;
+  }
+
+  /** {@return the pods in the namespace} */
+  public List<Pod> pods() {
+    return client().pods().list().getItems();
+  }
+
+  @Override
+  public void close() {
+    kubelet.close();
+    client.close();
+    server.destroy();
+  }
+
+  /** CRUD, plus logs and graceful deletion from the kubelet. */
+  private static final class Dispatcher extends KubernetesCrudDispatcher {
+    volatile SimulatedKubelet kubelet;
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      String path = request.getPath();
+      Matcher log = LOG.matcher(path);
+      if ("GET".equals(request.getMethod()) && log.matches()) {
+        return kubelet.log(log.group(2), query(log.group(3)));
+      }
+      Matcher pod = POD.matcher(path);
+      if ("DELETE".equals(request.getMethod()) && pod.matches()) {
+        long grace = grace(request, query(pod.group(3)));
+        kubelet.recordDelete(pod.group(2), grace);
+        if (grace > 0 && kubelet.beginGracefulDelete(pod.group(2), grace)) {
+          MockResponse current = handleGet(path.replaceAll("\\?.*$", ""));
+          return current;
+        }
+      }
+      return super.dispatch(request);
+    }
+
+    private static long grace(RecordedRequest request, Map<String, String> query) {
+      if (query.containsKey("gracePeriodSeconds")) {
+        return Long.parseLong(query.get("gracePeriodSeconds"));
+      }
+      String body = request.getBody() == null ? "" : request.getUtf8Body();
+      Matcher m = GRACE.matcher(body == null ? "" : body);
+      return m.find() ? Long.parseLong(m.group(1)) : 30;
+    }
+
+    private static Map<String, String> query(String raw) {
+      Map<String, String> q = new HashMap<>();
+      if (raw == null) {
+        return q;
+      }
+      for (String part : raw.split("&")) {
+        int eq = part.indexOf('=');
+        if (eq > 0) {
+          q.put(part.substring(0, eq), java.net.URLDecoder.decode(part.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      return q;
+    }
+  }
+}
