@@ -1,0 +1,131 @@
+package io.github.llamacppsdk.internal.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.llamacppsdk.internal.llama.PortAllocator;
+import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
+import io.github.llamacppsdk.kubernetes.Reachability;
+import io.github.llamacppsdk.kubernetes.VolumeClaim;
+import io.github.llamacppsdk.process.ExitStatus;
+import io.github.llamacppsdk.process.LaunchRequest;
+import io.github.llamacppsdk.process.LaunchedProcess;
+import io.github.llamacppsdk.process.OutputLine;
+import io.github.llamacppsdk.process.ProcessTransport;
+import io.github.llamacppsdk.testing.MockCluster;
+import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeLlamaServer;
+import io.github.llamacppsdk.testkit.GgufFiles;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transport on its own: a pod's life, output and stop mapped onto {@link LaunchedProcess}. */
+@Timeout(120)
+@ExtendWith(NoLeakedProcesses.class)
+class KubernetesTransportIT {
+  private static final String KEY = "sk-never-in-a-log-42";
+
+  @TempDir Path tmp;
+  private MockCluster cluster;
+  private ProcessTransport transport;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Path models = Files.createDirectories(tmp.resolve("pvc"));
+    GgufFiles.writeTinyModel(models.resolve("m.gguf"));
+    cluster = new MockCluster(FakeLlamaServer.install(tmp.resolve("bin")), Map.of("models", models), 0);
+    transport = KubernetesTransport.open(KubernetesPlacement.builder().client(cluster.client())
+        .namespace(MockCluster.NAMESPACE).reachability(Reachability.POD_IP)
+        .models(new VolumeClaim("models", "/m", true)).build(), Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() {
+    transport.close();
+    assertThat(cluster.client().leases().list().getItems()).as("close deletes the anchor").isEmpty();
+    cluster.close();
+  }
+
+  private LaunchedProcess launch(String... extra) {
+    int port = PortAllocator.freePort("127.0.0.1");
+    List<String> argv = new ArrayList<>(List.of("llama-server", "--model", "/m/m.gguf", "--host", "127.0.0.1",
+        "--port", Integer.toString(port)));
+    argv.addAll(List.of(extra));
+    return transport.launch(new LaunchRequest(argv, Optional.empty(), Map.of("LLAMA_API_KEY", KEY), true, List.of(),
+        "m", Map.of(LaunchRequest.INSTANCE_KEY, "llama_cpp_sdk:m:abc", LaunchRequest.MODEL, "m")));
+  }
+
+  private static void awaitLine(LaunchedProcess p, String text) {
+    CompletableFuture<OutputLine> seen = new CompletableFuture<>();
+    try (var s = p.subscribe(l -> {
+      if (l.text().contains(text)) {
+        seen.complete(l);
+      }
+    })) {
+      if (p.recentOutput().stream().noneMatch(l -> l.text().contains(text))) {
+        assertThat(seen).as("a line with: " + text).succeedsWithin(Duration.ofSeconds(60));
+      }
+    }
+  }
+
+  @Test
+  void aPodIsAProcessReachableAtItsPodIpWithItsLogAsOutput() throws Exception {
+    LaunchedProcess p = launch();
+    assertThat(transport.capabilities().remote()).isTrue();
+    assertThat(p.pid()).isEqualTo(-1);
+    Optional<InetSocketAddress> at = p.reachableAddress().get(60, TimeUnit.SECONDS);
+    assertThat(at).hasValueSatisfying(a -> assertThat(a.getHostString()).isEqualTo("127.0.0.1"));
+    awaitLine(p, "server is listening");
+    assertThat(p.placement()).containsEntry("execution_surface", "kubernetes_pod").containsEntry("pod_ip", "127.0.0.1");
+    List<String> lines = p.recentOutput().stream().map(OutputLine::text).toList();
+    assertThat(lines).anyMatch(l -> l.startsWith("[kubernetes] pod llama-m-") && l.contains("created"))
+        .anyMatch(l -> l.contains("is running on node"))
+        .noneMatch(l -> l.contains(KEY));
+    assertThat(lines.stream().filter(l -> l.contains("server is listening")).count())
+        .as("a reconnecting log follower repeats no line").isEqualTo(1);
+
+    ExitStatus exit = p.stop(Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
+    assertThat(exit.termination()).isEqualTo(ExitStatus.Termination.GRACEFUL);
+    assertThat(p.isAlive()).isFalse();
+    assertThat(cluster.pods()).isEmpty();
+    assertThat(cluster.client().secrets().list().getItems()).as("the key's secret is deleted with the pod").isEmpty();
+    assertThat(p.stop(Duration.ZERO).get()).as("every stop has the same outcome").isSameAs(exit);
+  }
+
+  @Test
+  void aServerIgnoringSigtermIsKilledAtTheEndOfTheGrace() throws Exception {
+    LaunchedProcess p = launch("--fake-ignore-signals");
+    awaitLine(p, "server is listening"); // its signal handlers are in place
+    ExitStatus exit = p.stop(Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS);
+    assertThat(exit.termination()).isEqualTo(ExitStatus.Termination.FORCED);
+    assertThat(exit.signal()).hasValue(9);
+    assertThat(cluster.kubelet().deletes().get(0)).as("ours; the kubelet's own removal follows").endsWith("grace=1");
+  }
+
+  @Test
+  void aGpuPodOnANodeWithoutGpusSaysWhyItWaits() throws Exception {
+    transport.close();
+    transport = KubernetesTransport.open(KubernetesPlacement.builder().client(cluster.client())
+        .namespace(MockCluster.NAMESPACE).reachability(Reachability.POD_IP).gpus(1).build(), Clock.systemUTC());
+    LaunchedProcess p = launch();
+    awaitLine(p, "is unschedulable: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu");
+    assertThat(p.reachableAddress()).isNotDone();
+    assertThat(p.isAlive()).isTrue();
+    assertThat(p.stop(Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS).requested()).isTrue();
+    assertThat(cluster.pods()).isEmpty();
+  }
+}
