@@ -338,7 +338,8 @@ public final class LlamaCppBackend implements AutoCloseable {
      * Runs every spawned server as a pod on Kubernetes instead of a local subprocess (see
      * {@code guides/kubernetes.md}). Needs the optional fabric8 Kubernetes client on the class path.
      * Building the backend connects to the cluster and removes the pods of dead applications in the
-     * namespace; it fails with {@code LAUNCH_FAILED} when it cannot. Ignored when a {@link
+     * namespace; it fails with {@code LAUNCH_FAILED} when it cannot. Anchors are stamped and judged
+     * stale with {@link #clock(Clock)} when one is given. Ignored when a {@link
      * #transport(ProcessTransport)} is given.
      *
      * @param v where the pods run
