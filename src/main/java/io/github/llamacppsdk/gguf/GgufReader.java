@@ -137,33 +137,34 @@ final class GgufReader {
 
   private void readEntry(GgufCursor in, long index) {
     String key = in.string(MAX_KEY_BYTES, "metadata key " + index);
+    String shown = "'" + shown(key) + "'";
     if (key.isEmpty()) {
       throw in.error(Problem.MALFORMED, "metadata key " + index + " is empty");
     }
     if (metadata.containsKey(key) || arrayLengths.containsKey(key)) {
-      throw in.error(Problem.MALFORMED, "metadata key '" + key + "' appears twice");
+      throw in.error(Problem.MALFORMED, "metadata key " + shown + " appears twice");
     }
     long typeAt = in.position();
-    int type = in.u32("the type of '" + key + "'");
+    int type = in.u32("the type of " + shown);
     if (type == T_ARRAY) {
-      int elementType = in.u32("the element type of '" + key + "'");
-      long length = in.u64("the length of '" + key + "'");
-      skipArray(in, key, elementType, length);
+      int elementType = in.u32("the element type of " + shown);
+      long length = in.u64("the length of " + shown);
+      skipArray(in, shown, elementType, length);
       arrayLengths.put(key, length);
       return;
     }
     if (type < 0 || type > T_F64) {
-      throw in.error(Problem.MALFORMED, "'" + key + "' has unknown value type " + Integer.toUnsignedString(type)
+      throw in.error(Problem.MALFORMED, shown + " has unknown value type " + Integer.toUnsignedString(type)
           + " at offset " + typeAt);
     }
-    Object value = scalar(in, key, type);
+    Object value = scalar(in, shown, type);
     if (value != null) {
       metadata.put(key, value);
     }
   }
 
-  private Object scalar(GgufCursor in, String key, int type) {
-    String what = "the value of '" + key + "'";
+  private Object scalar(GgufCursor in, String shownKey, int type) {
+    String what = "the value of " + shownKey;
     switch (type) {
       case T_U8: return (long) Byte.toUnsignedInt(in.u8(what));
       case T_I8: return (long) in.u8(what);
@@ -194,8 +195,8 @@ final class GgufReader {
     return in.text((int) length, what);
   }
 
-  private static void skipArray(GgufCursor in, String key, int elementType, long length) {
-    String what = "array '" + key + "'";
+  private static void skipArray(GgufCursor in, String shownKey, int elementType, long length) {
+    String what = "array " + shownKey;
     if (elementType == T_STRING) {
       if (length < 0 || length > in.remaining() / 8) {
         throw in.error(Problem.MALFORMED, what + " claims " + Long.toUnsignedString(length) + " strings, more than the "
@@ -234,8 +235,7 @@ final class GgufReader {
 
   private static void readTensorInfo(GgufCursor in, int index, TensorTable tensors) {
     long nameAt = in.position();
-    String name = "tensor " + index;
-    in.skip(in.stringLength(name + " name"), name + " name");
+    String name = "tensor " + index + " '" + shown(in.string(MAX_KEY_BYTES, "tensor " + index + " name")) + "'";
     long dims = Integer.toUnsignedLong(in.u32(name + " dimension count"));
     if (dims > MAX_DIMS) {
       throw in.error(Problem.MALFORMED, name + " (offset " + nameAt + ") has " + dims + " dimensions; at most "
@@ -267,7 +267,7 @@ final class GgufReader {
       }
       bytes = multiply(in, elements / block, GgmlTypes.blockBytes(type), name);
     }
-    tensors.add(index, offset, bytes);
+    tensors.add(index, name, offset, bytes);
   }
 
   private static long multiply(GgufCursor in, long a, long b, String name) {
@@ -283,6 +283,13 @@ final class GgufReader {
     return rest == 0 ? n : n + (alignment - rest);
   }
 
+  /** {@return text from the file as it may appear in a message: control characters replaced, at most 80 chars} */
+  static String shown(String text) {
+    String clean = text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return clean.length() <= 80 ? clean : clean.substring(0, 77) + "...";
+  }
+
   private static String printable(byte[] b, int n) {
     StringBuilder s = new StringBuilder();
     for (int i = 0; i < n; i++) {
@@ -293,15 +300,18 @@ final class GgufReader {
 
   /** Offsets and sizes of the tensors, to check them against the file and to size unknown types. */
   private static final class TensorTable {
+    private final String[] names;
     private final long[] offsets;
     private final long[] bytes;
 
     TensorTable(int count) {
+      names = new String[count];
       offsets = new long[count];
       bytes = new long[count];
     }
 
-    void add(int index, long offset, long size) {
+    void add(int index, String name, long offset, long size) {
+      names[index] = name;
       offsets[index] = offset;
       bytes[index] = size;
     }
@@ -319,7 +329,7 @@ final class GgufReader {
       for (int i = 0; i < offsets.length; i++) {
         long offset = offsets[i];
         if (offset < 0 || offset % alignment != 0) {
-          throw in.error(Problem.MALFORMED, "tensor " + i + " has data offset " + Long.toUnsignedString(offset)
+          throw in.error(Problem.MALFORMED, names[i] + " has data offset " + Long.toUnsignedString(offset)
               + ", not a multiple of the alignment " + alignment);
         }
         long size = bytes[i];
@@ -331,7 +341,7 @@ final class GgufReader {
           size = (next < sorted.length ? sorted[next] : Math.max(offset, dataBytes)) - offset;
         }
         if (offset > dataBytes || size > dataBytes - offset) {
-          throw in.error(Problem.TRUNCATED, "tensor " + i + " data ends at offset "
+          throw in.error(Problem.TRUNCATED, names[i] + " data ends at offset "
               + (dataOffset + offset + size) + ", but the file ends at " + in.size()
               + " bytes (an incomplete download?)");
         }
