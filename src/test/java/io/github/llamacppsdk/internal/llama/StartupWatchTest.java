@@ -60,7 +60,7 @@ class StartupWatchTest {
 
   private CompletableFuture<Observation.Ready> watch(int port, Duration ready, Duration stall) {
     StartupWatch.Settings settings =
-        new StartupWatch.Settings(target(port), ready, stall, Duration.ofMillis(50), "llama-server --port " + port, port);
+        new StartupWatch.Settings(target(port), ready, stall, Duration.ofMillis(50), "llama-server --port " + port, port, null);
     return new StartupWatch(prober, scheduler, process, settings, (s, r) -> progress.add(s + " " + r)).start();
   }
 
@@ -72,6 +72,27 @@ class StartupWatchTest {
     }
     assertThat(cause).isInstanceOf(ServerStartException.class);
     return (ServerStartException) cause;
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "0.00.060.721 I srv          main: model loaded", // b6000, May 2026
+      "0.00.060.721 I srv  llama_server: model loaded", // b11669
+      "0.00.060.776 I srv          main: server is listening on http://127.0.0.1:8080 - starting the main loop",
+      "0.00.060.776 I srv          main: server is listening on http://127.0.0.1:8080", // May 2026, split line
+      "0.00.060.776 I srv  llama_server: listening on http://127.0.0.1:8080", // b11669
+      "0.00.060.800 I srv  update_slots: all slots are idle"})
+  void everyBuildsReadyLinesTriggerAProbe(String line) {
+    assertThat(StartupWatch.isReadinessHint(line)).isTrue();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "0.00.005.618 I srv  llama_server: initializing ...",
+      "0.00.038.824 I srv    load_model: loading model '/tmp/tiny.gguf'",
+      "0.00.033.917 W srv  llama_server: security: no API key is set and CORS allows all origins"})
+  void otherLinesDoNot(String line) {
+    assertThat(StartupWatch.isReadinessHint(line)).isFalse();
   }
 
   @Test
@@ -152,7 +173,7 @@ class StartupWatchTest {
   @Test
   void cancellingFailsTheWatchAsStopped() throws IOException {
     StartupWatch.Settings settings = new StartupWatch.Settings(target(closedPort()), LONG, LONG,
-        Duration.ofMillis(50), "llama-server", 1);
+        Duration.ofMillis(50), "llama-server", 1, null);
     StartupWatch w = new StartupWatch(prober, scheduler, process, settings, (s, r) -> { });
     CompletableFuture<Observation.Ready> ready = w.start();
 
@@ -167,7 +188,7 @@ class StartupWatchTest {
         "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"authentication_error\",\"code\":401}}", 401)));
     StartupWatch.Settings settings = new StartupWatch.Settings(new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(),
         "/p", Map.of(), "tiny", new InetSocketAddress("127.0.0.1", wm.getHttpPort())), LONG, LONG,
-        Duration.ofMillis(50), "llama-server", wm.getHttpPort());
+        Duration.ofMillis(50), "llama-server", wm.getHttpPort(), null);
 
     ServerStartException e = failure(new StartupWatch(prober, scheduler, process, settings, (s, r) -> { }).start());
 
