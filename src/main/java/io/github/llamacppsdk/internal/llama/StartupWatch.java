@@ -26,9 +26,11 @@ import java.util.function.BiConsumer;
  * racing the probes against the process's exit, a hard deadline and a stall deadline.
  *
  * <p>Fast: probes start at once and back off from 5 ms up to the readiness interval; llama-server's
- * {@code model loaded} / {@code server is listening} / {@code all slots are idle} lines trigger an
- * immediate probe, so publication follows the server's first 200 by about one loopback round trip
- * rather than a polling interval. Every failure is a {@link ServerStartException} with the last
+ * ready lines in any build's wording ({@code model loaded}, {@code listening on http://...} as b11669
+ * words it and {@code server is listening on http://...} as older builds do, {@code all slots are
+ * idle}) trigger an immediate probe, so publication follows the server's first 200 by about one
+ * loopback round trip rather than a polling interval. The lines are hints only: HTTP alone decides
+ * readiness. Every failure is a {@link ServerStartException} with the last
  * observation and the output tail. Runs on the shared scheduler and the HTTP client's threads; no
  * thread of its own.
  */
@@ -135,12 +137,22 @@ public final class StartupWatch {
     synchronized (lock) {
       lastProgressNanos = System.nanoTime();
       String text = line.text().toLowerCase(Locale.ROOT);
-      hint = text.contains("server is listening") || text.contains("model loaded")
-          || text.contains("all slots are idle");
+      hint = isReadyHint(text);
     }
     if (hint) {
       probeNow();
     }
+  }
+
+  /**
+   * {@return whether a lower-cased output line means "the model is loaded" or "the server listens",
+   * in any build's wording} A hint only: it triggers a probe, it never decides readiness.
+   *
+   * @param text the line, lower case
+   */
+  static boolean isReadyHint(String text) {
+    return text.contains("model loaded") || text.contains("listening on http")
+        || text.contains("all slots are idle");
   }
 
   private void onExit(ExitStatus exit) {

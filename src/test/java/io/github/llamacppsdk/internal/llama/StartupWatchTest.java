@@ -29,6 +29,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @WireMockTest
 @Timeout(30)
@@ -187,5 +189,21 @@ class StartupWatchTest {
     } finally {
       dots.cancel(false);
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "0.00.122.496 I srv  llama_server: model loaded | true",
+      "0.00.122.515 I srv  llama_server: listening on http://127.0.0.1:18931 | true",
+      "0.00.012.217 I srv          main: model loaded | true",
+      "I srv          main: server is listening on http://127.0.0.1:8080 - starting the main loop | true",
+      "0.00.012.300 I srv          main: server is listening on http://127.0.0.1:8080 | true",
+      "0.00.012.400 I srv  update_slots: all slots are idle | true",
+      "0.00.057.059 W srv  llama_server: security: no API key is set and CORS allows all origins | false",
+      "0.00.009.000 I srv          main: HTTP server is listening, hostname: 127.0.0.1, port: 8080 | false",
+      "0.00.062.835 I srv    load_model: loading model 'x.gguf' | false",
+  })
+  void readyHintsMatchEveryBuildsWordingAndNothingElse(String line, boolean hint) {
+    assertThat(StartupWatch.isReadyHint(line.toLowerCase(java.util.Locale.ROOT))).isEqualTo(hint);
   }
 }
