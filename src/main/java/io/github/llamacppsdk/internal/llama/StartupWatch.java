@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.llama;
 
+import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.ErrorCode;
@@ -26,11 +27,9 @@ import java.util.function.BiConsumer;
  * racing the probes against the process's exit, a hard deadline and a stall deadline.
  *
  * <p>Fast: probes start at once and back off from 5 ms up to the readiness interval; llama-server's
- * ready lines in any build's wording ({@code model loaded}, {@code listening on http://...} as b11669
- * words it and {@code server is listening on http://...} as older builds do, {@code all slots are
- * idle}) trigger an immediate probe, so publication follows the server's first 200 by about one
- * loopback round trip rather than a polling interval. The lines are hints only: HTTP alone decides
- * readiness. Every failure is a {@link ServerStartException} with the last
+ * {@code model loaded} / {@code listening on http} / {@code all slots are idle} lines trigger an
+ * immediate probe, so publication follows the server's first 200 by about one loopback round trip
+ * rather than a polling interval. Every failure is a {@link ServerStartException} with the last
  * observation and the output tail. Runs on the shared scheduler and the HTTP client's threads; no
  * thread of its own.
  */
@@ -39,7 +38,7 @@ public final class StartupWatch {
 
   /** Everything a watch needs; {@code process} is empty for an attached server. */
   public record Settings(ProbeTarget target, Duration readyTimeout, Duration stallTimeout,
-      Duration maxInterval, String commandLine, int port) {
+      Duration maxInterval, String commandLine, int port, ServerBuild build) {
     @Override
     public String toString() {
       return "Settings[" + target + ", ready " + readyTimeout + ", stall " + stallTimeout + ", port " + port + "]";
@@ -133,26 +132,25 @@ public final class StartupWatch {
   }
 
   private void onOutput(OutputLine line) {
-    boolean hint;
     synchronized (lock) {
       lastProgressNanos = System.nanoTime();
-      String text = line.text().toLowerCase(Locale.ROOT);
-      hint = isReadyHint(text);
     }
-    if (hint) {
+    if (isReadinessHint(line.text())) {
       probeNow();
     }
   }
 
   /**
-   * {@return whether a lower-cased output line means "the model is loaded" or "the server listens",
-   * in any build's wording} A hint only: it triggers a probe, it never decides readiness.
+   * {@return whether a line says the server may have just become ready} Matches what the lines mean
+   * in every build's wording: {@code main: model loaded} and {@code llama_server: model loaded},
+   * {@code server is listening on http://...} (until 2026) and {@code listening on http://...}
+   * (build 11669), {@code all slots are idle}. Only a hint: readiness is decided by HTTP.
    *
-   * @param text the line, lower case
+   * @param text an output line
    */
-  static boolean isReadyHint(String text) {
-    return text.contains("model loaded") || text.contains("listening on http")
-        || text.contains("all slots are idle");
+  static boolean isReadinessHint(String text) {
+    String t = text.toLowerCase(Locale.ROOT);
+    return t.contains("model loaded") || t.contains("listening on http") || t.contains("all slots are idle");
   }
 
   private void onExit(ExitStatus exit) {
@@ -305,7 +303,7 @@ public final class StartupWatch {
     }
     Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
     ServerStartException e = new ServerStartException(code, summary, exit, cause, lastObservation().describe(),
-        tail(), settings.commandLine(), waited, settings.port(), t);
+        tail(), settings.commandLine(), waited, settings.port(), settings.build(), t);
     if (result.completeExceptionally(e)) {
       cleanUp();
     }
