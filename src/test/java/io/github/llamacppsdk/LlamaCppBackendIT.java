@@ -18,6 +18,7 @@ import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.TargetClass;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeBuild;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.FakeServerProcess;
 import io.github.llamacppsdk.testkit.GgufFiles;
@@ -276,7 +277,17 @@ class LlamaCppBackendIT {
 
   @Test
   void attachingWithAWrongKeyIsRefusedEvenWhereHealthAndModelsArePublic() throws Exception {
-    try (FakeServerProcess external = FakeLlamaServer.start(List.of("--model", model.toString(), "--port", "0",
+    // Before build 11669 the models list is public with a key set: only /props tells the key is wrong.
+    assertWrongKeyRefused(FakeBuild.MAY_2026, "/props -> 401");
+  }
+
+  @Test
+  void attachingWithAWrongKeyIsRefusedByTheModelsListOnTheCurrentBuild() throws Exception {
+    assertWrongKeyRefused(FakeBuild.CURRENT, "/v1/models -> 401 Invalid API Key");
+  }
+
+  private void assertWrongKeyRefused(FakeBuild build, String lastProbe) {
+    try (FakeServerProcess external = FakeLlamaServer.start(build, List.of("--model", model.toString(), "--port", "0",
         "--alias", "external-model", "--api-key", "right-key", "--fake-load-ms", "0"))) {
       AttachSpec spec = AttachSpec.builder(external.baseUri().orElseThrow().toString(), "external-model")
           .apiKey(Secret.of("wrong-key")).build();
@@ -286,7 +297,7 @@ class LlamaCppBackendIT {
       assertThatThrownBy(() -> backend.attach(spec, consumer, owner("a")))
           .isInstanceOfSatisfying(ServerStartException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
-            assertThat(e.lastProbe()).contains("/props -> 401");
+            assertThat(e.lastProbe()).contains(lastProbe);
             assertThat(e.getMessage()).doesNotContain("wrong-key").doesNotContain("right-key");
           });
       assertThat(backend.instances()).isEmpty();
