@@ -1,7 +1,6 @@
 package io.github.llamacppsdk.real;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
@@ -77,12 +76,14 @@ class RealStartFailuresIT {
     backend = LlamaCppBackend.builder().transport(transport).build();
   }
 
+  /** {@return the start failure of {@code spec}} Any other outcome fails the test. */
   private ServerStartException failedStart(BootSpec spec) {
-    Throwable[] thrown = new Throwable[1];
-    assertThatThrownBy(() -> backend.resolveEndpoint(spec, RealFixture.options("fail")))
-        .isInstanceOf(ServerStartException.class).satisfies(t -> thrown[0] = t);
-    assertThat(backend.instances()).as("a failed start is not kept").isEmpty();
-    return (ServerStartException) thrown[0];
+    try (Resolution unexpected = backend.resolveEndpoint(spec, RealFixture.options("fail"))) {
+      throw new AssertionError("the start succeeded: " + unexpected.endpoint());
+    } catch (ServerStartException e) {
+      assertThat(backend.instances()).as("a failed start is not kept").isEmpty();
+      return e;
+    }
   }
 
   @Test
