@@ -158,7 +158,7 @@ public final class FakeLlamaServer {
    * @throws IOException if it cannot be written
    */
   public static Path install(Path dir) throws IOException {
-    return write(dir, javaCommand());
+    return write(dir, javaCommand(), List.of());
   }
 
   /**
@@ -175,14 +175,29 @@ public final class FakeLlamaServer {
   public static Path install(Path dir, FakeBuild build) throws IOException {
     List<String> command = new ArrayList<>(javaCommand());
     command.addAll(build.args());
-    return write(dir, command);
+    return write(dir, command, build.args());
   }
 
-  private static Path write(Path dir, List<String> command) throws IOException {
+  /**
+   * The script answers a lone {@code --version} or {@code --help} from files written beside it (as
+   * the fake would print them, in a few milliseconds instead of a JVM start: the library asks every
+   * new binary both questions), unless the environment chooses another build.
+   */
+  private static Path write(Path dir, List<String> command, List<String> buildArgs) throws IOException {
     Files.createDirectories(dir);
+    List<String> answers = FakeServerRuntime.versionAndHelp(buildArgs);
+    Path version = Files.writeString(dir.resolve(SCRIPT_NAME + ".version"), answers.get(0));
+    Path help = Files.writeString(dir.resolve(SCRIPT_NAME + ".help"), answers.get(1));
     String line = command.stream().map(FakeLlamaServer::quote).collect(Collectors.joining(" "));
     Path script = dir.resolve(SCRIPT_NAME);
-    Files.writeString(script, "#!/bin/sh\nexec " + line + " \"$@\"\n");
+    Files.writeString(script, "#!/bin/sh\n"
+        + "if [ $# -eq 1 ] && [ -z \"${FAKE_LLAMA_BUILD:-}${FAKE_LLAMA_VERSION_SHAPE:-}\" ]; then\n"
+        + "  case \"$1\" in\n"
+        + "    --version) exec cat " + quote(version.toAbsolutePath().toString()) + " >&2 ;;\n"
+        + "    -h|--help|--usage) exec cat " + quote(help.toAbsolutePath().toString()) + " ;;\n"
+        + "  esac\n"
+        + "fi\n"
+        + "exec " + line + " \"$@\"\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
   }
