@@ -115,7 +115,8 @@ class ReadinessIT {
 
   @Test
   void aLoadThatShowsNoProgressIsStalledAndCleanedUp() {
-    BootSpec spec = spec("--fake-stall", "loading").stallTimeout(Duration.ofMillis(800)).build();
+    // the fake's JVM must bind and answer within the stall window: 3 s leaves room on a busy machine
+    BootSpec spec = spec("--fake-stall", "loading").stallTimeout(Duration.ofSeconds(3)).build();
 
     ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec, wait(LONG)));
 
@@ -127,7 +128,7 @@ class ReadinessIT {
   @Test
   void aLoadThatKeepsLoggingIsNotStalledButHitsTheHardTimeout() {
     BootSpec spec = spec("--fake-load-ms", "600000", "--fake-progress-every-ms", "100")
-        .stallTimeout(Duration.ofMillis(600)).readyTimeout(Duration.ofMillis(2500)).build();
+        .stallTimeout(Duration.ofSeconds(3)).readyTimeout(Duration.ofSeconds(8)).build();
 
     ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec, wait(LONG)));
 
