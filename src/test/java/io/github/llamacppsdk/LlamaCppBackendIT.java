@@ -142,13 +142,27 @@ class LlamaCppBackendIT {
 
     assertThatThrownBy(() -> backend.resolveEndpoint(spec, CONSUMER, owner("t")))
         .isInstanceOfSatisfying(ServerStartException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.EXITED_BEFORE_READY);
+          assertThat(e.code()).isEqualTo(ErrorCode.LAUNCH_FAILED); // found before launch
           assertThat(e.failure()).contains(StartFailure.MODEL_FILE_MISSING);
-          assertThat(e.exit()).get().satisfies(x -> assertThat(x.code()).hasValue(1));
-          assertThat(e.outputTail()).anyMatch(l -> l.contains("failed to open GGUF file"));
-          assertThat(e.getMessage()).contains("MODEL_FILE_MISSING").contains("failed to open GGUF file");
+          assertThat(e.exit()).isEmpty();
+          assertThat(e.getMessage()).contains("MODEL_FILE_MISSING").contains(model + ": no such file");
         });
     assertThat(backend.instances()).isEmpty();
+  }
+
+  @Test
+  void theSnapshotCarriesWhatTheModelFileSays() {
+    Path loadable = GgufFiles.tinyModel().contextLength(2048).write(tmp.resolve("loadable.gguf"));
+    try (Resolution r = backend.resolveEndpoint(spec().model(loadable).alias("loadable").build(), CONSUMER,
+        owner("t"))) {
+      assertThat(backend.instance(r.instance().instanceId()).orElseThrow().metadata())
+          .containsEntry("model_architecture", "llama")
+          .containsEntry("model_name", "tiny-test")
+          .containsEntry("model_context_length", 2048L)
+          .containsEntry("model_block_count", 2L)
+          .containsEntry("model_tensor_count", 21L)
+          .hasEntrySatisfying("model_tensor_bytes", v -> assertThat((Long) v).isGreaterThan(400_000L));
+    }
   }
 
   @Test
