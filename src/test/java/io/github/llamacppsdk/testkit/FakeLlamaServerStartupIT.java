@@ -187,7 +187,10 @@ class FakeLlamaServerStartupIT {
       assertThat(p.output()).isEmpty();
       assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close()).isInstanceOf(IOException.class);
       p.terminate();
-      assertThat(p.awaitExit(WAIT)).isEqualTo(0);
+      // 0 once the fake's handler is installed; a SIGTERM that lands while the JVM is still booting
+      // (a loaded machine; the fake is silent here, so a test cannot wait for it) ends it by the
+      // signal, 143, as it ends llama-server before its handlers are installed.
+      assertThat(p.awaitExit(WAIT)).isIn(0, 143);
     }
   }
 
