@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * that calls {@code exit(128+N)} itself), else as an exit code.
  *
  * <p><b>Stop.</b> The descendants are collected first (they reparent once their parent dies), then
- * SIGTERM goes to the process and the descendants; the wait on {@code onExit} is bounded by the
+ * SIGTERM goes to the process and the descendants, followed by SIGCONT to those of them that are
+ * stopped (SIGSTOP; see {@link StoppedProcesses}), so a stopped server exits at once; the wait on {@code onExit} is bounded by the
  * grace with {@link CompletableFuture#completeOnTimeout}; when it runs out, SIGKILL goes to the
  * process, the collected descendants and any new ones. Descendants still alive after the process
  * itself exited get the rest of the grace, then SIGKILL. The first {@link #stop} call decides; every
@@ -158,6 +159,10 @@ final class LocalLaunchedProcess implements LaunchedProcess {
       log.debug("{}: SIGTERM to pid {} and {} descendant(s), grace {}", name, process.pid(), tree.size(), grace);
       process.toHandle().destroy();
       tree.forEach(ProcessHandle::destroy);
+      List<Long> pids = new ArrayList<>();
+      pids.add(process.pid());
+      tree.forEach(h -> pids.add(h.pid()));
+      StoppedProcesses.continueStopped(pids); // a stopped process acts on SIGTERM only once continued
       treeForced = process.onExit()
           .thenApply(p -> Boolean.FALSE)
           .completeOnTimeout(Boolean.TRUE, grace.toNanos(), TimeUnit.NANOSECONDS)
