@@ -280,6 +280,24 @@ class RecoveryTest {
   }
 
   @Test
+  void aServerThatDiedBeforeItsExitIsReportedIsNotHandedOut() {
+    Resolution held = resolve();
+    backend.last().alive = false; // killed; the backend has not observed the exit yet
+
+    CompletableFuture<Resolution> waiting = resolveAsync(Duration.ofSeconds(30));
+
+    assertThat(waiting).as("not handed out").isNotDone();
+    assertThat(snapshot().lifecycle()).isEqualTo(LifecycleStatus.RECOVERING);
+    assertThat(snapshot().healthReason()).isEqualTo("its process is gone; the exit is not reported yet");
+    assertThat(held.lease().isActive()).isTrue();
+
+    server().reportRestarting(1, 3, "llama-server pid 42 killed by signal 9", "restart 1 of 3 in 1000 ms");
+    backend.last().alive = true; // the relaunched process
+    server().reportHealth(HealthStatus.HEALTHY, "restarted as pid 43");
+    assertThat(waiting).isCompleted();
+  }
+
+  @Test
   void aWarmResolveOnAServingInstanceArmsNoTimer() {
     resolve().close();
     int before = scheduler.pendingTasks();

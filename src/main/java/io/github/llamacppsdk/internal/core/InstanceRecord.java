@@ -439,6 +439,7 @@ public final class InstanceRecord {
    * @return the lease
    */
   public LeaseImpl acquireLease(ResolveOptions opts) {
+    checkAlive();
     LeaseImpl lease;
     synchronized (this) {
       requireServing();
@@ -447,6 +448,29 @@ public final class InstanceRecord {
     }
     rt.events().flush();
     return lease;
+  }
+
+  /**
+   * Before a handout: a ready instance whose service is gone (a process that died, its exit not yet
+   * observed) is not served; it becomes RECOVERING until the backend reports the exit and what follows.
+   */
+  private void checkAlive() {
+    ManagedInstance h;
+    synchronized (this) {
+      if (lifecycle != LifecycleStatus.READY) {
+        return;
+      }
+      h = handle;
+    }
+    boolean alive;
+    try {
+      alive = h == null || h.isAlive();
+    } catch (RuntimeException e) {
+      alive = true; // a broken check must not take a serving instance out
+    }
+    if (!alive) {
+      reportHealth(HealthStatus.UNAVAILABLE, "its process is gone; the exit is not reported yet");
+    }
   }
 
   boolean checkActive(LeaseImpl lease) {

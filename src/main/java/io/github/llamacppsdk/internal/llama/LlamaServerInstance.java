@@ -141,6 +141,15 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   @Override
+  public boolean isAlive() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
+    return p == null || p.isAlive();
+  }
+
+  @Override
   public Map<String, Object> details() {
     Map<String, Object> d = new LinkedHashMap<>();
     synchronized (lock) {

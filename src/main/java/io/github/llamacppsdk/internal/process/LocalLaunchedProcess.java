@@ -52,6 +52,7 @@ final class LocalLaunchedProcess implements LaunchedProcess {
   private final ProcessOutput output;
   private final CompletableFuture<Integer> rawExit;
   private final CompletableFuture<ExitStatus> exit;
+  private final ProcStat stat;
   private volatile int signalled = NOT_SIGNALLED;
   private CompletableFuture<ExitStatus> stopFuture; // guarded by this
 
@@ -59,10 +60,12 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     this.process = process;
     this.name = name;
     this.output = new ProcessOutput(name, maxLineBytes);
+    this.stat = ProcStat.open(process.pid());
     output.start(process.getInputStream(), process.getErrorStream());
     // Termination is decided the moment the exit is observed, from what stop() had sent by then.
     CompletableFuture<ExitStatus> observed = process.onExit()
         .thenApply(p -> status(p.exitValue(), terminationNow()));
+    observed.whenComplete((s, t) -> stat.close());
     this.rawExit = observed.thenApply(s -> process.exitValue());
     this.exit = observed.thenCompose(s -> output.drained().copy()
         .completeOnTimeout(null, DRAIN_BOUND.toNanos(), TimeUnit.NANOSECONDS)
@@ -109,9 +112,10 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     return name;
   }
 
+  /** {@return false once the process has died: from {@code /proc} at once, else when the JDK has reaped it} */
   @Override
   public boolean isAlive() {
-    return process.isAlive();
+    return process.isAlive() && !stat.isDead();
   }
 
   @Override
