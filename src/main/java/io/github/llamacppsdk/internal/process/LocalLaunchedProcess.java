@@ -112,10 +112,13 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     return name;
   }
 
-  /** {@return false once the process has died: from {@code /proc} at once, else when the JDK has reaped it} */
+  /**
+   * {@return false once the process has died: when the JDK has reaped it, or (on Linux, read at most
+   * once a millisecond) when {@code /proc} shows it a zombie, which is at once}
+   */
   @Override
   public boolean isAlive() {
-    return process.isAlive() && !stat.isDead();
+    return process.isAlive() && !stat.isDeadCached();
   }
 
   @Override

@@ -13,15 +13,25 @@ import java.nio.file.Path;
  * sockets closed, the moment the kernel has killed it, while {@link Process#onExit()} completes only
  * once the reaper thread has run. The open descriptor names the process, not the number, so a reused
  * pid is never mistaken for it (a read after the reap fails: gone). Where there is no {@code /proc}
- * (macOS) nothing is known and {@link #isDead()} is false. Thread-safe; {@link #close()} at the exit.
+ * (macOS) nothing is known and {@link #isDead()} is false.
+ *
+ * <p>A {@code /proc} read is a system call (tens of microseconds in a loaded sandbox, against about 9
+ * µs for a whole warm resolve), so {@link #isDeadCached()} reads at most once per {@link
+ * #RECHECK_NANOS} and answers from the last read in between. Thread-safe; {@link #close()} at the
+ * exit.
  */
 final class ProcStat implements AutoCloseable {
+  /** How long a read stays the answer of {@link #isDeadCached()}: 1 ms. */
+  static final long RECHECK_NANOS = 1_000_000;
   private static final int MAX_STAT_BYTES = 1024;
 
   private final FileChannel channel; // null: no /proc
+  private final java.util.concurrent.atomic.AtomicLong lastRead = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean dead;
 
   private ProcStat(FileChannel channel) {
     this.channel = channel;
+    lastRead.set(System.nanoTime() - RECHECK_NANOS);
   }
 
   /**
@@ -35,6 +45,22 @@ final class ProcStat implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return new ProcStat(null);
     }
+  }
+
+  /**
+   * {@return {@link #isDead()}, read at most once per {@link #RECHECK_NANOS}; concurrent callers in
+   * between get the last answer}
+   */
+  boolean isDeadCached() {
+    if (dead || channel == null) {
+      return dead;
+    }
+    long now = System.nanoTime();
+    long last = lastRead.get();
+    if (now - last >= RECHECK_NANOS && lastRead.compareAndSet(last, now)) {
+      dead = isDead();
+    }
+    return dead;
   }
 
   /** {@return true once the process is a zombie or gone; false while it runs, or when unknown} */
