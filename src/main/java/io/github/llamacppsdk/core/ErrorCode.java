@@ -32,14 +32,26 @@ public enum ErrorCode {
   PORT_CONFLICT,
   /** No instance with that id exists (it was stopped, or it exited). */
   NOT_FOUND,
-  /** The instance exists but has not published an endpoint yet. */
+  /**
+   * The instance exists but does not serve now: it has not published an endpoint yet, or it is {@link
+   * LifecycleStatus#RECOVERING} (then the exception is a {@link NotServingException}).
+   */
   NOT_READY,
   /** The lease was released or has expired. */
   LEASE_NOT_ACTIVE,
-  /** The caller's wait for readiness ran out while the instance was still starting. */
+  /**
+   * The caller's wait ran out while the instance was still starting, or while it was {@link
+   * LifecycleStatus#RECOVERING} (then the exception is a {@link NotServingException} that says what the
+   * instance is doing).
+   */
   WAIT_TIMEOUT,
   /** The instance was stopped while the caller waited for it. */
   STOPPED,
+  /**
+   * The instance's server exited for good while the caller waited for it to serve again (no restart
+   * policy, a restart that cannot succeed, or its restart budget is spent); its leases ended.
+   */
+  EXITED,
   /** The backend or core was closed. */
   CLOSED,
   /** The waiting thread was interrupted; the half-started process was cleaned up. */

@@ -2,6 +2,7 @@ package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.CommandLine;
+import io.github.llamacppsdk.RestartPolicy;
 import io.github.llamacppsdk.Secret;
 import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,11 @@ import org.slf4j.LoggerFactory;
  * reported.
  *
  * <p>Lifecycle: LAUNCHING → WATCHING (readiness) → READY (health monitor) → [RESTARTING → READY]* →
- * STOPPED | EXITED. Thread-safe: state is guarded by one lock, never held while calling out.
+ * STOPPED | EXITED. A crash under the restart policy is reported with {@link
+ * InstanceContext#reportRestarting} (the core shows the instance {@code RECOVERING} and hands it out
+ * to nobody), the relaunch's progress with {@link InstanceContext#reportHealth}, and its readiness as
+ * {@code HEALTHY}; a spent budget or a restart that cannot succeed ends the instance. Thread-safe: state
+ * is guarded by one lock, never held while calling out.
  */
 public final class LlamaServerInstance implements ManagedInstance {
   private static final Logger log = LoggerFactory.getLogger(LlamaServerInstance.class);
@@ -153,6 +159,15 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   @Override
+  public boolean isAlive() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
+    return p == null || p.isAlive();
+  }
+
+  @Override
   public Map<String, Object> details() {
     Map<String, Object> d = new LinkedHashMap<>();
     synchronized (lock) {
@@ -183,6 +198,17 @@ public final class LlamaServerInstance implements ManagedInstance {
       throw foreignListener(spec);
     }
     LaunchedProcess p = launch(spec);
+    watch(spec, p).whenComplete((r, t) -> {
+      if (t == null) {
+        onReady(spec, p);
+      } else {
+        onStartFailed(unwrap(t), p, attempt);
+      }
+    });
+  }
+
+  /** Watches a launched (or relaunched) process until it is ready; progress goes to the core. */
+  private CompletableFuture<?> watch(BootSpec spec, LaunchedProcess p) {
     StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec),
         context::reportHealth);
     synchronized (lock) {
@@ -191,13 +217,7 @@ public final class LlamaServerInstance implements ManagedInstance {
         w.cancel("the instance was stopped while it was starting");
       }
     }
-    w.start().whenComplete((r, t) -> {
-      if (t == null) {
-        onReady(spec, p);
-      } else {
-        onStartFailed(unwrap(t), p, attempt);
-      }
-    });
+    return w.start();
   }
 
   private LaunchedProcess launch(BootSpec spec) {
@@ -297,7 +317,6 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private void onExitAfterReady(ExitStatus exit, LaunchedProcess p) {
-    int attempt;
     HealthMonitor m;
     synchronized (lock) {
       if (stopRequested || p != process) {
@@ -305,22 +324,51 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       m = monitor;
       monitor = null;
-      attempt = ++restarts;
     }
     if (m != null) {
       m.stop();
     }
     String what = "llama-server pid " + p.pid() + " " + exit.describe();
-    boolean stoppedByTheTransport = exit.termination() != ExitStatus.Termination.ON_ITS_OWN; // e.g. JVM shutdown
-    if (stoppedByTheTransport || !services.restartPolicy().enabled()
-        || attempt > services.restartPolicy().maxRestarts()) {
+    if (exit.termination() != ExitStatus.Termination.ON_ITS_OWN) { // stopped by the transport, e.g. JVM shutdown
       context.reportExited(what + "; last output: " + lastLines(p));
       return;
     }
-    Duration backoff = services.restartPolicy().backoff(attempt);
-    context.reportHealth(HealthStatus.UNAVAILABLE, what + "; restart " + attempt + " of "
-        + services.restartPolicy().maxRestarts() + " in " + backoff.toMillis() + " ms");
-    context.scheduler().schedule(() -> restart(attempt), backoff.toMillis(), TimeUnit.MILLISECONDS);
+    restartOrEnd(what, "; last output: " + lastLines(p));
+  }
+
+  /**
+   * The one way on after a crash (or a failed restart): the next restart under the policy, reported as
+   * such, or the end of the instance with the reason (no policy, or the budget is spent).
+   */
+  private void restartOrEnd(String lastExit, String evidence) {
+    RestartPolicy policy = services.restartPolicy();
+    int attempt;
+    synchronized (lock) {
+      if (stopRequested) {
+        return;
+      }
+      attempt = restarts + 1;
+      if (policy.enabled() && attempt <= policy.maxRestarts()) {
+        restarts = attempt;
+      }
+    }
+    if (!policy.enabled()) {
+      context.reportExited(lastExit + evidence);
+      return;
+    }
+    if (attempt > policy.maxRestarts()) {
+      context.reportExited(lastExit + "; restart budget spent (" + policy.maxRestarts() + " of "
+          + policy.maxRestarts() + " restarts used)" + evidence);
+      return;
+    }
+    Duration backoff = policy.backoff(attempt);
+    context.reportRestarting(attempt, policy.maxRestarts(), lastExit, "restart " + attempt + " of "
+        + policy.maxRestarts() + " in " + backoff.toMillis() + " ms");
+    try {
+      context.scheduler().schedule(() -> restart(attempt), backoff.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) { // the core is closing: it stops this instance itself
+      context.reportExited(lastExit + "; no restart: the scheduler is shut down");
+    }
   }
 
   private void restart(int attempt) {
@@ -331,36 +379,32 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       spec = effective;
     }
+    LaunchedProcess p;
     try {
-      LaunchedProcess p = launch(spec);
-      StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec), (s, r) -> { });
-      synchronized (lock) {
-        watch = w;
-      }
-      w.start().whenComplete((r, t) -> {
-        if (t == null) {
-          onReady(spec, p);
-          return;
-        }
-        InferenceException e = unwrap(t);
-        boolean deterministic = e instanceof ServerStartException s
-            && s.failure().map(StartFailure::isDeterministic).orElse(false);
-        // the next attempt waits until this process is gone: it may still hold the port
-        p.stop(requested.stopTimeout()).whenComplete((exit, x) -> {
-          if (deterministic || attempt >= services.restartPolicy().maxRestarts()) {
-            context.reportExited("restart " + attempt + " failed: " + e.getMessage());
-          } else {
-            onExitAfterReady(crashedStatus(), p);
-          }
-        });
-      });
+      p = launch(spec);
     } catch (RuntimeException e) {
-      context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+      if (isStopNotRequested()) {
+        context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+      }
+      return;
     }
-  }
-
-  private static ExitStatus crashedStatus() {
-    return new ExitStatus(java.util.OptionalInt.empty(), java.util.OptionalInt.empty(), ExitStatus.Termination.ON_ITS_OWN);
+    watch(spec, p).whenComplete((r, t) -> {
+      if (t == null) {
+        onReady(spec, p);
+        return;
+      }
+      InferenceException e = unwrap(t);
+      boolean deterministic = e instanceof ServerStartException s
+          && s.failure().map(StartFailure::isDeterministic).orElse(false);
+      // the next attempt waits until this process is gone: it may still hold the port
+      p.stop(requested.stopTimeout()).whenComplete((exit, x) -> {
+        if (deterministic) {
+          context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+        } else {
+          restartOrEnd("restart " + attempt + " failed: " + e.getMessage().lines().findFirst().orElse(""), "");
+        }
+      });
+    });
   }
 
   private boolean isStopNotRequested() {

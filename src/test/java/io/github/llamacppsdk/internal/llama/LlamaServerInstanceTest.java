@@ -74,6 +74,7 @@ class LlamaServerInstanceTest {
       @Override public Clock clock() { return Clock.systemUTC(); }
       @Override public ScheduledExecutorService scheduler() { return scheduler; }
       @Override public void reportHealth(HealthStatus status, String reason) { }
+      @Override public void reportRestarting(int attempt, int max, String lastExit, String reason) { }
       @Override public void reportExited(String reason) { }
     };
   }
