@@ -26,8 +26,10 @@ import org.slf4j.MDC;
  * mostly-idle thread per server; arrival order across the two streams is the order the readers
  * deliver, as with any two pipes.
  *
- * <p>Each line is logged on the logger {@code io.github.llamacppsdk.server.<name>} at the level the
- * line carries ({@link OutputLevels}), with {@code llamacpp.server=<name>} in the reader thread's MDC.
+ * <p>Each line is logged on the logger {@code io.github.llamacppsdk.server.<name>} by the level the line
+ * carries ({@link OutputLevels}): llama-server's {@code W} and {@code E} lines (and unprefixed {@code
+ * error...} lines) at WARN and ERROR, its {@code I} chatter and unprefixed lines at DEBUG, its {@code D}
+ * lines at TRACE; with {@code llamacpp.server=<name>} in the reader thread's MDC.
  * Thread-safe.
  */
 final class ProcessOutput {
@@ -118,9 +120,9 @@ final class ProcessOutput {
   private void deliver(OutputLine.Stream stream, String text) {
     OutputLine line = new OutputLine(stream, text, OutputLevels.parse(text), System.nanoTime());
     ring.add(line);
-    switch (line.level()) {
+    switch (line.level()) { // one level down for the chatter: a production log at INFO shows W and E lines only
       case DEBUG:
-        serverLog.debug("{}", text);
+        serverLog.trace("{}", text);
         break;
       case WARN:
         serverLog.warn("{}", text);
@@ -129,7 +131,7 @@ final class ProcessOutput {
         serverLog.error("{}", text);
         break;
       default:
-        serverLog.info("{}", text);
+        serverLog.debug("{}", text);
     }
     for (Subscriber s : subscribers) {
       s.offer(line);
