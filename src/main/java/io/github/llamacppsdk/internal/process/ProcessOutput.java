@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.event.Level;
 
 /**
  * Not API. The output side of one launched process: reads its stdout and stderr line by line,
@@ -120,21 +121,30 @@ final class ProcessOutput {
   private void deliver(OutputLine.Stream stream, String text) {
     OutputLine line = new OutputLine(stream, text, OutputLevels.parse(text), System.nanoTime());
     ring.add(line);
-    switch (line.level()) { // one level down for the chatter: a production log at INFO shows W and E lines only
-      case DEBUG:
-        serverLog.trace("{}", text);
-        break;
-      case WARN:
-        serverLog.warn("{}", text);
-        break;
-      case ERROR:
-        serverLog.error("{}", text);
-        break;
-      default:
-        serverLog.debug("{}", text);
-    }
+    serverLog.atLevel(logLevel(line.level())).log("{}", text);
     for (Subscriber s : subscribers) {
       s.offer(line);
+    }
+  }
+
+  /**
+   * {@return the SLF4J level a server line is logged at} One level down for the chatter, so that a
+   * production log at INFO shows llama-server's warnings and errors and nothing else of it: {@code W} →
+   * WARN, {@code E} (and unprefixed {@code error...} lines) → ERROR, {@code I} and unprefixed lines →
+   * DEBUG, {@code D} → TRACE.
+   *
+   * @param level the level the line carries
+   */
+  static Level logLevel(OutputLine.Level level) {
+    switch (level) {
+      case WARN:
+        return Level.WARN;
+      case ERROR:
+        return Level.ERROR;
+      case DEBUG:
+        return Level.TRACE;
+      default:
+        return Level.DEBUG;
     }
   }
 
