@@ -32,6 +32,7 @@ class HealthMonitorTest {
   @AfterEach
   void shutDown() {
     scheduler.shutdownNow();
+    prober.close();
   }
 
   private HealthMonitor monitor(WireMockRuntimeInfo wm, int threshold) {
