@@ -142,11 +142,4 @@ record ExampleServer(String binary, String model, boolean fake, List<String> ext
     });
     return lines;
   }
-
-  /** Makes the library's SLF4J logging quiet (WARN) unless the user chose a level. */
-  static void quietLogs() {
-    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    }
-  }
 }

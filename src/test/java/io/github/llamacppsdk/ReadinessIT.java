@@ -160,10 +160,14 @@ class ReadinessIT {
   void aMissingBinaryFailsAtOnceNamingIt() {
     BootSpec spec = spec().binaryPath(tmp.resolve("no-such-llama-server")).build();
 
-    assertThatThrownBy(() -> backend().resolveEndpoint(spec, wait(LONG)))
-        .isInstanceOf(ProcessLaunchException.class)
-        .hasMessageContaining("no-such-llama-server")
-        .satisfies(t -> assertThat(((InferenceException) t).code()).isEqualTo(ErrorCode.LAUNCH_FAILED));
+    ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec, wait(LONG)));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.LAUNCH_FAILED);
+    assertThat(e.getMessage()).startsWith("LAUNCH_FAILED: binary does not exist: ").contains("no-such-llama-server")
+        .contains("; command: ");
+    assertThat(e.commandLine()).contains(tmp.resolve("no-such-llama-server").toString()).contains("--model");
+    assertThat(e.exit()).isEmpty();
+    assertThat(e.getCause()).isInstanceOf(ProcessLaunchException.class);
   }
 
   @Test

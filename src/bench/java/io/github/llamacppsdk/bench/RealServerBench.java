@@ -84,7 +84,7 @@ final class RealServerBench {
     Stats ls = Stats.of(libraryStop);
     Stats js = Stats.of(jdkStop);
     double ratio = (double) rs.p50() / fs.p50();
-    report.section("7. The real llama-server", "`" + version + "` with the library's loadable tiny model ("
+    report.section("8. The real llama-server", "`" + version + "` with the library's loadable tiny model ("
         + Files.size(model) / 1024 + " KiB), " + runs + " fresh servers each way, alternating (after 3 warm-up "
         + "rounds). Library: `resolveEndpoint` of a new spec (port 0: free-port pick, launch, readiness with "
         + "identity check, publication, lease) until it returns. Baseline: the same argv started with "

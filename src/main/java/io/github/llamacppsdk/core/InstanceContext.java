@@ -58,4 +58,17 @@ public interface InstanceContext {
    * @param reason what happened, e.g. {@code exited with status 139}
    */
   void reportExited(String reason);
+
+  /**
+   * Reports that a ready instance's service was stopped by something other than the core, on purpose:
+   * the process transport's JVM-shutdown hook, or a transport closed by its owner. Unlike {@link
+   * #reportExited(String)} this is not a crash: the core marks the instance {@link LifecycleStatus#STOPPED}
+   * (health {@link HealthStatus#STOPPED}), ends its leases and removes it from the registry, and logs it
+   * at INFO. The default treats it as an exit, for contexts that predate it.
+   *
+   * @param reason what happened, e.g. {@code stopped by the process transport (JVM shutdown)}
+   */
+  default void reportStopped(String reason) {
+    reportExited(reason);
+  }
 }

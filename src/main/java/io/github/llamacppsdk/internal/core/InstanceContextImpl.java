@@ -50,6 +50,15 @@ final class InstanceContextImpl implements InstanceContext {
   }
 
   @Override
+  public void reportStopped(String reason) {
+    try {
+      record.reportStopped(String.valueOf(reason));
+    } catch (RuntimeException e) {
+      InstanceRecord.logSwallowed("reportStopped", e);
+    }
+  }
+
+  @Override
   public void reportExited(String reason) {
     try {
       record.reportExited(String.valueOf(reason));

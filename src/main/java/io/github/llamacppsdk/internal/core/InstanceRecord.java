@@ -218,8 +218,8 @@ public final class InstanceRecord {
       }
       stopping = lifecycle == LifecycleStatus.STOPPING;
       if (!stopping) {
-        transition(LifecycleStatus.FAILED, health, e.getMessage());
-        log.debug("instance {} failed to start: {}", id, e.getMessage());
+        transition(LifecycleStatus.FAILED, health, e.summary()); // one line; the exception has the detail
+        log.debug("instance {} failed to start: {}", id, e.summary());
       }
       h = handle;
     }
@@ -255,7 +255,7 @@ public final class InstanceRecord {
       was = lifecycle;
       waited = gate.pending();
       transition(LifecycleStatus.STOPPING, health, reason);
-      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant());
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped (" + reason + ")");
       cancelIdle();
       h = handle;
       log.info("stopping instance {}: {}", id, reason);
@@ -291,7 +291,7 @@ public final class InstanceRecord {
     synchronized (this) {
       if (lifecycle == LifecycleStatus.STOPPING) {
         transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, "stopped");
-        log.info("instance {} stopped", id);
+        log.info("instance {} stopped", id); // the library's lifecycle lines are INFO: launched, ready, stopping, stopped
       }
     }
     rt.onRemoved().accept(this);
@@ -379,7 +379,7 @@ public final class InstanceRecord {
           + reason + outage.map(o -> "; " + o.describe(rt.clock().instant())).orElse(""), id,
           LifecycleStatus.FAILED, outage);
       transition(LifecycleStatus.FAILED, HealthStatus.EXITED, reason);
-      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant());
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance exited (" + reason + ")");
       cancelIdle();
       h = handle;
       if (held > 0) {
@@ -395,6 +395,28 @@ public final class InstanceRecord {
     rt.events().flush();
     if (h != null) {
       stopHandle(h);
+    }
+  }
+
+  /** A ready instance stopped from outside the core on purpose (JVM shutdown, transport closed): not a crash. */
+  void reportStopped(String reason) {
+    ManagedInstance h;
+    synchronized (this) {
+      if (lifecycle != LifecycleStatus.READY) {
+        return; // starting: the readiness watch reports the exit; stopping or final: nothing to add
+      }
+      transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, reason);
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped: " + reason);
+      cancelIdle();
+      h = handle;
+      log.info("instance {} stopped: {}", id, reason);
+    }
+    rt.onRemoved().accept(this);
+    rt.events().flush();
+    if (h != null) {
+      stopHandle(h); // lets the backend release what it holds; the process is already gone
+    } else {
+      stopped.complete(null);
     }
   }
 
@@ -593,13 +615,14 @@ public final class InstanceRecord {
     HealthStatus oldH = health;
     lifecycle = newLifecycle;
     health = newHealth;
-    healthReason = reason;
+    healthReason = oneLine(reason);
     Instant now = rt.clock().instant();
-    rt.events().emit(new InstanceEvent(id, backendId, Optional.of(oldL), newLifecycle, oldH, newHealth, reason, now));
+    rt.events().emit(new InstanceEvent(id, backendId, Optional.of(oldL), newLifecycle, oldH, newHealth, healthReason,
+        now));
     EndpointEvent.Kind endpoint = endpointChange(oldL, newLifecycle);
     if (endpoint != null && published != null) {
-      rt.events().emit(new EndpointEvent(endpoint, id, published.baseUrl(), gate.outage().map(Outage::since), reason,
-          now));
+      rt.events().emit(new EndpointEvent(endpoint, id, published.baseUrl(), gate.outage().map(Outage::since),
+          healthReason, now));
     }
   }
 
@@ -649,6 +672,12 @@ public final class InstanceRecord {
       idleTask = null;
     }
     stop(ErrorCode.STOPPED, "idle for " + idle + " after its last lease ended");
+  }
+
+  /** Event reasons are one line: the first line of {@code reason}, cut at 500 characters. */
+  private static String oneLine(String reason) {
+    String first = reason.lines().findFirst().orElse("");
+    return first.length() > 500 ? first.substring(0, 497) + "..." : first;
   }
 
   static void logSwallowed(String what, RuntimeException e) {

@@ -20,6 +20,7 @@ import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
 import io.github.llamacppsdk.process.OutputLine;
+import io.github.llamacppsdk.process.ProcessLaunchException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,7 +153,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     }
     p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
       if (exit != null) {
-        log.info("{} stopped ({})", p.displayName(), exit.describe());
+        log.debug("{} stopped ({})", p.displayName(), exit.describe());
       }
       stopped.complete(null);
     });
@@ -232,8 +233,16 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       launchInFlight = inFlight;
     }
+    long asked = System.nanoTime();
     try {
-      LaunchedProcess p = services.transport().launch(request);
+      LaunchedProcess p;
+      try {
+        p = services.transport().launch(request);
+      } catch (ProcessLaunchException e) { // the documented type, with the masked command line
+        throw new ServerStartException(ErrorCode.LAUNCH_FAILED, e.detail(), null, null,
+            "none (nothing was launched)", List.of(), cl.toString(), Duration.ofNanos(System.nanoTime() - asked),
+            spec.port(), e);
+      }
       synchronized (lock) {
         effective = spec;
         commandLine = cl;
@@ -263,11 +272,12 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private ServerStartException foreignListener(BootSpec spec) {
+    long asked = System.nanoTime(); // the probe of whoever holds the port takes time: report it
     Observation seen = services.prober().probeOnce(LlamaEndpoints.target(spec))
         .completeOnTimeout(new Observation.Unexpected("no answer"), 5, TimeUnit.SECONDS).join();
     return new ServerStartException(ErrorCode.FOREIGN_SERVER, "port " + spec.port() + " on " + spec.host()
         + " is already in use by another process; nothing was started", null, null, seen.describe(),
-        List.of(), spec.toCommandLine().toString(), Duration.ZERO, spec.port(), null);
+        List.of(), spec.toCommandLine().toString(), Duration.ofNanos(System.nanoTime() - asked), spec.port(), null);
   }
 
   private void onStartFailed(InferenceException failure, LaunchedProcess p, int attempt) {
@@ -329,8 +339,8 @@ public final class LlamaServerInstance implements ManagedInstance {
       m.stop();
     }
     String what = "llama-server pid " + p.pid() + " " + exit.describe();
-    if (exit.termination() != ExitStatus.Termination.ON_ITS_OWN) { // stopped by the transport, e.g. JVM shutdown
-      context.reportExited(what + "; last output: " + lastLines(p));
+    if (exit.termination() != ExitStatus.Termination.ON_ITS_OWN) { // signalled, not by us: JVM shutdown hook, transport closed
+      context.reportStopped(what + "; stopped by the process transport (JVM shutdown, or the transport was closed)");
       return;
     }
     restartOrEnd(what, "; last output: " + lastLines(p));

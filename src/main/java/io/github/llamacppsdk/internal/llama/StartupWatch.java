@@ -226,9 +226,12 @@ public final class StartupWatch {
           + " (or wants one and none is configured)", null, null, null);
       return;
     }
-    if (observation instanceof Observation.WrongModel) {
-      fail(ErrorCode.FOREIGN_SERVER, "port " + settings.port() + " is served by another server, not the one"
-          + " this library started", null, null, null);
+    if (observation instanceof Observation.WrongModel wrong) {
+      fail(ErrorCode.FOREIGN_SERVER, process == null
+          ? "the server at " + settings.target().rootUrl() + " serves " + wrong.served() + ", not the expected model \""
+              + wrong.expected() + "\" (the attach spec's alias must be a model id it lists)"
+          : "port " + settings.port() + " answers with another server's models " + wrong.served() + ", not \""
+              + wrong.expected() + "\": it is not the server this library started", null, null, null);
       return;
     }
     if (changed && observation.kind() == Observation.Kind.LOADING) {

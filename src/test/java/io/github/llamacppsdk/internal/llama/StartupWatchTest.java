@@ -46,6 +46,7 @@ class StartupWatchTest {
   @AfterEach
   void shutDown() {
     scheduler.shutdownNow();
+    prober.close();
   }
 
   private static ProbeTarget target(int port) {

@@ -36,6 +36,7 @@ class HealthMonitorTest {
   @AfterEach
   void shutDown() {
     scheduler.shutdownNow();
+    prober.close();
   }
 
   private HealthMonitor monitor(WireMockRuntimeInfo wm, int threshold) {

@@ -34,6 +34,11 @@ class ReadinessProberTest {
   private final ReadinessProber prober =
       new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(800));
 
+  @org.junit.jupiter.api.AfterEach
+  void closeProber() {
+    prober.close();
+  }
+
   private static ProbeTarget target(WireMockRuntimeInfo wm, String prefix, Map<String, String> headers) {
     return new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(), prefix, headers, "tiny",
         new InetSocketAddress("127.0.0.1", wm.getHttpPort()));
