@@ -56,7 +56,6 @@ public final class AttachExample {
    * @param args ignored
    */
   public static void main(String[] args) {
-    ExampleServer.quietLogs();
     try {
       run(System.out);
     } catch (InferenceException e) {

@@ -54,7 +54,6 @@ public final class LeaseSharingExample {
    * @param args optional {@code --binary PATH --model PATH}
    */
   public static void main(String[] args) {
-    ExampleServer.quietLogs();
     try {
       run(args, System.getenv(), System.out);
     } catch (InferenceException e) {

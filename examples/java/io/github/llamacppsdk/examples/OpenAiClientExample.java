@@ -6,12 +6,12 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.ApiKey;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A published endpoint used by a real, unmodified OpenAI-compatible Java client: langchain4j's
- * {@code OpenAiChatModel} and {@code OpenAiStreamingChatModel}, built from the descriptor's
- * {@code baseUrl()}, its bearer key and {@code modelIdentity()}.
+ * {@code OpenAiChatModel} and {@code OpenAiStreamingChatModel}, each built in one line from the descriptor's
+ * {@code baseUrl()}, {@code apiKey()} and {@code modelIdentity()}.
  *
  * <p>Run: {@code mvn -q test-compile exec:exec@demo -Ddemo.main=io.github.llamacppsdk.examples.OpenAiClientExample}
  */
@@ -46,7 +46,6 @@ public final class OpenAiClientExample {
    * @param args optional {@code --binary PATH --model PATH}
    */
   public static void main(String[] args) {
-    ExampleServer.quietLogs();
     try {
       run(args, System.getenv(), System.out);
     } catch (InferenceException e) {
@@ -61,27 +60,15 @@ public final class OpenAiClientExample {
          Resolution resolution = backend.resolveEndpoint(server.spec().apiKey(Secret.of("example-key")).build(),
              ResolveOptions.builder().ownerRef("openai-client-example").build())) {
       EndpointDescriptor endpoint = resolution.endpoint();
-      String apiKey = bearerKey(endpoint);
       out.println("endpoint " + endpoint);
 
-      // 1. Blocking chat: baseUrl, key and model name come straight from the descriptor.
-      OpenAiChatModel chat = OpenAiChatModel.builder()
-          .baseUrl(endpoint.baseUrl())
-          .apiKey(apiKey)
-          .modelName(endpoint.modelIdentity())
-          .timeout(Duration.ofMinutes(2))
-          .maxRetries(0)
-          .build();
+      // 1. Blocking chat: base URL, key and model name straight from the descriptor, in one line.
+      OpenAiChatModel chat = OpenAiChatModel.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey().map(ApiKey::reveal).orElse(null)).modelName(endpoint.modelIdentity()).build();
       String reply = chat.chat("Name three uses of a local language model.");
       out.println("OpenAiChatModel: " + reply);
 
-      // 2. Streaming chat: partial responses arrive as the server produces them.
-      OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder()
-          .baseUrl(endpoint.baseUrl())
-          .apiKey(apiKey)
-          .modelName(endpoint.modelIdentity())
-          .timeout(Duration.ofMinutes(2))
-          .build();
+      // 2. Streaming chat: the same line; partial responses arrive as the server produces them.
+      OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey().map(ApiKey::reveal).orElse(null)).modelName(endpoint.modelIdentity()).build();
       AtomicInteger partials = new AtomicInteger();
       CompletableFuture<ChatResponse> done = new CompletableFuture<>();
       out.print("OpenAiStreamingChatModel: ");
@@ -108,13 +95,6 @@ public final class OpenAiClientExample {
       out.println(partials.get() + " partial responses");
       return new Result(reply, streamed, partials.get());
     }
-  }
-
-  /** {@return the key of the descriptor's {@code authorization: Bearer KEY} header} */
-  static String bearerKey(EndpointDescriptor endpoint) {
-    String header = endpoint.headers().getOrDefault("authorization", "");
-    // A server without a key accepts any key; langchain4j insists on one.
-    return header.startsWith("Bearer ") ? header.substring("Bearer ".length()) : "no-key";
   }
 
   private static ChatResponse await(CompletableFuture<ChatResponse> done) {

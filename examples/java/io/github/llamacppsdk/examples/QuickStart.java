@@ -30,7 +30,6 @@ public final class QuickStart {
    * @throws Exception if the request fails
    */
   public static void main(String[] args) throws Exception {
-    ExampleServer.quietLogs();
     try (ExampleServer server = ExampleServer.choose(System.getenv(), args, List.of(), System.out)) {
       System.out.println(chat(server.binary(), server.model()));
     }

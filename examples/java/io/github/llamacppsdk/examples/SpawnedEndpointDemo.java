@@ -67,7 +67,6 @@ public final class SpawnedEndpointDemo {
    * @param args optional {@code --binary PATH --model PATH} (the variables are the usual way)
    */
   public static void main(String[] args) {
-    ExampleServer.quietLogs();
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 

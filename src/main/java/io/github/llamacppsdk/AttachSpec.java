@@ -1,14 +1,14 @@
 package io.github.llamacppsdk;
 
 import io.github.llamacppsdk.core.ErrorCode;
-import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.core.Headers;
+import io.github.llamacppsdk.internal.spec.AttachNormalizer;
 import io.github.llamacppsdk.internal.spec.IdentityDigest;
 import io.github.llamacppsdk.internal.spec.SpecUrls;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A llama-server started elsewhere that the library attaches to ({@code attach_existing_service}):
@@ -31,28 +31,24 @@ import java.util.Set;
 public record AttachSpec(String rootUrl, String alias, String modelIdentity, String apiPrefix,
     Optional<Secret> apiKey, Duration readyTimeout, Optional<Duration> healthInterval) {
 
-  private static final Set<String> KEYS = Set.of("root_url", "alias", "model_identity", "api_prefix", "api_key",
-      "ready_timeout_ms", "health_interval_ms");
-
-  /** Normalises and validates. */
+  /** Normalises and validates (the same checks as {@link #fromMap(Map)}, one field at a time). */
   public AttachSpec {
-    rootUrl = normaliseRoot(Objects.requireNonNull(rootUrl, "rootUrl"));
-    requireText(alias, "alias");
+    rootUrl = AttachNormalizer.root(Objects.requireNonNull(rootUrl, "rootUrl"));
+    if (alias == null || alias.isBlank()) {
+      throw AttachNormalizer.invalid("alias", String.valueOf(alias), "must not be empty or blank.");
+    }
     modelIdentity = modelIdentity == null || modelIdentity.isBlank() ? alias : modelIdentity;
-    apiPrefix = normalisePrefix(apiPrefix == null ? "" : apiPrefix);
+    String prefix = apiPrefix == null ? "" : apiPrefix.strip();
+    String prefixProblem = SpecUrls.prefixProblem(prefix);
+    if (!prefix.isEmpty() && prefixProblem != null) {
+      throw AttachNormalizer.invalid("api_prefix", "\"" + prefix + "\"", prefixProblem);
+    }
+    apiPrefix = SpecUrls.normalisePrefix(prefix); // the same rule as BootSpec's api_prefix
     Objects.requireNonNull(apiKey, "apiKey");
-    Objects.requireNonNull(readyTimeout, "readyTimeout");
-    if (readyTimeout.isZero() || readyTimeout.isNegative() || readyTimeout.compareTo(MAX_DURATION) > 0) {
-      throw invalid("ready_timeout_ms", "must be positive and at most 365 days");
-    }
+    AttachNormalizer.checkDuration("ready_timeout_ms", Objects.requireNonNull(readyTimeout, "readyTimeout"), false);
     Objects.requireNonNull(healthInterval, "healthInterval");
-    if (healthInterval.isPresent() && (healthInterval.get().isZero() || healthInterval.get().isNegative()
-        || healthInterval.get().compareTo(MAX_DURATION) > 0)) {
-      throw invalid("health_interval_ms", "must be positive and at most 365 days (absent turns polling off)");
-    }
+    healthInterval.ifPresent(d -> AttachNormalizer.checkDuration("health_interval_ms", d, true));
   }
-
-  private static final Duration MAX_DURATION = Duration.ofDays(365);
 
   /**
    * {@return a builder}
@@ -65,37 +61,16 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
   }
 
   /**
-   * Builds an attach spec from the seed-style keys.
+   * Builds an attach spec from the seed-style keys, with the rules of {@link BootSpec#fromMap(Map)}: a key
+   * mapped to {@code null} is absent (its default applies), {@code health_interval_ms} 0 turns health
+   * polling off, and every unknown key (with "did you mean") and bad value is reported at once.
    *
    * @param map the keys
    * @return the spec
-   * @throws InferenceException with {@link ErrorCode#INVALID_SPEC} naming the bad key
+   * @throws InvalidSpecException with {@link ErrorCode#INVALID_SPEC}, listing every violation
    */
   public static AttachSpec fromMap(Map<String, ?> map) {
-    Objects.requireNonNull(map, "map");
-    for (String key : map.keySet()) {
-      if (key == null || !KEYS.contains(key)) { // Set.of rejects a null lookup with an NPE
-        throw invalid(String.valueOf(key), "is not an attach key (known: root_url, alias, model_identity, api_prefix, api_key,"
-            + " ready_timeout_ms, health_interval_ms)");
-      }
-    }
-    Builder b = builder(text(map, "root_url"), text(map, "alias"));
-    if (map.get("model_identity") != null) {
-      b.modelIdentity(text(map, "model_identity"));
-    }
-    if (map.get("api_prefix") != null) {
-      b.apiPrefix(text(map, "api_prefix"));
-    }
-    if (map.get("api_key") != null) {
-      b.apiKey(Secret.of(text(map, "api_key")));
-    }
-    if (map.get("ready_timeout_ms") != null) {
-      b.readyTimeout(Duration.ofMillis(millis(map, "ready_timeout_ms")));
-    }
-    if (map.containsKey("health_interval_ms")) {
-      b.healthInterval(map.get("health_interval_ms") == null ? null : Duration.ofMillis(millis(map, "health_interval_ms")));
-    }
-    return b.build();
+    return AttachNormalizer.normalize(Objects.requireNonNull(map, "map"));
   }
 
   /** {@return root URL + prefix + {@code /v1}} */
@@ -108,9 +83,9 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
     return rootUrl + apiPrefix + "/health";
   }
 
-  /** {@return the bearer header when a key is set} */
+  /** {@return the bearer header when a key is set (lookups ignore case)} */
   public Map<String, String> headers() {
-    return apiKey.map(k -> Map.of("authorization", "Bearer " + k.reveal())).orElse(Map.of());
+    return Headers.copyOf(apiKey.map(k -> Map.of("authorization", "Bearer " + k.reveal())).orElse(Map.of()));
   }
 
   /**
@@ -129,70 +104,6 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
         + (apiKey.isPresent() ? "****" : "none") + "]";
   }
 
-  private static String normaliseRoot(String url) {
-    String u = url.strip();
-    if (u.isEmpty()) {
-      throw invalid("root_url", "must not be empty");
-    }
-    if (!u.contains("://")) {
-      u = "http://" + u;
-    }
-    while (u.endsWith("/")) {
-      u = u.substring(0, u.length() - 1);
-    }
-    if (u.endsWith("/v1")) {
-      u = u.substring(0, u.length() - 3);
-    }
-    if (!u.startsWith("http://") && !u.startsWith("https://")) {
-      throw invalid("root_url", "must be an http or https URL: " + url);
-    }
-    java.net.URI parsed;
-    try {
-      parsed = new java.net.URI(u);
-    } catch (java.net.URISyntaxException e) {
-      throw invalid("root_url", "is not a valid URL: " + url);
-    }
-    if (parsed.getHost() == null || parsed.getRawPath() != null && !parsed.getRawPath().isEmpty()
-        && !parsed.getRawPath().equals("/")) {
-      throw invalid("root_url", "must be scheme://host[:port] (put a prefix in api_prefix): " + url);
-    }
-    if (parsed.getPort() == -1) { // the probes need a port: take the scheme's
-      u = u + (u.startsWith("https://") ? ":443" : ":80");
-    }
-    return u;
-  }
-
-  private static String normalisePrefix(String prefix) {
-    return SpecUrls.normalisePrefix(prefix.strip()); // the same rule as BootSpec's api_prefix
-  }
-
-
-  private static void requireText(String value, String field) {
-    if (value == null || value.isBlank()) {
-      throw invalid(field, "must be a non-empty string");
-    }
-  }
-
-  private static String text(Map<String, ?> map, String key) {
-    Object v = map.get(key);
-    if (!(v instanceof String s) || s.isBlank()) {
-      throw invalid(key, "must be a non-empty string, got " + (key.equals("api_key") ? "****" : String.valueOf(v)));
-    }
-    return s;
-  }
-
-  private static long millis(Map<String, ?> map, String key) {
-    Object v = map.get(key);
-    if (v instanceof Number n && n.longValue() > 0 && n.doubleValue() == n.longValue()) {
-      return n.longValue();
-    }
-    throw invalid(key, "must be a positive whole number of milliseconds, got " + v);
-  }
-
-  private static InferenceException invalid(String field, String reason) {
-    return new InferenceException(ErrorCode.INVALID_SPEC, "attach spec field " + field + " " + reason);
-  }
-
   /** Builds an {@link AttachSpec}. Mutable, single use, not thread-safe. */
   public static final class Builder {
     private final String rootUrl;
@@ -200,8 +111,8 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
     private String modelIdentity;
     private String apiPrefix = "";
     private Secret apiKey;
-    private Duration readyTimeout = Duration.ofSeconds(30);
-    private Duration healthInterval = Duration.ofSeconds(1);
+    private Duration readyTimeout = AttachNormalizer.DEFAULT_READY_TIMEOUT;
+    private Duration healthInterval = AttachNormalizer.DEFAULT_HEALTH_INTERVAL;
 
     private Builder(String rootUrl, String alias) {
       this.rootUrl = rootUrl;
@@ -214,12 +125,14 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
     public Builder apiPrefix(String v) { apiPrefix = Objects.requireNonNull(v, "apiPrefix"); return this; }
     /** @param v the server's key @return this */
     public Builder apiKey(Secret v) { apiKey = Objects.requireNonNull(v, "apiKey"); return this; }
+    /** @param v the server's key, as text (as {@code BootSpec}'s builder takes it) @return this */
+    public Builder apiKey(String v) { return apiKey(Secret.of(Objects.requireNonNull(v, "apiKey"))); }
     /** @param v how long to wait for readiness (default 30 s) @return this */
     public Builder readyTimeout(Duration v) { readyTimeout = Objects.requireNonNull(v, "readyTimeout"); return this; }
     /** @param v the health interval, or {@code null} to disable polling (default 1 s) @return this */
     public Builder healthInterval(Duration v) { healthInterval = v; return this; }
 
-    /** {@return the spec} @throws InferenceException if a field is invalid */
+    /** {@return the spec} @throws InvalidSpecException naming the invalid field */
     public AttachSpec build() {
       return new AttachSpec(rootUrl, alias, modelIdentity, apiPrefix, Optional.ofNullable(apiKey), readyTimeout,
           Optional.ofNullable(healthInterval));

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import io.github.llamacppsdk.internal.core.Headers;
 import io.github.llamacppsdk.internal.spec.LlamaServerFlags;
 import io.github.llamacppsdk.internal.spec.SpecIdentity;
 import io.github.llamacppsdk.internal.spec.SpecNormalizer;
@@ -156,7 +157,7 @@ public record BootSpec(
     environment = Collections.unmodifiableMap(new TreeMap<>(environment));
     extraArgs = List.copyOf(extraArgs);
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
-    headers = Collections.unmodifiableMap(new TreeMap<>(headers));
+    headers = Headers.copyOf(headers); // case-insensitive lookups, as HTTP header names are
     SpecNormalizer.checkInvariants(binaryPath, model, alias, modelIdentity, host, port,
         List.of(readyTimeout, readinessInterval, stopTimeout, stallTimeout), apiKey, headers);
   }

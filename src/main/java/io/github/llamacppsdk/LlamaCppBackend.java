@@ -6,13 +6,16 @@ import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.CoreListener;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.EnsureResult;
+import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceCore;
+import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
 import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.Subscription;
+import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.llama.AttachedLlamaBackend;
 import io.github.llamacppsdk.internal.llama.KubernetesTransports;
 import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
@@ -31,7 +34,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -48,9 +54,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }                                                         // every server this backend started is stopped
  * }</pre>
  *
- * <p>Lifecycle of one instance: STARTING (launched) → LOADING (503 while the model loads) → READY
- * (published, health watched: HEALTHY ⇄ DEGRADED ⇄ UNAVAILABLE) → STOPPED, or EXITED when it crashes.
- * Equal specs share one server (single flight); every caller gets its own lease.
+ * <p>Lifecycle of one instance ({@link io.github.llamacppsdk.core.LifecycleStatus}): STARTING (launched,
+ * waiting for readiness) → READY (published) → STOPPING → STOPPED, or FAILED when the start fails or the
+ * server exits on its own. Its health ({@link io.github.llamacppsdk.core.HealthStatus}) tells more:
+ * STARTING → LOADING (503 while the model loads) → HEALTHY ⇄ DEGRADED ⇄ UNAVAILABLE once ready, and
+ * EXITED or STOPPED at the end. Equal specs share one server (single flight); every caller gets its own
+ * lease.
  *
  * <p>Thread-safe. Get one with {@link #create()} or {@link #builder()}; close it to stop every
  * server it started. Owns the {@link InferenceCore} and the {@link ProcessTransport} it created, and
@@ -70,6 +79,7 @@ public final class LlamaCppBackend implements AutoCloseable {
   private final boolean ownsTransport;
   private final LlamaServerBackend spawned;
   private final AttachedLlamaBackend attached;
+  private final ReadinessProber prober;
   private final ConsumerManifest anyConsumer = ConsumerManifest.builder("llama_cpp_sdk_default").build();
   private final AtomicBoolean closed = new AtomicBoolean();
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
@@ -97,7 +107,7 @@ public final class LlamaCppBackend implements AutoCloseable {
       this.core = b.core;
       b.listeners.forEach(core::addListener);
     }
-    ReadinessProber prober = new ReadinessProber(ReadinessProber.newHttpClient(b.probeTimeout), b.probeTimeout);
+    this.prober = ReadinessProber.create(b.probeTimeout);
     LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold,
         ServerBuilds.shared(), b.perInstanceKeys);
     this.spawned = new LlamaServerBackend(services);
@@ -190,12 +200,27 @@ public final class LlamaCppBackend implements AutoCloseable {
    * externally_managed} endpoint, and the server is never stopped by this library.
    *
    * @param spec where the server is and which model it must serve
-   * @param consumer what the caller needs (must accept {@code externally_managed})
+   * @param consumer what the caller needs; a manifest that names management modes must include {@code
+   *     externally_managed} (one that names none, like {@code ConsumerManifest.builder("x").build()},
+   *     accepts it)
    * @param options owner, lease TTL and how long to wait
    * @return the resolution
+   * @throws ServerStartException if the server is not ready in time, serves another model, or rejects the key
    */
   public Resolution attach(AttachSpec spec, ConsumerManifest consumer, ResolveOptions options) {
     return core.resolveEndpoint(instanceSpec(spec), consumer, options);
+  }
+
+  /**
+   * {@link #attach(AttachSpec, ConsumerManifest, ResolveOptions)} for a consumer that accepts any llama.cpp
+   * endpoint, as {@link #resolveEndpoint(BootSpec, ResolveOptions)}.
+   *
+   * @param spec where the server is and which model it must serve
+   * @param options owner, lease TTL and how long to wait
+   * @return the resolution
+   */
+  public Resolution attach(AttachSpec spec, ResolveOptions options) {
+    return attach(spec, anyConsumer, options);
   }
 
   /**
@@ -266,6 +291,34 @@ public final class LlamaCppBackend implements AutoCloseable {
   }
 
   /**
+   * Stops an instance and waits until it is gone (an attached one is only detached). An unknown id
+   * returns at once.
+   *
+   * @param instanceId the instance id
+   * @param timeout how long to wait; the spec's {@code stop_timeout_ms} (SIGTERM grace) plus a little is
+   *     enough for a spawned server
+   * @throws io.github.llamacppsdk.core.InferenceException {@link io.github.llamacppsdk.core.ErrorCode#WAIT_TIMEOUT}
+   *     if it is still stopping after {@code timeout} (the stop goes on), {@link
+   *     io.github.llamacppsdk.core.ErrorCode#INTERRUPTED} if the thread is interrupted (flag restored)
+   */
+  public void stopInstance(String instanceId, Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    CompletableFuture<Void> stopping = stopInstance(instanceId);
+    try {
+      stopping.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new InferenceException(ErrorCode.WAIT_TIMEOUT,
+          "instance " + instanceId + " is still stopping after " + timeout.toMillis() + " ms; the stop goes on");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InferenceException(ErrorCode.INTERRUPTED,
+          "interrupted while waiting for instance " + instanceId + " to stop; the stop goes on", e);
+    } catch (ExecutionException e) {
+      throw Failures.toInference(e.getCause(), "stopping instance " + instanceId);
+    }
+  }
+
+  /**
    * Listens to instance, health and lease events.
    *
    * @param listener the listener
@@ -311,6 +364,7 @@ public final class LlamaCppBackend implements AutoCloseable {
             .warn("close: not every server stopped within {}; continuing", CLOSE_TIMEOUT, e);
       }
     }
+    prober.close();
     if (ownsTransport) {
       transport.close();
     }

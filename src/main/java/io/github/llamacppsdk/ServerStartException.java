@@ -29,6 +29,7 @@ public class ServerStartException extends InferenceException {
   private final Duration waited;
   private final int port;
   private final transient ServerBuild serverBuild;
+  private final String headline;
 
   /**
    * Creates the exception; the message is composed from the evidence.
@@ -78,6 +79,27 @@ public class ServerStartException extends InferenceException {
     this.commandLine = Objects.requireNonNull(commandLine, "commandLine");
     this.waited = Objects.requireNonNull(waited, "waited");
     this.port = port;
+    this.headline = headline(code, summary, exit, failure);
+  }
+
+  /**
+   * {@return the code, what happened and how the process ended, in one line} e.g. {@code
+   * EXITED_BEFORE_READY: llama-server exited before it was ready (exited with status 1, cause
+   * MODEL_FILE_MISSING)}; the message adds the wait, the last probe, the command and the output tail
+   */
+  @Override
+  public String summary() {
+    return headline;
+  }
+
+  private static String headline(ErrorCode code, String summary, ExitStatus exit, StartFailure failure) {
+    String s = code + ": " + summary;
+    if (exit != null) {
+      s += " (" + exit.describe() + (failure != null ? ", cause " + failure : "") + ")";
+    } else if (failure != null) {
+      s += " (cause " + failure + ")";
+    }
+    return oneLine(s);
   }
 
   /** {@return how the process ended, if it did} */

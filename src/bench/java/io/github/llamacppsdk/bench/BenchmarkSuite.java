@@ -13,8 +13,8 @@ import java.util.Locale;
  * {@code guides/benchmarks.md}. Not a test: nothing here asserts a timing.
  *
  * <p>Run: {@code mvn -q test-compile exec:exec@bench} from the repository root. Arguments (through
- * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --out FILE}
- * (default {@code guides/benchmarks.md}).
+ * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --only-cold-start}
+ * (figure 7 alone), {@code --out FILE} (default {@code guides/benchmarks.md}).
  *
  * <p>Why not JMH: every figure but one measures child processes, HTTP and wall-clock events across
  * processes, which JMH's harness does not model; the one micro-benchmark (warm resolve) needs JMH's
@@ -28,13 +28,14 @@ public final class BenchmarkSuite {
   /**
    * Runs the suite.
    *
-   * @param args {@code --quick}, {@code --out FILE}
+   * @param args {@code --quick}, {@code --only-cold-start}, {@code --out FILE}
    * @throws Exception if a figure cannot be measured
    */
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     boolean quick = false;
     boolean realOnly = false;
+    boolean coldOnly = false;
     Path out = Path.of("guides", "benchmarks.md");
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
@@ -46,11 +47,15 @@ public final class BenchmarkSuite {
         case "--real-only":
           realOnly = true;
           break;
+        case "--only-cold-start":
+          coldOnly = true;
+          break;
         case "--out":
           out = Path.of(argv.get(++i));
           break;
         default:
-          throw new IllegalArgumentException("unknown argument " + argv.get(i) + " (known: --quick, --real-only, --out FILE)");
+          throw new IllegalArgumentException("unknown argument " + argv.get(i)
+              + " (known: --quick, --real-only, --only-cold-start, --out FILE)");
       }
     }
     long t0 = System.nanoTime();
@@ -61,21 +66,25 @@ public final class BenchmarkSuite {
     try (Fixture fx = new Fixture()) {
       String realBinary = System.getenv("LLAMA_SERVER_BIN");
       if (realOnly) {
-        new RealServerBench(Path.of(realBinary), fx.dir, report, quick ? 5 : 30).run();
+        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
         return;
       }
-      // Scale first: its thread baseline is the JVM before the library created anything.
-      new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
-      LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
-      life.readiness();
-      life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
-      ResolveBenches resolves = new ResolveBenches(fx, report);
-      resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
-      resolves.singleFlight(1_000);
-      if (realBinary != null && !realBinary.isBlank()) {
-        new RealServerBench(Path.of(realBinary), fx.dir, report, quick ? 5 : 30).run();
-      } else {
-        report.note("Figure 7 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+      if (!coldOnly) {
+        // Scale first: its thread baseline is the JVM before the library created anything.
+        new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
+        LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
+        life.readiness();
+        life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
+        ResolveBenches resolves = new ResolveBenches(fx, report);
+        resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
+        resolves.singleFlight(1_000);
+      }
+      // Child JVMs, one at a time, with no server of this JVM running.
+      new ColdStartBench(fx, report, quick ? 3 : 9).run();
+      if (!coldOnly && realBinary != null && !realBinary.isBlank()) {
+        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
+      } else if (!coldOnly) {
+        report.note("Figure 8 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
       }
     } finally {
       reapLeftovers(report);

@@ -6,11 +6,13 @@ import java.util.Optional;
 
 /**
  * Something that happened in an {@link InferenceCore}: an instance changed lifecycle or health, a
- * lease changed, or a backend was (un)registered. Delivered to {@link CoreListener}s in order.
+ * published endpoint went down, came back or went away, a lease changed, or a backend was
+ * (un)registered. Delivered to {@link CoreListener}s in order.
  *
  * <p>All events are immutable records.
  */
-public sealed interface CoreEvent permits CoreEvent.InstanceEvent, CoreEvent.LeaseEvent, CoreEvent.BackendEvent {
+public sealed interface CoreEvent
+    permits CoreEvent.InstanceEvent, CoreEvent.EndpointEvent, CoreEvent.LeaseEvent, CoreEvent.BackendEvent {
 
   /** {@return when it happened, by the core's clock} */
   Instant at();
@@ -50,6 +52,45 @@ public sealed interface CoreEvent permits CoreEvent.InstanceEvent, CoreEvent.Lea
     /** {@return whether the health changed} */
     public boolean healthChanged() {
       return previousHealth != health;
+    }
+  }
+
+  /**
+   * A published endpoint stopped serving, served again, or went away for good: what a lease holder
+   * needs to pause requests instead of failing them. Follows the instance's lifecycle ({@code READY ->
+   * RECOVERING} is {@link Kind#DOWN}, {@code RECOVERING -> READY} is {@link Kind#UP}, the end of a
+   * published instance is {@link Kind#GONE}) and is queued in the same transition, right after its
+   * {@link InstanceEvent}. Leases held on the instance stay valid through {@code DOWN} and {@code UP}; a
+   * server restarted in place comes back on the same base URL.
+   *
+   * @param kind what happened
+   * @param instanceId the instance (compare with {@link Lease#instanceId()})
+   * @param baseUrl the published base URL
+   * @param downSince when the endpoint stopped serving: the event's time for {@code DOWN}, the start of
+   *     the outage for {@code UP}, and for {@code GONE} the start of the outage it ends, if there was one
+   * @param reason why, in words (for {@code GONE}, why the instance ended, e.g. its restart budget is spent)
+   * @param at when
+   */
+  record EndpointEvent(Kind kind, String instanceId, String baseUrl, Optional<Instant> downSince, String reason,
+      Instant at) implements CoreEvent {
+    /** Validates the components. */
+    public EndpointEvent {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(instanceId, "instanceId");
+      Objects.requireNonNull(baseUrl, "baseUrl");
+      Objects.requireNonNull(downSince, "downSince");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(at, "at");
+    }
+
+    /** What happened to a published endpoint. */
+    public enum Kind {
+      /** It stopped serving (the instance is {@link LifecycleStatus#RECOVERING}); leases hold. */
+      DOWN,
+      /** It serves again (the instance is {@link LifecycleStatus#READY}), on the same base URL. */
+      UP,
+      /** Its instance ended (exited for good, or stopped); its leases ended. */
+      GONE
     }
   }
 

@@ -17,6 +17,14 @@ public interface CoreListener {
   default void onInstanceEvent(CoreEvent.InstanceEvent event) {}
 
   /**
+   * A published endpoint went down, came back, or went away. Lease holders pause requests on {@code
+   * DOWN} and resume on {@code UP}.
+   *
+   * @param event the event
+   */
+  default void onEndpointEvent(CoreEvent.EndpointEvent event) {}
+
+  /**
    * A lease changed.
    *
    * @param event the event

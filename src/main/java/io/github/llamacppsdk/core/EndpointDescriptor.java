@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.core;
 
+import io.github.llamacppsdk.internal.core.Headers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -20,7 +21,8 @@ import java.util.Optional;
  * @param targetClass always {@link TargetClass#SELF_HOSTED_ENDPOINT} for self-hosted instances
  * @param protocol the protocol spoken at {@code baseUrl}
  * @param baseUrl e.g. {@code http://127.0.0.1:8080/v1}; append {@code /chat/completions}
- * @param headers headers every request must carry (e.g. {@code authorization: Bearer ...})
+ * @param headers headers every request must carry (e.g. {@code authorization: Bearer ...}); lookups
+ *     ignore case, as HTTP header names do ({@code headers().get("Authorization")} finds it)
  * @param providerIdentity the backend that provides the endpoint
  * @param modelIdentity the model name clients send
  * @param sourceRuntime the runtime that serves it
@@ -59,7 +61,7 @@ public record EndpointDescriptor(
     Objects.requireNonNull(targetClass, "targetClass");
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(baseUrl, "baseUrl");
-    headers = Map.copyOf(headers);
+    headers = Headers.copyOf(headers);
     Objects.requireNonNull(providerIdentity, "providerIdentity");
     Objects.requireNonNull(modelIdentity, "modelIdentity");
     Objects.requireNonNull(sourceRuntime, "sourceRuntime");
@@ -109,6 +111,16 @@ public record EndpointDescriptor(
    */
   public EndpointDescriptor withLeaseRef(String newLeaseRef) {
     return toBuilder().leaseRef(newLeaseRef).build();
+  }
+
+  /**
+   * {@return the key an OpenAI client sends, from the {@code authorization: Bearer KEY} header; empty
+   * when the server has no key} Masked in {@code toString}. For example, langchain4j in one line:
+   * {@code OpenAiChatModel.builder().baseUrl(e.baseUrl()).apiKey(e.apiKey().map(ApiKey::reveal).orElse(null))
+   * .modelName(e.modelIdentity()).build()}.
+   */
+  public Optional<ApiKey> apiKey() {
+    return Optional.ofNullable(Headers.bearerToken(headers)).map(ApiKey::of);
   }
 
   /** {@return {@link #baseUrl()} + {@code /chat/completions}} */

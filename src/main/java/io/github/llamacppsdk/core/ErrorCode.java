@@ -10,6 +10,8 @@ package io.github.llamacppsdk.core;
 public enum ErrorCode {
   /** A spec, manifest or option map was rejected before anything started. */
   INVALID_SPEC,
+  /** A model file is missing, unreadable, not GGUF or damaged ({@code gguf.InvalidModelFileException}). */
+  INVALID_MODEL_FILE,
   /** The consumer's manifest is not compatible with the backend; nothing was started. */
   INCOMPATIBLE,
   /** No backend is registered under the requested id. */
@@ -30,14 +32,26 @@ public enum ErrorCode {
   PORT_CONFLICT,
   /** No instance with that id exists (it was stopped, or it exited). */
   NOT_FOUND,
-  /** The instance exists but has not published an endpoint yet. */
+  /**
+   * The instance exists but does not serve now: it has not published an endpoint yet, or it is {@link
+   * LifecycleStatus#RECOVERING} (then the exception is a {@link NotServingException}).
+   */
   NOT_READY,
   /** The lease was released or has expired. */
   LEASE_NOT_ACTIVE,
-  /** The caller's wait for readiness ran out while the instance was still starting. */
+  /**
+   * The caller's wait ran out while the instance was still starting, or while it was {@link
+   * LifecycleStatus#RECOVERING} (then the exception is a {@link NotServingException} that says what the
+   * instance is doing).
+   */
   WAIT_TIMEOUT,
   /** The instance was stopped while the caller waited for it. */
   STOPPED,
+  /**
+   * The instance's server exited for good while the caller waited for it to serve again (no restart
+   * policy, a restart that cannot succeed, or its restart budget is spent); its leases ended.
+   */
+  EXITED,
   /** The backend or core was closed. */
   CLOSED,
   /** The waiting thread was interrupted; the half-started process was cleaned up. */

@@ -3,8 +3,9 @@ package io.github.llamacppsdk.core;
 /**
  * The health of an instance as the core sees it.
  *
- * <p>{@link #STARTING} and {@link #LOADING} apply before the endpoint is published; {@link #HEALTHY},
- * {@link #DEGRADED} and {@link #UNAVAILABLE} after; {@link #EXITED} and {@link #STOPPED} are final.
+ * <p>{@link #STARTING} and {@link #LOADING} apply before the endpoint is published (and while a
+ * restarted server comes back, {@link LifecycleStatus#RECOVERING}); {@link #HEALTHY}, {@link #DEGRADED}
+ * and {@link #UNAVAILABLE} after; {@link #EXITED} and {@link #STOPPED} are final.
  */
 public enum HealthStatus {
   /** Launched; nothing answers yet. */

@@ -106,7 +106,7 @@ public final class InferenceCore implements AutoCloseable {
       events.emit(new CoreEvent.BackendEvent(old == null ? CoreEvent.BackendEvent.Kind.REGISTERED
           : CoreEvent.BackendEvent.Kind.REPLACED, id, clock.instant()));
     }
-    log.info("backend {} {}", id, old == null ? "registered" : "re-registered (replaced)");
+    log.debug("backend {} {}", id, old == null ? "registered" : "re-registered (replaced)");
     events.flush();
   }
 

@@ -48,4 +48,23 @@ public class InferenceException extends RuntimeException {
   public String detail() {
     return detail;
   }
+
+  /**
+   * {@return one line for an event reason or a log line: the code and what happened, without the
+   * evidence} The message ({@link #getMessage()}) keeps the detail. By default the message's first line,
+   * cut at 300 characters; subclasses that compose long messages give a shorter one.
+   */
+  public String summary() {
+    return oneLine(getMessage());
+  }
+
+  /**
+   * {@return the first line of {@code text}, cut at 300 characters}
+   *
+   * @param text any text
+   */
+  protected static String oneLine(String text) {
+    String first = text.lines().findFirst().orElse("");
+    return first.length() > 300 ? first.substring(0, 297) + "..." : first;
+  }
 }

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param insertedAt when the core created the instance
  * @param readyAt when the endpoint was published
  * @param metadata the plan's metadata plus the backend's {@code details()}
+ * @param outage while {@link LifecycleStatus#RECOVERING}: since when it is down and what it is doing
  */
 public record InstanceSnapshot(
     String instanceId,
@@ -36,7 +37,8 @@ public record InstanceSnapshot(
     Optional<EndpointDescriptor> endpoint,
     Instant insertedAt,
     Optional<Instant> readyAt,
-    Map<String, Object> metadata) {
+    Map<String, Object> metadata,
+    Optional<Outage> outage) {
 
   /** Validates and copies the components. */
   public InstanceSnapshot {
@@ -51,5 +53,35 @@ public record InstanceSnapshot(
     Objects.requireNonNull(insertedAt, "insertedAt");
     Objects.requireNonNull(readyAt, "readyAt");
     metadata = Map.copyOf(metadata);
+    Objects.requireNonNull(outage, "outage");
+  }
+
+  /**
+   * A snapshot without an outage (the components of the first release).
+   *
+   * @param instanceId the instance id
+   * @param backend the backend id
+   * @param startupKind spawned or attached
+   * @param managementMode who manages the service
+   * @param lifecycle where the instance is in its life
+   * @param health the latest health
+   * @param healthReason why, in words
+   * @param leaseCount active leases
+   * @param endpoint the published endpoint
+   * @param insertedAt when the core created the instance
+   * @param readyAt when the endpoint was published
+   * @param metadata the plan's metadata plus the backend's {@code details()}
+   */
+  public InstanceSnapshot(String instanceId, String backend, StartupKind startupKind, ManagementMode managementMode,
+      LifecycleStatus lifecycle, HealthStatus health, String healthReason, int leaseCount,
+      Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
+      Map<String, Object> metadata) {
+    this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
+        insertedAt, readyAt, metadata, Optional.empty());
+  }
+
+  /** {@return when the endpoint stopped serving, while the instance is recovering} */
+  public Optional<Instant> downSince() {
+    return outage.map(Outage::since);
   }
 }

@@ -27,6 +27,17 @@ public interface ManagedInstance {
    */
   CompletableFuture<Void> stop();
 
+  /**
+   * {@return whether the service may still serve, as far as a cheap local check can tell} The core asks
+   * on every handout of a ready instance, outside its locks, so it must be cheap (microseconds) and
+   * never block. A spawned process that has died answers false even before its exit is observed and
+   * reported; the core then treats the instance as {@link LifecycleStatus#RECOVERING} (not handed out)
+   * until the backend reports what happens next. The default is true.
+   */
+  default boolean isAlive() {
+    return true;
+  }
+
   /** {@return backend-specific facts for snapshots (pid, port, ...); never secrets} */
   default Map<String, Object> details() {
     return Map.of();

@@ -22,7 +22,12 @@ public interface LaunchedProcess {
   /** {@return the display name given at launch} */
   String displayName();
 
-  /** {@return whether the process is still running} */
+  /**
+   * {@return whether the process is still running} Called on every handout of its endpoint: it must be
+   * cheap (microseconds) and never block. It should turn false as soon as the process has died, even
+   * before {@link #onExit()} completes (the local transport reads {@code /proc/PID/stat}, where a killed
+   * process is a zombie at once).
+   */
   boolean isAlive();
 
   /**

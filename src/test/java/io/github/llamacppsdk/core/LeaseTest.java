@@ -210,4 +210,45 @@ class LeaseTest {
         .containsExactly(LeaseEvent.Kind.ACQUIRED, LeaseEvent.Kind.ENDED);
     assertThat(core.stopInstance("unknown")).isCompleted();
   }
+
+  @Test
+  void leaseNotActiveSaysHowAndWhenTheLeaseEnded() {
+    Resolution released = core.resolveEndpoint(backend.spec("m"), consumer, ttl("rel", Duration.ofSeconds(30)));
+    released.close();
+    assertThatThrownBy(released.lease()::renew).isInstanceOfSatisfying(InferenceException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.LEASE_NOT_ACTIVE))
+        .hasMessageContaining(released.lease().leaseRef()).hasMessageContaining("(owner rel) was released at "
+            + clock.instant());
+
+    Resolution expiring = core.resolveEndpoint(backend.spec("m"), consumer, ttl("exp", Duration.ofSeconds(5)));
+    clock.advance(Duration.ofSeconds(5));
+    Instant expiredAt = clock.instant();
+    core.expireLeases();
+    assertThatThrownBy(expiring.lease()::renew).hasMessageContaining("(owner exp) expired at " + expiredAt
+        + ": its TTL of 5000 ms passed without a renew");
+
+    Resolution ended = core.resolveEndpoint(backend.spec("m"), consumer, ttl("end", Duration.ofSeconds(30)));
+    Instant stoppedAt = clock.instant();
+    core.stopInstance(ended.instance().instanceId());
+    assertThatThrownBy(ended.lease()::renew).hasMessageContaining("(owner end) ended at " + stoppedAt
+        + " because its instance was stopped (stop requested)");
+  }
+
+  @Test
+  void aStopFromOutsideTheCoreIsAStopNotACrash() {
+    Resolution r = core.resolveEndpoint(backend.spec("m"), consumer, ttl("o", Duration.ofSeconds(30)));
+    listener.events.clear();
+
+    backend.last().context.reportStopped("llama-server pid 1 exited with status 0 (graceful stop); stopped by the"
+        + " process transport (JVM shutdown, or the transport was closed)");
+
+    assertThat(core.instances()).isEmpty();
+    assertThat(listener.of(CoreEvent.InstanceEvent.class)).singleElement().satisfies(e -> {
+      assertThat(e.lifecycle()).isEqualTo(LifecycleStatus.STOPPED);
+      assertThat(e.health()).isEqualTo(HealthStatus.STOPPED);
+      assertThat(e.reason()).contains("stopped by the process transport");
+    });
+    assertThat(listener.of(LeaseEvent.class)).extracting(LeaseEvent::kind).containsExactly(LeaseEvent.Kind.ENDED);
+    assertThatThrownBy(r.lease()::renew).hasMessageContaining("because its instance was stopped: llama-server pid 1");
+  }
 }

@@ -66,13 +66,24 @@ class DocsTest {
   @Test
   void theReadmeQuickStartIsTheCodeThatRunsInTheBuild() throws IOException {
     List<String> java = blocks(read("README.md"), "java");
-    assertThat(java).hasSize(1);
+    assertThat(java).hasSize(2); // the quick start, then the langchain4j line
     List<String> quickStart = Files.readAllLines(EXAMPLES.resolve("QuickStart.java")).stream().map(DocsTest::code).toList();
 
     List<String> readmeLines = java.get(0).lines().map(DocsTest::code).filter(l -> !l.isEmpty())
         .filter(l -> !l.contains("/models/") && !l.contains("/opt/llama.cpp")).toList(); // the two paths are parameters
     assertThat(readmeLines).hasSizeGreaterThan(10);
     assertThat(quickStart).containsAll(readmeLines);
+  }
+
+  @Test
+  void theReadmesLangchain4jLineIsTheOneTheClientExampleRuns() throws IOException {
+    List<String> java = blocks(read("README.md"), "java");
+    List<String> example = Files.readAllLines(EXAMPLES.resolve("OpenAiClientExample.java")).stream().map(DocsTest::code).toList();
+
+    List<String> line = java.get(1).lines().map(DocsTest::code).filter(l -> !l.isEmpty()).toList();
+    assertThat(line).singleElement().satisfies(l -> assertThat(l).startsWith("OpenAiChatModel chat = OpenAiChatModel.builder()")
+        .contains("endpoint.apiKey()").contains("endpoint.baseUrl()").contains("endpoint.modelIdentity()"));
+    assertThat(example).containsAll(line);
   }
 
   @Test

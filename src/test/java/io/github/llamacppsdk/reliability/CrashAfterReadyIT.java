@@ -3,13 +3,16 @@ package io.github.llamacppsdk.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.BootSpecBuilder;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.RestartPolicy;
 import io.github.llamacppsdk.core.CoreEvent;
 import io.github.llamacppsdk.core.CoreListener;
+import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.LifecycleStatus;
+import io.github.llamacppsdk.core.NotServingException;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
@@ -157,6 +160,66 @@ class CrashAfterReadyIT {
       }
       Rel.figure("kill -9 -> HEALTHY again (restart, backoff 50/100 ms)", Rel.stats(downtimes));
     }
+  }
+
+  @Test
+  void aResolveDuringARestartWaitsAndGetsTheRestartedServer() throws Exception {
+    backend(new RestartPolicy(3, Duration.ofMillis(300), Duration.ofMillis(300)));
+    BootSpec spec = spec().alias("patient").extraArgs(List.of("--fake-load-ms", "500")).build();
+    try (Resolution r = backend.resolveEndpoint(spec, opts())) {
+      String id = r.instance().instanceId();
+      // the restart's own report (a health poll may see the refused port first: also RECOVERING)
+      CompletableFuture<Long> down = when(e -> e.instanceId().equals(id) && e.lifecycle() == LifecycleStatus.RECOVERING
+          && e.reason().contains("restart 1 of 3"));
+      ProcessHandle.of(Rel.pid(r.instance())).orElseThrow().destroyForcibly();
+      assertThat(down).succeedsWithin(Duration.ofSeconds(10));
+      assertThat(events).filteredOn(e -> e.instanceId().equals(id) && e.reason().contains("restart 1 of 3"))
+          .allSatisfy(e -> assertThat(e.lifecycle()).isEqualTo(LifecycleStatus.RECOVERING));
+
+      long asked = System.nanoTime();
+      try (Resolution during = backend.resolveEndpoint(spec, opts())) {
+        long waitedMs = (System.nanoTime() - asked) / 1_000_000;
+        assertThat(during.instance().lifecycle()).isEqualTo(LifecycleStatus.READY);
+        assertThat(during.endpoint().baseUrl()).isEqualTo(r.endpoint().baseUrl());
+        HttpResponse<String> models = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(during.endpoint().baseUrl() + "/models")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(models.statusCode()).as("the handed-out server serves").isEqualTo(200);
+        Rel.figure("resolve during a restart (backoff 300 ms, load 500 ms)", "waited " + waitedMs
+            + " ms, then got the restarted server (200 on /v1/models)");
+      }
+    }
+  }
+
+  @Test
+  void aSpentRestartBudgetFailsAWaitingResolveAtOnce() throws Exception {
+    backend(new RestartPolicy(1, Duration.ofMillis(50), Duration.ofMillis(50)));
+    BootSpec spec = spec().alias("spent").extraArgs(List.of("--fake-load-ms", "20000")).build();
+    Resolution r = backend.resolveEndpoint(spec, ResolveOptions.builder().ownerRef("crash")
+        .awaitTimeout(Duration.ofSeconds(90)).build());
+    String id = r.instance().instanceId();
+    long first = Rel.pid(r.instance());
+    ProcessHandle.of(first).orElseThrow().destroyForcibly();
+    // the restarted server loads for 20 s; a resolve waits for it
+    assertThat(Rel.await(Duration.ofSeconds(20), () -> backend.instance(id).map(s -> Rel.pid(s) != first
+        && s.health() == HealthStatus.LOADING).orElse(false))).isTrue();
+    CompletableFuture<Resolution> waiting = backend.resolveEndpointAsync(spec,
+        io.github.llamacppsdk.core.ConsumerManifest.builder("waiter").build(), ResolveOptions.builder()
+        .ownerRef("waiter").awaitTimeout(Duration.ofSeconds(60)).build());
+    assertThat(waiting).isNotDone();
+
+    long killedAt = System.nanoTime();
+    ProcessHandle.of(Rel.pid(backend.instance(id).orElseThrow())).orElseThrow().destroyForcibly();
+
+    assertThat(waiting).failsWithin(Duration.ofSeconds(20)).withThrowableThat().havingCause()
+        .isInstanceOfSatisfying(NotServingException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.EXITED);
+          assertThat(e.getMessage()).contains("restart budget spent (1 of 1 restarts used)");
+          assertThat(e.outage().orElseThrow().restart().orElseThrow().attempt()).isEqualTo(1);
+        });
+    long failedMs = (System.nanoTime() - killedAt) / 1_000_000;
+    assertThat(r.lease().isActive()).isFalse();
+    assertThat(backend.instance(id)).isEmpty();
+    Rel.figure("spent restart budget (1 of 1): waiting resolve failed", failedMs + " ms after the kill (its wait: 60 s)");
   }
 
   @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.llamacppsdk.AttachSpec;
+import io.github.llamacppsdk.InvalidSpecException;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.ErrorCode;
-import io.github.llamacppsdk.core.InferenceException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,9 +22,12 @@ class FromMapRegressionTest {
     map.put("root_url", "http://127.0.0.1:8080");
     map.put("alias", "a");
     map.put(null, 1);
-    assertThatThrownBy(() -> AttachSpec.fromMap(map)).isInstanceOfSatisfying(InferenceException.class, e -> {
+    assertThatThrownBy(() -> AttachSpec.fromMap(map)).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
       assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SPEC);
-      assertThat(e.getMessage()).contains("null is not an attach key");
+      assertThat(e.violations()).singleElement().satisfies(v -> {
+        assertThat(v.field()).isEqualTo("null");
+        assertThat(v.reason()).startsWith("is not an attach-spec key");
+      });
     });
   }
 

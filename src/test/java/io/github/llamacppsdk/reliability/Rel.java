@@ -80,6 +80,41 @@ final class Rel {
     return true;
   }
 
+  /**
+   * Sends a signal with {@code kill -SIG pid} and waits (bounded) for {@code kill} to finish.
+   *
+   * @param pid the process
+   * @param signal the signal name without {@code SIG}, e.g. {@code STOP}
+   */
+  static void signal(long pid, String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+        kill.destroyForcibly();
+        throw new IllegalStateException("kill -" + signal + " " + pid + " did not finish");
+      }
+      if (kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid + " failed: "
+            + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@return whether {@code /proc/PID/stat} shows the process stopped by a signal} */
+  static boolean stopped(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).charAt(0) == 'T';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** {@return the number of open file descriptors of this JVM} */
   static long openFds() throws IOException {
     try (var s = Files.list(Path.of("/proc/self/fd"))) {

@@ -21,12 +21,30 @@ class FakeLlamaServerInstallIT {
   @TempDir Path tmp;
 
   @Test
+  void theScriptAnswersVersionAndHelpAsTheFakeDoesWithoutStartingAJvm() throws Exception {
+    Path script = FakeLlamaServer.install(tmp.resolve("answers"), FakeBuild.B6000);
+    for (String question : List.of("--version", "--help")) {
+      Process canned = new ProcessBuilder(script.toString(), question).redirectErrorStream(true).start();
+      ProcessBuilder jvm = new ProcessBuilder(script.toString(), question).redirectErrorStream(true);
+      jvm.environment().put("FAKE_LLAMA_BUILD", "6000"); // a build in the environment goes to the JVM
+      Process real = jvm.start();
+      String cannedOut = new String(canned.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String realOut = new String(real.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+      assertThat(canned.waitFor()).isZero();
+      assertThat(real.waitFor()).isZero();
+      assertThat(cannedOut).as(question).isEqualTo(realOut).isNotBlank();
+    }
+  }
+
+  @Test
   void installedScriptRunsTheFakeAndExecPassesSignals() throws Exception {
     Path script = FakeLlamaServer.install(tmp.resolve("bin"));
     assertThat(script.getFileName().toString()).isEqualTo("fake-llama-server");
     assertThat(Files.isExecutable(script)).isTrue();
     String text = Files.readString(script);
-    assertThat(text).startsWith("#!/bin/sh\nexec ").contains(FakeLlamaServer.class.getName()).endsWith(" \"$@\"\n");
+    assertThat(text).startsWith("#!/bin/sh\n").contains("\nexec ").contains(FakeLlamaServer.class.getName())
+        .endsWith(" \"$@\"\n");
     assertThat(text).doesNotContain(System.getProperty("java.class.path"));
 
     List<String> cmd = new ArrayList<>(List.of(script.toString()));

@@ -69,6 +69,8 @@ public final class EventDispatcher {
       try {
         if (event instanceof CoreEvent.InstanceEvent ie) {
           l.onInstanceEvent(ie);
+        } else if (event instanceof CoreEvent.EndpointEvent ee) {
+          l.onEndpointEvent(ee);
         } else if (event instanceof CoreEvent.LeaseEvent le) {
           l.onLeaseEvent(le);
         } else if (event instanceof CoreEvent.BackendEvent be) {

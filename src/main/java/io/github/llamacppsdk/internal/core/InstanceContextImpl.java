@@ -41,6 +41,24 @@ final class InstanceContextImpl implements InstanceContext {
   }
 
   @Override
+  public void reportRestarting(int attempt, int maxAttempts, String lastExit, String reason) {
+    try {
+      record.reportRestarting(attempt, maxAttempts, String.valueOf(lastExit), String.valueOf(reason));
+    } catch (RuntimeException e) {
+      InstanceRecord.logSwallowed("reportRestarting", e);
+    }
+  }
+
+  @Override
+  public void reportStopped(String reason) {
+    try {
+      record.reportStopped(String.valueOf(reason));
+    } catch (RuntimeException e) {
+      InstanceRecord.logSwallowed("reportStopped", e);
+    }
+  }
+
+  @Override
   public void reportExited(String reason) {
     try {
       record.reportExited(String.valueOf(reason));

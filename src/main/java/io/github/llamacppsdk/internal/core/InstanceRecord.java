@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.core;
 
 import io.github.llamacppsdk.core.Backend;
+import io.github.llamacppsdk.core.CoreEvent.EndpointEvent;
 import io.github.llamacppsdk.core.CoreEvent.InstanceEvent;
 import io.github.llamacppsdk.core.CoreEvent.LeaseEvent;
 import io.github.llamacppsdk.core.EndpointDescriptor;
@@ -11,6 +12,8 @@ import io.github.llamacppsdk.core.InstanceSnapshot;
 import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.core.NotServingException;
+import io.github.llamacppsdk.core.Outage;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupPlan;
@@ -27,8 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One instance in the core's registry: its lifecycle state machine ({@code STARTING -> READY ->
- * STOPPING -> STOPPED}, {@code FAILED}), health, published endpoint, leases, waiters and idle timer.
+ * One instance in the core's registry: its lifecycle state machine ({@code STARTING -> READY <->
+ * RECOVERING}, {@code -> STOPPING -> STOPPED}, {@code FAILED}), health, published endpoint, leases,
+ * waiters and idle timer. Events are produced in {@link #transition} only (an instance event, and for a
+ * published endpoint the endpoint event that goes with it).
  * Every state change happens under this object's monitor; events are queued under it and delivered
  * after it is released; backend code ({@code start}, {@code stop}, {@code details}) is never called
  * while holding it. Thread-safe. Not API.
@@ -46,6 +51,7 @@ public final class InstanceRecord {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final LeaseBook leases;
   private final InstanceContextImpl context;
+  private final ServingGate gate = new ServingGate(ready); // guarded by this
   // guarded by this
   private LifecycleStatus lifecycle = LifecycleStatus.STARTING;
   private HealthStatus health = HealthStatus.STARTING;
@@ -93,9 +99,13 @@ public final class InstanceRecord {
     return plan;
   }
 
-  /** {@return completes when the instance is ready; fails with the start's {@link InferenceException}} */
-  public CompletableFuture<Void> ready() {
-    return ready;
+  /**
+   * {@return completes when the instance serves: at once while {@code READY}, at the first readiness
+   * while {@code STARTING}, when it serves again while {@code RECOVERING}} Fails with the start's
+   * failure, or when the instance stops or ends. A new future is handed out for each outage.
+   */
+  public synchronized CompletableFuture<Void> serving() {
+    return gate.gate();
   }
 
   /** {@return completes when the instance is gone (stopped, failed or exited) and out of the registry} */
@@ -182,6 +192,7 @@ public final class InstanceRecord {
       }
       published = b.build();
       readyAt = rt.clock().instant();
+      gate.serving(); // the first gate is `ready`, completed below
       transition(LifecycleStatus.READY, HealthStatus.HEALTHY, "ready");
       log.info("instance {} ready at {}", id, published.baseUrl());
     }
@@ -202,13 +213,13 @@ public final class InstanceRecord {
     ManagedInstance h;
     boolean stopping;
     synchronized (this) {
-      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.READY) {
+      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.READY || lifecycle == LifecycleStatus.RECOVERING) {
         return;
       }
       stopping = lifecycle == LifecycleStatus.STOPPING;
       if (!stopping) {
-        transition(LifecycleStatus.FAILED, health, e.getMessage());
-        log.debug("instance {} failed to start: {}", id, e.getMessage());
+        transition(LifecycleStatus.FAILED, health, e.summary()); // one line; the exception has the detail
+        log.debug("instance {} failed to start: {}", id, e.summary());
       }
       h = handle;
     }
@@ -234,22 +245,24 @@ public final class InstanceRecord {
    * @return completes when the instance is gone
    */
   public CompletableFuture<Void> stop(ErrorCode code, String reason) {
-    boolean wasStarting;
+    LifecycleStatus was;
+    CompletableFuture<Void> waited;
     ManagedInstance h;
     synchronized (this) {
       if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING) {
         return stopped;
       }
-      wasStarting = lifecycle == LifecycleStatus.STARTING;
+      was = lifecycle;
+      waited = gate.pending();
       transition(LifecycleStatus.STOPPING, health, reason);
-      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant());
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped (" + reason + ")");
       cancelIdle();
       h = handle;
       log.info("stopping instance {}: {}", id, reason);
     }
-    if (wasStarting) {
-      ready.completeExceptionally(new InferenceException(code, "instance " + id + " was stopped while starting ("
-          + reason + ")"));
+    if (waited != null) {
+      waited.completeExceptionally(new InferenceException(code, "instance " + id + " was stopped while "
+          + (was == LifecycleStatus.STARTING ? "starting" : "recovering") + " (" + reason + ")"));
     }
     rt.events().flush();
     if (h != null) {
@@ -278,7 +291,7 @@ public final class InstanceRecord {
     synchronized (this) {
       if (lifecycle == LifecycleStatus.STOPPING) {
         transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, "stopped");
-        log.info("instance {} stopped", id);
+        log.info("instance {} stopped", id); // the library's lifecycle lines are INFO: launched, ready, stopping, stopped
       }
     }
     rt.onRemoved().accept(this);
@@ -291,16 +304,48 @@ public final class InstanceRecord {
       reportExited(reason);
       return;
     }
+    CompletableFuture<Void> servesAgain = null;
     synchronized (this) {
-      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING || status == health
-          || status == HealthStatus.STOPPED) {
+      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING || status == HealthStatus.STOPPED) {
         return;
       }
-      if (lifecycle == LifecycleStatus.READY && (status == HealthStatus.DEGRADED
-          || status == HealthStatus.UNAVAILABLE)) {
-        log.warn("instance {} health {}: {}", id, status, reason);
+      Instant now = rt.clock().instant();
+      boolean serves = status == HealthStatus.HEALTHY || status == HealthStatus.DEGRADED;
+      if (lifecycle == LifecycleStatus.READY && !serves) {
+        gate.progress(now, status, reason);
+        log.warn("instance {} does not serve ({} {}); resolves wait for it", id, status, reason);
+        transition(LifecycleStatus.RECOVERING, status, reason);
+      } else if (lifecycle == LifecycleStatus.RECOVERING && serves) {
+        log.info("instance {} serves again after {} ms: {}", id, downForMillis(now), reason);
+        transition(LifecycleStatus.READY, status, reason);
+        servesAgain = gate.serving();
+        maybeArmIdle();
+      } else if (lifecycle == LifecycleStatus.RECOVERING) {
+        gate.progress(now, status, reason);
+        if (status != health) {
+          transition(lifecycle, status, reason);
+        }
+      } else if (status != health) {
+        if (lifecycle == LifecycleStatus.READY && status == HealthStatus.DEGRADED) {
+          log.warn("instance {} health {}: {}", id, status, reason);
+        }
+        transition(lifecycle, status, reason);
       }
-      transition(lifecycle, status, reason);
+    }
+    if (servesAgain != null) {
+      servesAgain.complete(null); // the waiting resolves take their leases now
+    }
+    rt.events().flush();
+  }
+
+  void reportRestarting(int attempt, int maxAttempts, String lastExit, String doing) {
+    synchronized (this) {
+      if (lifecycle != LifecycleStatus.READY && lifecycle != LifecycleStatus.RECOVERING) {
+        return;
+      }
+      gate.restarting(rt.clock().instant(), attempt, maxAttempts, lastExit, doing);
+      log.warn("instance {}: {}; {}", id, lastExit, doing);
+      transition(LifecycleStatus.RECOVERING, HealthStatus.UNAVAILABLE, lastExit + "; " + doing);
     }
     rt.events().flush();
   }
@@ -312,7 +357,7 @@ public final class InstanceRecord {
       starting = lifecycle == LifecycleStatus.STARTING;
       if (starting) {
         health = HealthStatus.EXITED;
-      } else if (lifecycle != LifecycleStatus.READY) {
+      } else if (lifecycle != LifecycleStatus.READY && lifecycle != LifecycleStatus.RECOVERING) {
         return;
       }
     }
@@ -321,13 +366,20 @@ public final class InstanceRecord {
           + reason));
       return;
     }
+    CompletableFuture<Void> waited;
+    NotServingException ended;
     synchronized (this) {
-      if (lifecycle != LifecycleStatus.READY) {
+      if (lifecycle != LifecycleStatus.READY && lifecycle != LifecycleStatus.RECOVERING) {
         return;
       }
       int held = leases.size();
+      Optional<Outage> outage = gate.outage();
+      waited = gate.pending();
+      ended = new NotServingException(ErrorCode.EXITED, "instance " + id + " ended while it was recovering: "
+          + reason + outage.map(o -> "; " + o.describe(rt.clock().instant())).orElse(""), id,
+          LifecycleStatus.FAILED, outage);
       transition(LifecycleStatus.FAILED, HealthStatus.EXITED, reason);
-      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant());
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance exited (" + reason + ")");
       cancelIdle();
       h = handle;
       if (held > 0) {
@@ -337,9 +389,34 @@ public final class InstanceRecord {
       }
     }
     rt.onRemoved().accept(this);
+    if (waited != null) {
+      waited.completeExceptionally(ended); // after leaving the registry, as a failed start does
+    }
     rt.events().flush();
     if (h != null) {
       stopHandle(h);
+    }
+  }
+
+  /** A ready instance stopped from outside the core on purpose (JVM shutdown, transport closed): not a crash. */
+  void reportStopped(String reason) {
+    ManagedInstance h;
+    synchronized (this) {
+      if (lifecycle != LifecycleStatus.READY) {
+        return; // starting: the readiness watch reports the exit; stopping or final: nothing to add
+      }
+      transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, reason);
+      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped: " + reason);
+      cancelIdle();
+      h = handle;
+      log.info("instance {} stopped: {}", id, reason);
+    }
+    rt.onRemoved().accept(this);
+    rt.events().flush();
+    if (h != null) {
+      stopHandle(h); // lets the backend release what it holds; the process is already gone
+    } else {
+      stopped.complete(null);
     }
   }
 
@@ -384,19 +461,38 @@ public final class InstanceRecord {
    * @return the lease
    */
   public LeaseImpl acquireLease(ResolveOptions opts) {
+    checkAlive();
     LeaseImpl lease;
     synchronized (this) {
-      if (lifecycle == LifecycleStatus.STARTING) {
-        throw new InferenceException(ErrorCode.NOT_READY, "instance " + id + " has not published an endpoint yet");
-      }
-      if (lifecycle != LifecycleStatus.READY) {
-        throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
-      }
+      requireServing();
       lease = leases.open(this, opts, published, rt.clock().instant());
       cancelIdle();
     }
     rt.events().flush();
     return lease;
+  }
+
+  /**
+   * Before a handout: a ready instance whose service is gone (a process that died, its exit not yet
+   * observed) is not served; it becomes RECOVERING until the backend reports the exit and what follows.
+   */
+  private void checkAlive() {
+    ManagedInstance h;
+    synchronized (this) {
+      if (lifecycle != LifecycleStatus.READY) {
+        return;
+      }
+      h = handle;
+    }
+    boolean alive;
+    try {
+      alive = h == null || h.isAlive();
+    } catch (RuntimeException e) {
+      alive = true; // a broken check must not take a serving instance out
+    }
+    if (!alive) {
+      reportHealth(HealthStatus.UNAVAILABLE, "its process is gone; the exit is not reported yet");
+    }
   }
 
   boolean checkActive(LeaseImpl lease) {
@@ -440,13 +536,24 @@ public final class InstanceRecord {
 
   /** {@return the published endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
   public synchronized EndpointDescriptor publishedEndpoint() {
-    if (lifecycle == LifecycleStatus.STARTING) {
-      throw new InferenceException(ErrorCode.NOT_READY, "instance " + id + " has not published an endpoint yet");
-    }
-    if (lifecycle != LifecycleStatus.READY) {
-      throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
-    }
+    requireServing();
     return published;
+  }
+
+  /**
+   * {@return the failure of a resolve whose wait ran out now: what the instance is doing}
+   *
+   * @param timeout the wait that ran out
+   */
+  public synchronized InferenceException waitTimedOut(Duration timeout) {
+    if (lifecycle == LifecycleStatus.RECOVERING) {
+      Optional<Outage> outage = gate.outage();
+      return new NotServingException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " did not serve again within "
+          + timeout + "; it is RECOVERING: " + outage.map(o -> o.describe(rt.clock().instant())).orElse("?"), id,
+          lifecycle, outage);
+    }
+    return new InferenceException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " was not ready within " + timeout
+        + "; it keeps starting for other callers");
   }
 
   /** {@return a snapshot; expired leases are dropped first so the count is exact} */
@@ -468,13 +575,32 @@ public final class InstanceRecord {
       expireDue(rt.clock().instant());
       s = new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
           healthReason, leases.size(), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
-          metadata);
+          metadata, gate.outage());
     }
     rt.events().flush();
     return s;
   }
 
   // ---- helpers, all called with the monitor held ----
+
+  /** Throws unless the endpoint may be handed out now. */
+  private void requireServing() {
+    if (lifecycle == LifecycleStatus.STARTING) {
+      throw new InferenceException(ErrorCode.NOT_READY, "instance " + id + " has not published an endpoint yet");
+    }
+    if (lifecycle == LifecycleStatus.RECOVERING) {
+      Optional<Outage> outage = gate.outage();
+      throw new NotServingException(ErrorCode.NOT_READY, "instance " + id + " does not serve now; it is RECOVERING: "
+          + outage.map(o -> o.describe(rt.clock().instant())).orElse("?"), id, lifecycle, outage);
+    }
+    if (lifecycle != LifecycleStatus.READY) {
+      throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
+    }
+  }
+
+  private long downForMillis(Instant now) {
+    return gate.outage().map(o -> Duration.between(o.since(), now).toMillis()).orElse(0L);
+  }
 
   private int expireDue(Instant now) {
     int n = leases.expireDue(now);
@@ -489,15 +615,32 @@ public final class InstanceRecord {
     HealthStatus oldH = health;
     lifecycle = newLifecycle;
     health = newHealth;
-    healthReason = reason;
-    rt.events().emit(new InstanceEvent(id, backendId, Optional.of(oldL), newLifecycle, oldH, newHealth, reason,
-        rt.clock().instant()));
+    healthReason = oneLine(reason);
+    Instant now = rt.clock().instant();
+    rt.events().emit(new InstanceEvent(id, backendId, Optional.of(oldL), newLifecycle, oldH, newHealth, healthReason,
+        now));
+    EndpointEvent.Kind endpoint = endpointChange(oldL, newLifecycle);
+    if (endpoint != null && published != null) {
+      rt.events().emit(new EndpointEvent(endpoint, id, published.baseUrl(), gate.outage().map(Outage::since),
+          healthReason, now));
+    }
+  }
+
+  /** {@return what a lifecycle change means for the published endpoint, or null} */
+  private static EndpointEvent.Kind endpointChange(LifecycleStatus from, LifecycleStatus to) {
+    boolean wasPublished = from == LifecycleStatus.READY || from == LifecycleStatus.RECOVERING;
+    if (from == to || !wasPublished) {
+      return null;
+    }
+    if (to == LifecycleStatus.RECOVERING) {
+      return EndpointEvent.Kind.DOWN;
+    }
+    return to == LifecycleStatus.READY ? EndpointEvent.Kind.UP : EndpointEvent.Kind.GONE;
   }
 
   private void maybeArmIdle() {
     Optional<Duration> idle = plan.idleShutdown().or(rt::defaultIdle);
-    if (lifecycle != LifecycleStatus.READY || !leases.isEmpty() || waiters > 0 || idleTask != null
-        || idle.isEmpty()) {
+    if (!isPublished() || !leases.isEmpty() || waiters > 0 || idleTask != null || idle.isEmpty()) {
       return;
     }
     long generation = ++idleGeneration;
@@ -507,6 +650,10 @@ public final class InstanceRecord {
     } catch (RuntimeException e) {
       log.warn("instance {}: could not schedule idle stop", id, e);
     }
+  }
+
+  private boolean isPublished() {
+    return lifecycle == LifecycleStatus.READY || lifecycle == LifecycleStatus.RECOVERING;
   }
 
   private void cancelIdle() {
@@ -519,12 +666,18 @@ public final class InstanceRecord {
 
   private void idleFired(long generation, Duration idle) {
     synchronized (this) {
-      if (generation != idleGeneration || lifecycle != LifecycleStatus.READY || !leases.isEmpty() || waiters > 0) {
+      if (generation != idleGeneration || !isPublished() || !leases.isEmpty() || waiters > 0) {
         return;
       }
       idleTask = null;
     }
     stop(ErrorCode.STOPPED, "idle for " + idle + " after its last lease ended");
+  }
+
+  /** Event reasons are one line: the first line of {@code reason}, cut at 500 characters. */
+  private static String oneLine(String reason) {
+    String first = reason.lines().findFirst().orElse("");
+    return first.length() > 500 ? first.substring(0, 497) + "..." : first;
   }
 
   static void logSwallowed(String what, RuntimeException e) {

@@ -54,7 +54,7 @@ final class LeaseBook {
     expireDue(now);
     if (!lease.active) {
       throw new InferenceException(ErrorCode.LEASE_NOT_ACTIVE, lease.leaseRef() + " on instance " + instanceId
-          + " was released, expired or ended with its instance");
+          + " (owner " + lease.ownerRef().orElse("-") + ") " + howItEnded(lease) + "; take a new lease");
     }
     if (newTtl != null) {
       lease.ttl = newTtl;
@@ -80,20 +80,46 @@ final class LeaseBook {
     return due.size();
   }
 
+  /** {@return how a lease that is no longer active ended, and when, in words} */
+  static String howItEnded(LeaseImpl l) {
+    String at = " at " + l.endedAt;
+    switch (l.endedBy) {
+      case RELEASED:
+        return "was released" + at;
+      case EXPIRED:
+        return "expired" + at + ": its TTL of " + (l.ttl == null ? "?" : l.ttl.toMillis() + " ms")
+            + " passed without a renew";
+      default:
+        return "ended" + at + " because " + (l.endDetail == null ? "its instance ended" : l.endDetail);
+    }
+  }
+
   /** Ends one lease (idempotent). */
   void end(LeaseImpl l, LeaseEvent.Kind kind, Instant now) {
+    end(l, kind, now, null);
+  }
+
+  private void end(LeaseImpl l, LeaseEvent.Kind kind, Instant now, String detail) {
     if (!l.active) {
       return;
     }
     l.active = false;
+    l.endedBy = kind;
+    l.endedAt = now;
+    l.endDetail = detail;
     leases.remove(l.leaseRef());
     emit(l, kind, now);
   }
 
   /** Ends every lease, e.g. when the instance stops or exits. */
   void endAll(LeaseEvent.Kind kind, Instant now) {
+    endAll(kind, now, null);
+  }
+
+  /** Ends every lease, saying why (e.g. {@code its instance exited: ...}) for a later {@code renew}. */
+  void endAll(LeaseEvent.Kind kind, Instant now, String detail) {
     for (LeaseImpl l : new ArrayList<>(leases.values())) {
-      end(l, kind, now);
+      end(l, kind, now, detail);
     }
   }
 

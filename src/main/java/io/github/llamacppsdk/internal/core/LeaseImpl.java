@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.core;
 
+import io.github.llamacppsdk.core.CoreEvent;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.Lease;
 import java.time.Duration;
@@ -20,6 +21,9 @@ public final class LeaseImpl implements Lease {
   Duration ttl;
   Instant expiresAt;
   boolean active = true;
+  CoreEvent.LeaseEvent.Kind endedBy; // how and when it ended, for LEASE_NOT_ACTIVE
+  Instant endedAt;
+  String endDetail;
 
   LeaseImpl(String leaseRef, InstanceRecord record, Optional<String> ownerRef, Duration ttl, Instant now,
       EndpointDescriptor published) {

@@ -55,6 +55,9 @@ public final class ListenerOwner {
       if (inodes.isEmpty()) {
         return new Result(Verdict.UNKNOWN, -1);
       }
+      if (holdsAny(pid, inodes)) { // the usual case, without walking the process table for descendants
+        return new Result(Verdict.OURS, pid);
+      }
       List<Long> tree = Stream.concat(Stream.of(pid), ProcessHandle.of(pid).stream()
           .flatMap(ProcessHandle::descendants).map(ProcessHandle::pid)).collect(Collectors.toList());
       for (long p : tree) {

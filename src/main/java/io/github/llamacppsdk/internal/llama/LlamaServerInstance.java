@@ -2,6 +2,7 @@ package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.CommandLine;
+import io.github.llamacppsdk.RestartPolicy;
 import io.github.llamacppsdk.Secret;
 import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
@@ -20,12 +21,14 @@ import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
 import io.github.llamacppsdk.process.OutputLine;
+import io.github.llamacppsdk.process.ProcessLaunchException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +40,11 @@ import org.slf4j.LoggerFactory;
  * reported.
  *
  * <p>Lifecycle: LAUNCHING → WATCHING (readiness) → READY (health monitor) → [RESTARTING → READY]* →
- * STOPPED | EXITED. Thread-safe: state is guarded by one lock, never held while calling out.
+ * STOPPED | EXITED. A crash under the restart policy is reported with {@link
+ * InstanceContext#reportRestarting} (the core shows the instance {@code RECOVERING} and hands it out
+ * to nobody), the relaunch's progress with {@link InstanceContext#reportHealth}, and its readiness as
+ * {@code HEALTHY}; a spent budget or a restart that cannot succeed ends the instance. Thread-safe: state
+ * is guarded by one lock, never held while calling out.
  */
 public final class LlamaServerInstance implements ManagedInstance {
   private static final Logger log = LoggerFactory.getLogger(LlamaServerInstance.class);
@@ -47,6 +54,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   static final int BIND_ATTEMPTS = 3;
 
   private final BootSpec requested;
+  private final Map<String, Object> modelDetails;
   private final String instanceKey;
   private final LlamaServices services;
   private final InstanceContext context;
@@ -65,11 +73,13 @@ public final class LlamaServerInstance implements ManagedInstance {
   private CompletableFuture<Void> launchInFlight = CompletableFuture.completedFuture(null);
   private int restarts;
 
-  private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context) {
-    this.instanceKey = requested.instanceKey();
+  private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context,
+      Map<String, Object> modelDetails) {
     this.requested = services.perInstanceKeys() && requested.apiKey().isEmpty() && requested.apiKeyFile().isEmpty()
         ? requested.toBuilder().apiKey(Secret.random()).build()
         : requested;
+    this.modelDetails = Map.copyOf(modelDetails);
+    this.instanceKey = requested.instanceKey();
     this.services = services;
     this.context = context;
   }
@@ -84,7 +94,22 @@ public final class LlamaServerInstance implements ManagedInstance {
    * @return the instance, whose {@link #ready()} completes later
    */
   public static LlamaServerInstance start(BootSpec spec, LlamaServices services, InstanceContext context) {
-    LlamaServerInstance instance = new LlamaServerInstance(spec, services, context);
+    return start(spec, services, context, Map.of());
+  }
+
+  /**
+   * Launches the server, as {@link #start(BootSpec, LlamaServices, InstanceContext)}, with what the
+   * model preflight found, for {@link #details()}.
+   *
+   * @param spec the requested spec (port 0 = pick one)
+   * @param services shared services
+   * @param context the core's callbacks
+   * @param modelDetails {@code model_*} facts of the model file
+   * @return the instance, whose {@link #ready()} completes later
+   */
+  public static LlamaServerInstance start(BootSpec spec, LlamaServices services, InstanceContext context,
+      Map<String, Object> modelDetails) {
+    LlamaServerInstance instance = new LlamaServerInstance(spec, services, context, modelDetails);
     instance.launchAndWatch(1);
     return instance;
   }
@@ -132,10 +157,19 @@ public final class LlamaServerInstance implements ManagedInstance {
     }
     p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
       if (exit != null) {
-        log.info("{} stopped ({})", p.displayName(), exit.describe());
+        log.debug("{} stopped ({})", p.displayName(), exit.describe());
       }
       stopped.complete(null);
     });
+  }
+
+  @Override
+  public boolean isAlive() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
+    return p == null || p.isAlive();
   }
 
   @Override
@@ -162,6 +196,7 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       d.put("restarts", restarts);
     }
+    d.putAll(modelDetails);
     return d;
   }
 
@@ -174,6 +209,20 @@ public final class LlamaServerInstance implements ManagedInstance {
       throw foreignListener(spec);
     }
     LaunchedProcess p = launch(spec);
+    watch(spec, p).whenComplete((target, t) -> {
+      if (t == null) {
+        onReady(spec, p, target);
+      } else {
+        onStartFailed(unwrap(t), p, attempt);
+      }
+    });
+  }
+
+  /**
+   * Watches a launched (or relaunched) process until it is ready; progress goes to the core.
+   * Completes with where it was found ready (the spec's address, or where the transport placed it).
+   */
+  private CompletableFuture<ProbeTarget> watch(BootSpec spec, LaunchedProcess p) {
     StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec),
         context::reportHealth);
     synchronized (lock) {
@@ -182,13 +231,7 @@ public final class LlamaServerInstance implements ManagedInstance {
         w.cancel("the instance was stopped while it was starting");
       }
     }
-    w.start().whenComplete((r, t) -> {
-      if (t == null) {
-        onReady(spec, p, w.target());
-      } else {
-        onStartFailed(unwrap(t), p, attempt);
-      }
-    });
+    return w.start().thenApply(r -> w.target());
   }
 
   private LaunchedProcess launch(BootSpec spec) {
@@ -203,8 +246,16 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       launchInFlight = inFlight;
     }
+    long asked = System.nanoTime();
     try {
-      LaunchedProcess p = services.transport().launch(request);
+      LaunchedProcess p;
+      try {
+        p = services.transport().launch(request);
+      } catch (ProcessLaunchException e) { // the documented type, with the masked command line
+        throw new ServerStartException(ErrorCode.LAUNCH_FAILED, e.detail(), null, null,
+            "none (nothing was launched)", List.of(), cl.toString(), Duration.ofNanos(System.nanoTime() - asked),
+            spec.port(), e);
+      }
       synchronized (lock) {
         effective = spec;
         commandLine = cl;
@@ -234,11 +285,12 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private ServerStartException foreignListener(BootSpec spec) {
+    long asked = System.nanoTime(); // the probe of whoever holds the port takes time: report it
     Observation seen = services.prober().probeOnce(LlamaEndpoints.target(spec))
         .completeOnTimeout(new Observation.Unexpected("no answer"), 5, TimeUnit.SECONDS).join();
     return new ServerStartException(ErrorCode.FOREIGN_SERVER, "port " + spec.port() + " on " + spec.host()
         + " is already in use by another process; nothing was started", null, null, seen.describe(),
-        List.of(), spec.toCommandLine().toString(), Duration.ZERO, spec.port(), null);
+        List.of(), spec.toCommandLine().toString(), Duration.ofNanos(System.nanoTime() - asked), spec.port(), null);
   }
 
   private void onStartFailed(InferenceException failure, LaunchedProcess p, int attempt) {
@@ -289,7 +341,6 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private void onExitAfterReady(ExitStatus exit, LaunchedProcess p) {
-    int attempt;
     HealthMonitor m;
     synchronized (lock) {
       if (stopRequested || p != process) {
@@ -297,22 +348,51 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       m = monitor;
       monitor = null;
-      attempt = ++restarts;
     }
     if (m != null) {
       m.stop();
     }
     String what = "llama-server " + who(p) + " " + exit.describe();
-    boolean stoppedByTheTransport = exit.termination() != ExitStatus.Termination.ON_ITS_OWN; // e.g. JVM shutdown
-    if (stoppedByTheTransport || !services.restartPolicy().enabled()
-        || attempt > services.restartPolicy().maxRestarts()) {
-      context.reportExited(what + "; last output: " + lastLines(p));
+    if (exit.termination() != ExitStatus.Termination.ON_ITS_OWN) { // signalled, not by us: JVM shutdown hook, transport closed
+      context.reportStopped(what + "; stopped by the process transport (JVM shutdown, or the transport was closed)");
       return;
     }
-    Duration backoff = services.restartPolicy().backoff(attempt);
-    context.reportHealth(HealthStatus.UNAVAILABLE, what + "; restart " + attempt + " of "
-        + services.restartPolicy().maxRestarts() + " in " + backoff.toMillis() + " ms");
-    context.scheduler().schedule(() -> restart(attempt), backoff.toMillis(), TimeUnit.MILLISECONDS);
+    restartOrEnd(what, "; last output: " + lastLines(p));
+  }
+
+  /**
+   * The one way on after a crash (or a failed restart): the next restart under the policy, reported as
+   * such, or the end of the instance with the reason (no policy, or the budget is spent).
+   */
+  private void restartOrEnd(String lastExit, String evidence) {
+    RestartPolicy policy = services.restartPolicy();
+    int attempt;
+    synchronized (lock) {
+      if (stopRequested) {
+        return;
+      }
+      attempt = restarts + 1;
+      if (policy.enabled() && attempt <= policy.maxRestarts()) {
+        restarts = attempt;
+      }
+    }
+    if (!policy.enabled()) {
+      context.reportExited(lastExit + evidence);
+      return;
+    }
+    if (attempt > policy.maxRestarts()) {
+      context.reportExited(lastExit + "; restart budget spent (" + policy.maxRestarts() + " of "
+          + policy.maxRestarts() + " restarts used)" + evidence);
+      return;
+    }
+    Duration backoff = policy.backoff(attempt);
+    context.reportRestarting(attempt, policy.maxRestarts(), lastExit, "restart " + attempt + " of "
+        + policy.maxRestarts() + " in " + backoff.toMillis() + " ms");
+    try {
+      context.scheduler().schedule(() -> restart(attempt), backoff.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) { // the core is closing: it stops this instance itself
+      context.reportExited(lastExit + "; no restart: the scheduler is shut down");
+    }
   }
 
   private void restart(int attempt) {
@@ -323,36 +403,32 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       spec = effective;
     }
+    LaunchedProcess p;
     try {
-      LaunchedProcess p = launch(spec);
-      StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec), (s, r) -> { });
-      synchronized (lock) {
-        watch = w;
-      }
-      w.start().whenComplete((r, t) -> {
-        if (t == null) {
-          onReady(spec, p, w.target());
-          return;
-        }
-        InferenceException e = unwrap(t);
-        boolean deterministic = e instanceof ServerStartException s
-            && s.failure().map(StartFailure::isDeterministic).orElse(false);
-        // the next attempt waits until this process is gone: it may still hold the port
-        p.stop(requested.stopTimeout()).whenComplete((exit, x) -> {
-          if (deterministic || attempt >= services.restartPolicy().maxRestarts()) {
-            context.reportExited("restart " + attempt + " failed: " + e.getMessage());
-          } else {
-            onExitAfterReady(crashedStatus(), p);
-          }
-        });
-      });
+      p = launch(spec);
     } catch (RuntimeException e) {
-      context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+      if (isStopNotRequested()) {
+        context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+      }
+      return;
     }
-  }
-
-  private static ExitStatus crashedStatus() {
-    return new ExitStatus(java.util.OptionalInt.empty(), java.util.OptionalInt.empty(), ExitStatus.Termination.ON_ITS_OWN);
+    watch(spec, p).whenComplete((target, t) -> {
+      if (t == null) {
+        onReady(spec, p, target);
+        return;
+      }
+      InferenceException e = unwrap(t);
+      boolean deterministic = e instanceof ServerStartException s
+          && s.failure().map(StartFailure::isDeterministic).orElse(false);
+      // the next attempt waits until this process is gone: it may still hold the port
+      p.stop(requested.stopTimeout()).whenComplete((exit, x) -> {
+        if (deterministic) {
+          context.reportExited("restart " + attempt + " failed: " + e.getMessage());
+        } else {
+          restartOrEnd("restart " + attempt + " failed: " + e.getMessage().lines().findFirst().orElse(""), "");
+        }
+      });
+    });
   }
 
   private boolean isStopNotRequested() {

@@ -13,8 +13,10 @@ import java.util.Locale;
  *   <tr><td>200, status/body says {@code degraded}</td><td>DEGRADED</td></tr>
  *   <tr><td>200, anything else ({@code {"status":"ok"}})</td><td>HEALTHY</td></tr>
  *   <tr><td>502, 503, 504</td><td>DEGRADED</td></tr>
- *   <tr><td>404 or no answer (refused, timeout)</td><td>fall back to {@code /v1/models}: 200 HEALTHY,
+ *   <tr><td>404 (a build without {@code /health})</td><td>fall back to {@code /v1/models}: 200 HEALTHY,
  *   else UNAVAILABLE</td></tr>
+ *   <tr><td>no answer (refused, timed out)</td><td>UNAVAILABLE (not retried on {@code /v1/models}: a
+ *   server that does not answer {@code /health} in time does not serve)</td></tr>
  *   <tr><td>any other status (401, 500, ...)</td><td>UNAVAILABLE</td></tr>
  * </table>
  *
@@ -38,7 +40,7 @@ public final class HealthClassifier {
    */
   public static Verdict classify(String path, int status, String body, String failure) {
     if (failure != null) {
-      return new Verdict(HealthStatus.UNAVAILABLE, "GET " + path + " -> " + failure, true);
+      return new Verdict(HealthStatus.UNAVAILABLE, "GET " + path + " -> " + failure, false);
     }
     String what = "GET " + path + " -> " + status;
     if (status == 200) {

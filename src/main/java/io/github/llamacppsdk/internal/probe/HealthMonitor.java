@@ -1,7 +1,9 @@
 package io.github.llamacppsdk.internal.probe;
 
 import io.github.llamacppsdk.core.HealthStatus;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,17 +15,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Not API. Watches a published server's health on the shared scheduler (no thread per instance):
- * one asynchronous probe per interval, classified by {@link HealthClassifier}, with hysteresis: a
- * new state is reported only after {@code threshold} consecutive polls agree, so one slow answer does
- * not flap it.
+ * Not API. Watches a published server's health on the shared scheduler (no thread per instance): one
+ * asynchronous {@code GET {prefix}/health} per interval, classified by {@link HealthClassifier}, with
+ * hysteresis: a new state is reported only after {@code threshold} consecutive polls agree, so one slow
+ * answer does not flap it.
+ *
+ * <p><b>Hangs.</b> Polls start at a fixed rate and never wait for one another: a poll that hangs (a
+ * stopped or wedged server accepts the connection and never answers) runs into the probe timeout
+ * while the next polls are already under way, so {@code threshold} timed-out polls, and with them
+ * {@code UNAVAILABLE}, arrive about {@code interval x threshold + probe timeout} after the hang began.
+ * At most {@code threshold} polls are in flight; a tick that finds that many is skipped, not queued.
+ * Verdicts are applied in the order the polls started; a late answer of an older poll is dropped. A
+ * {@code /health} that times out or is refused is not retried on {@code /v1/models}: that fallback is
+ * for builds without {@code /health} (404).
  *
  * <p>Thread-safe. {@link #stop()} is idempotent.
  */
 public final class HealthMonitor {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
-  private final ReadinessProber prober;
+  /** One bounded GET that never fails (failures are in the answer). */
+  @FunctionalInterface
+  interface Getter {
+    CompletableFuture<ReadinessProber.Answer> get(URI uri, Map<String, String> headers);
+  }
+
+  private final Getter http;
   private final ScheduledExecutorService scheduler;
   private final ProbeTarget target;
   private final Duration interval;
@@ -34,23 +51,35 @@ public final class HealthMonitor {
   private HealthStatus current = HealthStatus.HEALTHY;
   private HealthStatus pending;
   private int pendingCount;
-  private ScheduledFuture<?> next;
+  private long issued;
+  private long applied;
+  private int inFlight;
+  private ScheduledFuture<?> ticker;
   private boolean stopped;
 
   /**
    * @param prober shares its HTTP client and request timeout
    * @param scheduler the shared scheduler
    * @param target what to poll
-   * @param interval time between the end of one poll and the start of the next
-   * @param threshold consecutive agreeing polls needed to change state (1 = no hysteresis)
+   * @param interval time between the starts of two polls
+   * @param threshold consecutive agreeing polls needed to change state (1 = no hysteresis); also the
+   *     most polls in flight at once
    * @param listener told of every state change (new state, reason); called outside any lock
    */
   public HealthMonitor(ReadinessProber prober, ScheduledExecutorService scheduler, ProbeTarget target,
       Duration interval, int threshold, BiConsumer<HealthStatus, String> listener) {
-    this.prober = Objects.requireNonNull(prober, "prober");
+    this(Objects.requireNonNull(prober, "prober")::get, scheduler, target, interval, threshold, listener);
+  }
+
+  HealthMonitor(Getter http, ScheduledExecutorService scheduler, ProbeTarget target, Duration interval,
+      int threshold, BiConsumer<HealthStatus, String> listener) {
+    this.http = Objects.requireNonNull(http, "http");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.target = Objects.requireNonNull(target, "target");
     this.interval = Objects.requireNonNull(interval, "interval");
+    if (interval.isZero() || interval.isNegative()) {
+      throw new IllegalArgumentException("interval must be > 0: " + interval);
+    }
     if (threshold < 1) {
       throw new IllegalArgumentException("threshold must be >= 1: " + threshold);
     }
@@ -60,15 +89,25 @@ public final class HealthMonitor {
 
   /** Starts polling; the first poll runs one interval from now. */
   public void start() {
-    scheduleNext();
+    synchronized (lock) {
+      if (stopped || ticker != null) {
+        return;
+      }
+      long nanos = interval.toNanos();
+      try {
+        ticker = scheduler.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        stopped = true; // the scheduler is shutting down with the backend
+      }
+    }
   }
 
-  /** Stops polling. Idempotent. */
+  /** Stops polling; answers still on their way are ignored. Idempotent. */
   public void stop() {
     synchronized (lock) {
       stopped = true;
-      if (next != null) {
-        next.cancel(false);
+      if (ticker != null) {
+        ticker.cancel(false);
       }
     }
   }
@@ -81,34 +120,74 @@ public final class HealthMonitor {
   }
 
   /**
-   * Polls once now and applies the result (used by tests and by the scheduler).
+   * Polls once now, whatever is in flight, and applies the result (used by tests).
    *
    * @return the future of the classified verdict
    */
   public CompletableFuture<HealthClassifier.Verdict> pollOnce() {
-    return prober.get(target.healthUri(), target.headers()).thenCompose(answer -> {
-      HealthClassifier.Verdict verdict =
-          HealthClassifier.classify(target.healthPath(), answer.status, answer.body, answer.failure);
-      if (!verdict.fallbackToModels()) {
-        return CompletableFuture.completedFuture(verdict);
-      }
-      return prober.get(target.modelsUri(), target.headers()).thenApply(models -> models.status == 200
-          ? new HealthClassifier.Verdict(HealthStatus.HEALTHY,
-              verdict.reason() + "; GET " + target.modelsPath() + " -> 200", false)
-          : new HealthClassifier.Verdict(HealthStatus.UNAVAILABLE, verdict.reason() + "; GET "
-              + target.modelsPath() + " -> " + (models.failure != null ? models.failure : models.status), false));
-    }).thenApply(verdict -> {
-      apply(verdict);
-      return verdict;
-    });
+    long seq;
+    synchronized (lock) {
+      seq = ++issued;
+      inFlight++;
+    }
+    return poll(seq);
   }
 
-  private void apply(HealthClassifier.Verdict verdict) {
-    HealthStatus changedTo = null;
+  private void tick() {
+    long seq;
     synchronized (lock) {
       if (stopped) {
         return;
       }
+      if (inFlight >= threshold) {
+        log.debug("health of {}: {} poll(s) still in flight; this tick is skipped", target.rootUrl(), inFlight);
+        return;
+      }
+      seq = ++issued;
+      inFlight++;
+    }
+    poll(seq).whenComplete((v, t) -> {
+      if (t != null) {
+        log.debug("health poll of {} failed", target.rootUrl(), t);
+      }
+    });
+  }
+
+  private CompletableFuture<HealthClassifier.Verdict> poll(long seq) {
+    CompletableFuture<HealthClassifier.Verdict> verdict;
+    try {
+      verdict = http.get(target.healthUri(), target.headers()).thenCompose(answer -> {
+        HealthClassifier.Verdict v =
+            HealthClassifier.classify(target.healthPath(), answer.status, answer.body, answer.failure);
+        if (!v.fallbackToModels()) {
+          return CompletableFuture.completedFuture(v);
+        }
+        return http.get(target.modelsUri(), target.headers()).thenApply(models -> models.status == 200
+            ? new HealthClassifier.Verdict(HealthStatus.HEALTHY,
+                v.reason() + "; GET " + target.modelsPath() + " -> 200", false)
+            : new HealthClassifier.Verdict(HealthStatus.UNAVAILABLE, v.reason() + "; GET "
+                + target.modelsPath() + " -> " + (models.failure != null ? models.failure : models.status), false));
+      });
+    } catch (RuntimeException e) {
+      verdict = CompletableFuture.failedFuture(e);
+    }
+    return verdict.whenComplete((v, t) -> {
+      synchronized (lock) {
+        inFlight--;
+      }
+      if (v != null) {
+        apply(seq, v);
+      }
+    });
+  }
+
+  private void apply(long seq, HealthClassifier.Verdict verdict) {
+    HealthStatus changedTo = null;
+    synchronized (lock) {
+      if (stopped || seq <= applied) {
+        return; // stopped, or a newer poll already answered
+      }
+      applied = seq;
       if (verdict.status() == current) {
         pending = null;
         pendingCount = 0;
@@ -134,27 +213,5 @@ public final class HealthMonitor {
         log.warn("health listener failed for {}", target.rootUrl(), e);
       }
     }
-  }
-
-  private void scheduleNext() {
-    synchronized (lock) {
-      if (stopped) {
-        return;
-      }
-      try {
-        next = scheduler.schedule(this::tick, interval.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        stopped = true; // the scheduler is shutting down with the backend
-      }
-    }
-  }
-
-  private void tick() {
-    pollOnce().whenComplete((v, t) -> {
-      if (t != null) {
-        log.debug("health poll of {} failed", target.rootUrl(), t);
-      }
-      scheduleNext();
-    });
   }
 }

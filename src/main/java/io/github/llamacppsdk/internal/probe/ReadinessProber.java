@@ -23,22 +23,59 @@ import java.util.concurrent.TimeoutException;
  * it). The GETs are sent together and judged in that order ({@link #judge}), so a probe costs one
  * round trip. The result is always an {@link Observation}; the future never fails.
  *
- * <p>Thread-safe; shares one {@link HttpClient} (one per backend). Bodies are cut at 64 KiB and every
- * request is bounded by the request timeout, so a misbehaving server cannot hang or flood a probe.
+ * <p>Thread-safe; one per backend. {@code http://} targets are asked with {@link PlainHttp} (no TLS set-up,
+ * few classes: a fresh JVM publishes its first endpoint sooner), {@code https://} ones with a JDK {@link
+ * HttpClient} built on first use. Bodies are cut at 64 KiB and every request is bounded by the request
+ * timeout, so a misbehaving server cannot hang or flood a probe.
  */
 public final class ReadinessProber {
   static final int BODY_LIMIT = 64 * 1024;
 
-  private final HttpClient http;
   private final Duration requestTimeout;
+  private final PlainHttp plain;
+  private final Object httpsLock = new Object();
+  private HttpClient https; // guarded by httpsLock; built on the first https:// request
 
   /**
-   * @param http the shared client
+   * A prober that sends {@code https://} requests with {@code http} (and {@code http://} ones with its
+   * own minimal client).
+   *
+   * @param http the client for {@code https://} targets
    * @param requestTimeout bound of each request (connect to last body byte)
    */
   public ReadinessProber(HttpClient http, Duration requestTimeout) {
-    this.http = Objects.requireNonNull(http, "http");
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    this.https = Objects.requireNonNull(http, "http");
+    this.plain = new PlainHttp(requestTimeout, BODY_LIMIT);
+  }
+
+  private ReadinessProber(Duration requestTimeout) {
+    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    this.plain = new PlainHttp(requestTimeout, BODY_LIMIT);
+  }
+
+  /**
+   * {@return a prober whose JDK {@link HttpClient} (for {@code https://} targets only) is built on first
+   * use}: a fresh JVM that probes only local {@code http://} servers never pays for the TLS set-up
+   *
+   * @param requestTimeout bound of each request
+   */
+  public static ReadinessProber create(Duration requestTimeout) {
+    return new ReadinessProber(requestTimeout);
+  }
+
+  /** Shuts the probe threads down; probes in flight fail as observations. Idempotent. */
+  public void close() {
+    plain.close();
+  }
+
+  private HttpClient https() {
+    synchronized (httpsLock) {
+      if (https == null) {
+        https = newHttpClient(requestTimeout);
+      }
+      return https;
+    }
   }
 
   /** {@return a client suited to probing: HTTP/1.1, no redirects, bounded connect} */
@@ -77,9 +114,9 @@ public final class ReadinessProber {
 
   private CompletableFuture<Observation> probeUnguarded(ProbeTarget target, boolean tcpFirst) {
     CompletableFuture<Observation> result = tcpFirst
-        ? tcpConnect(target).thenCompose(refused -> refused != null
+        ? tcpConnect(target).thenComposeAsync(refused -> refused != null // off the I/O thread
             ? CompletableFuture.completedFuture(refused)
-            : probeHttp(target))
+            : probeHttp(target), plain.callbacks())
         : probeHttp(target);
     return result.exceptionally(t -> new Observation.Unexpected("probe failed: " + rootCause(t)));
   }
@@ -89,7 +126,7 @@ public final class ReadinessProber {
     String where = "TCP " + target.socketAddress().getHostString() + ":" + target.socketAddress().getPort();
     AsynchronousSocketChannel channel;
     try {
-      channel = AsynchronousSocketChannel.open();
+      channel = AsynchronousSocketChannel.open(plain.group());
     } catch (IOException e) {
       return CompletableFuture.completedFuture(new Observation.NotListening(where + " -> " + e.getMessage()));
     }
@@ -203,8 +240,13 @@ public final class ReadinessProber {
 
   /** One GET, bounded in time and body size. Never fails: failures are in {@link Answer#failure}. */
   CompletableFuture<Answer> get(URI uri, Map<String, String> headers) {
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      return plain.get(uri, headers);
+    }
     CompletableFuture<HttpResponse<String>> sent;
+    HttpClient http;
     try {
+      http = https();
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout);
       headers.forEach(request::header);
       sent = http.sendAsync(request.build(), LimitedBody.handler(BODY_LIMIT));

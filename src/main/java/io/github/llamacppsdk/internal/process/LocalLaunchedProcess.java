@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * that calls {@code exit(128+N)} itself), else as an exit code.
  *
  * <p><b>Stop.</b> The descendants are collected first (they reparent once their parent dies), then
- * SIGTERM goes to the process and the descendants; the wait on {@code onExit} is bounded by the
+ * SIGTERM goes to the process and the descendants, followed by SIGCONT to those of them that are
+ * stopped (SIGSTOP; see {@link StoppedProcesses}), so a stopped server exits at once; the wait on {@code onExit} is bounded by the
  * grace with {@link CompletableFuture#completeOnTimeout}; when it runs out, SIGKILL goes to the
  * process, the collected descendants and any new ones. Descendants still alive after the process
  * itself exited get the rest of the grace, then SIGKILL. The first {@link #stop} call decides; every
@@ -51,6 +52,7 @@ final class LocalLaunchedProcess implements LaunchedProcess {
   private final ProcessOutput output;
   private final CompletableFuture<Integer> rawExit;
   private final CompletableFuture<ExitStatus> exit;
+  private final ProcStat stat;
   private volatile int signalled = NOT_SIGNALLED;
   private CompletableFuture<ExitStatus> stopFuture; // guarded by this
 
@@ -58,10 +60,12 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     this.process = process;
     this.name = name;
     this.output = new ProcessOutput(name, maxLineBytes);
+    this.stat = ProcStat.open(process.pid());
     output.start(process.getInputStream(), process.getErrorStream());
     // Termination is decided the moment the exit is observed, from what stop() had sent by then.
     CompletableFuture<ExitStatus> observed = process.onExit()
         .thenApply(p -> status(p.exitValue(), terminationNow()));
+    observed.whenComplete((s, t) -> stat.close());
     this.rawExit = observed.thenApply(s -> process.exitValue());
     this.exit = observed.thenCompose(s -> output.drained().copy()
         .completeOnTimeout(null, DRAIN_BOUND.toNanos(), TimeUnit.NANOSECONDS)
@@ -108,9 +112,13 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     return name;
   }
 
+  /**
+   * {@return false once the process has died: when the JDK has reaped it, or (on Linux, read at most
+   * once a millisecond) when {@code /proc} shows it a zombie, which is at once}
+   */
   @Override
   public boolean isAlive() {
-    return process.isAlive();
+    return process.isAlive() && !stat.isDeadCached();
   }
 
   @Override
@@ -158,6 +166,10 @@ final class LocalLaunchedProcess implements LaunchedProcess {
       log.debug("{}: SIGTERM to pid {} and {} descendant(s), grace {}", name, process.pid(), tree.size(), grace);
       process.toHandle().destroy();
       tree.forEach(ProcessHandle::destroy);
+      List<Long> pids = new ArrayList<>();
+      pids.add(process.pid());
+      tree.forEach(h -> pids.add(h.pid()));
+      StoppedProcesses.continueStopped(pids); // a stopped process acts on SIGTERM only once continued
       treeForced = process.onExit()
           .thenApply(p -> Boolean.FALSE)
           .completeOnTimeout(Boolean.TRUE, grace.toNanos(), TimeUnit.NANOSECONDS)

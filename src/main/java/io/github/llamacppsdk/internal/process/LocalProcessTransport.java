@@ -104,7 +104,6 @@ public final class LocalProcessTransport implements ProcessTransport {
         throw new InferenceException(ErrorCode.CLOSED, "the process transport is closed; cannot launch "
             + request.displayName());
       }
-      guard = ensureGuards();
       Process process;
       try {
         process = pb.start();
@@ -112,6 +111,9 @@ public final class LocalProcessTransport implements ProcessTransport {
         throw new ProcessLaunchException(request.argv().get(0),
             "could not start " + program + ": " + e.getMessage(), e);
       }
+      // After the server's spawn, not before: on the first launch the watchdog's own spawn then runs while
+      // the server is already starting, instead of delaying it (the server is recorded a few ms later).
+      guard = ensureGuards();
       if (guard != null) {
         guard.track(process.pid());
       }
@@ -125,7 +127,7 @@ public final class LocalProcessTransport implements ProcessTransport {
         guard.untrack(launched.pid());
       }
     });
-    launched.onExit().thenAccept(status -> log.info("{} pid={} {}", launched.displayName(), launched.pid(), status));
+    launched.onExit().thenAccept(status -> log.debug("{} pid={} {}", launched.displayName(), launched.pid(), status));
     return launched;
   }
 

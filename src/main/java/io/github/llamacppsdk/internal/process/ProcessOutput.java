@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.event.Level;
 
 /**
  * Not API. The output side of one launched process: reads its stdout and stderr line by line,
@@ -26,8 +27,10 @@ import org.slf4j.MDC;
  * mostly-idle thread per server; arrival order across the two streams is the order the readers
  * deliver, as with any two pipes.
  *
- * <p>Each line is logged on the logger {@code io.github.llamacppsdk.server.<name>} at the level the
- * line carries ({@link OutputLevels}), with {@code llamacpp.server=<name>} in the reader thread's MDC.
+ * <p>Each line is logged on the logger {@code io.github.llamacppsdk.server.<name>} by the level the line
+ * carries ({@link OutputLevels}): llama-server's {@code W} and {@code E} lines (and unprefixed {@code
+ * error...} lines) at WARN and ERROR, its {@code I} chatter and unprefixed lines at DEBUG, its {@code D}
+ * lines at TRACE; with {@code llamacpp.server=<name>} in the reader thread's MDC.
  * Thread-safe.
  */
 public final class ProcessOutput {
@@ -136,21 +139,30 @@ public final class ProcessOutput {
   private void deliver(OutputLine.Stream stream, String text) {
     OutputLine line = new OutputLine(stream, text, OutputLevels.parse(text), System.nanoTime());
     ring.add(line);
-    switch (line.level()) {
-      case DEBUG:
-        serverLog.debug("{}", text);
-        break;
-      case WARN:
-        serverLog.warn("{}", text);
-        break;
-      case ERROR:
-        serverLog.error("{}", text);
-        break;
-      default:
-        serverLog.info("{}", text);
-    }
+    serverLog.atLevel(logLevel(line.level())).log("{}", text);
     for (Subscriber s : subscribers) {
       s.offer(line);
+    }
+  }
+
+  /**
+   * {@return the SLF4J level a server line is logged at} One level down for the chatter, so that a
+   * production log at INFO shows llama-server's warnings and errors and nothing else of it: {@code W} →
+   * WARN, {@code E} (and unprefixed {@code error...} lines) → ERROR, {@code I} and unprefixed lines →
+   * DEBUG, {@code D} → TRACE.
+   *
+   * @param level the level the line carries
+   */
+  static Level logLevel(OutputLine.Level level) {
+    switch (level) {
+      case WARN:
+        return Level.WARN;
+      case ERROR:
+        return Level.ERROR;
+      case DEBUG:
+        return Level.TRACE;
+      default:
+        return Level.DEBUG;
     }
   }
 

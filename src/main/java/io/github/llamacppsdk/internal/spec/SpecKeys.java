@@ -64,17 +64,27 @@ public final class SpecKeys {
    * (case and {@code -} vs {@code _} ignored), if it is close enough to be a plausible typo}
    */
   public static Optional<String> closest(String key) {
+    return closest(key, ALL);
+  }
+
+  /**
+   * {@return the key of {@code known} closest to {@code key}, by the same rule as {@link #closest(String)}}
+   *
+   * @param key the unknown key
+   * @param known the accepted keys, in preference order
+   */
+  public static Optional<String> closest(String key, List<String> known) {
     if (key == null || key.isEmpty() || key.length() > MAX_COMPARED_LENGTH) {
       return Optional.empty();
     }
     String probe = key.toLowerCase(Locale.ROOT).replace('-', '_');
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    for (String known : ALL) {
-      int d = distance(probe, known);
+    for (String k : known) {
+      int d = distance(probe, k);
       if (d < bestDistance) {
         bestDistance = d;
-        best = known;
+        best = k;
       }
     }
     int allowed = Math.max(2, Math.min(best.length(), probe.length()) / 3);
@@ -83,9 +93,9 @@ public final class SpecKeys {
     }
     // A unit-less or shortened name, e.g. "timeout" for "timeout_seconds".
     if (probe.length() >= 4) {
-      for (String known : ALL) {
-        if (known.startsWith(probe)) {
-          return Optional.of(known);
+      for (String k : known) {
+        if (k.startsWith(probe)) {
+          return Optional.of(k);
         }
       }
     }

@@ -100,18 +100,32 @@ public final class SpecNormalizer {
   }
 
   private static List<Violation> unknownKeys(Map<String, ?> raw) {
+    return unknownKeys(raw, SpecKeys.ALL, SpecKeys.DERIVED, "boot-spec");
+  }
+
+  /**
+   * {@return a violation for every key of {@code raw} not in {@code known}, with "did you mean" for a likely
+   * typo} The one rule for every spec map ({@code BootSpec.fromMap}, {@code AttachSpec.fromMap}).
+   *
+   * @param raw the map
+   * @param known the accepted keys
+   * @param derived keys that exist but are computed, so cannot be set
+   * @param what e.g. {@code boot-spec}, for "is not a boot-spec key"
+   */
+  static List<Violation> unknownKeys(Map<String, ?> raw, List<String> known, java.util.Set<String> derived,
+      String what) {
     List<Violation> out = new ArrayList<>();
     for (Object keyObject : raw.keySet()) {
       String key = String.valueOf(keyObject);
-      if (keyObject instanceof String && SpecKeys.isKnown(key)) {
+      if (keyObject instanceof String && known.contains(key)) {
         continue;
       }
       String reason;
-      if (SpecKeys.DERIVED.contains(key)) {
+      if (derived.contains(key)) {
         reason = "is derived from the other fields and cannot be set.";
       } else {
-        reason = "is not a boot-spec key"
-            + SpecKeys.closest(key).map(k -> "; did you mean \"" + k + "\"?").orElse(".");
+        reason = "is not " + (what.matches("[aeiou].*") ? "an " : "a ") + what + " key"
+            + SpecKeys.closest(key, known).map(k -> "; did you mean \"" + k + "\"?").orElse(".");
       }
       String shownKey = key.length() > 120 ? key.substring(0, 120) + "..." : key;
       String shownValue = ShellText.mightBeSecret(key) ? ShellText.MASK : FieldReader.show("", raw.get(keyObject));
@@ -130,7 +144,7 @@ public final class SpecNormalizer {
     return host;
   }
 
-  private static String apiPrefix(FieldReader in) {
+  static String apiPrefix(FieldReader in) {
     Object v = in.get(API_PREFIX);
     if (v == null) {
       return "";

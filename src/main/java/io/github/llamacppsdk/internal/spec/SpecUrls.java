@@ -75,7 +75,7 @@ public final class SpecUrls {
   }
 
   /** {@return the reason an api prefix is unusable, or {@code null}} */
-  static String prefixProblem(String prefix) {
+  public static String prefixProblem(String prefix) {
     for (int i = 0; i < prefix.length(); i++) {
       char c = prefix.charAt(i);
       if (Character.isWhitespace(c) || Character.isISOControl(c) || c == '?' || c == '#' || c == '%') {

@@ -112,6 +112,8 @@ public class FakeBackend implements Backend {
     public volatile int stopCalls;
     /** When false, stop() leaves {@link #stopFuture} for the test to complete. */
     public volatile boolean stopCompletesAtOnce = true;
+    /** What {@link #isAlive()} answers: false plays a process that died before its exit is reported. */
+    public volatile boolean alive = true;
 
     FakeInstance(StartupPlan plan, InstanceContext context, int n) {
       this.plan = plan;
@@ -144,6 +146,11 @@ public class FakeBackend implements Backend {
         stopFuture.complete(null);
       }
       return stopFuture;
+    }
+
+    @Override
+    public boolean isAlive() {
+      return alive;
     }
 
     @Override

@@ -15,6 +15,11 @@ public final class RecordingListener implements CoreListener {
   }
 
   @Override
+  public void onEndpointEvent(CoreEvent.EndpointEvent event) {
+    events.add(event);
+  }
+
+  @Override
   public void onLeaseEvent(CoreEvent.LeaseEvent event) {
     events.add(event);
   }

@@ -29,10 +29,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class LlamaServerInstanceTest {
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+  private final ReadinessProber prober =
+      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofSeconds(1));
 
   @AfterEach
   void shutDown() {
     scheduler.shutdownNow();
+    prober.close();
   }
 
   /** A transport whose second launch blocks until the test lets it go. */
@@ -74,6 +77,7 @@ class LlamaServerInstanceTest {
       @Override public Clock clock() { return Clock.systemUTC(); }
       @Override public ScheduledExecutorService scheduler() { return scheduler; }
       @Override public void reportHealth(HealthStatus status, String reason) { }
+      @Override public void reportRestarting(int attempt, int max, String lastExit, String reason) { }
       @Override public void reportExited(String reason) { }
     };
   }
@@ -81,9 +85,7 @@ class LlamaServerInstanceTest {
   @Test
   void aStopDuringABindRetryWaitsForTheRelaunchedProcessAndStopsIt() throws Exception {
     SlowSecondLaunch transport = new SlowSecondLaunch();
-    LlamaServices services = new LlamaServices(transport,
-        new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofSeconds(1)),
-        RestartPolicy.never(), 2, ServerBuilds.shared(), false);
+    LlamaServices services = new LlamaServices(transport, prober, RestartPolicy.never(), 2, ServerBuilds.shared(), false);
     LlamaServerInstance instance = LlamaServerInstance.start(
         BootSpec.builder("/m/tiny.gguf").port(0).stopTimeout(Duration.ofSeconds(1)).build(), services, context());
 

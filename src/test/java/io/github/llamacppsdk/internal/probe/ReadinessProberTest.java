@@ -34,6 +34,11 @@ class ReadinessProberTest {
   private final ReadinessProber prober =
       new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(800));
 
+  @org.junit.jupiter.api.AfterEach
+  void closeProber() {
+    prober.close();
+  }
+
   private static ProbeTarget target(WireMockRuntimeInfo wm, String prefix, Map<String, String> headers) {
     return new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(), prefix, headers, "tiny",
         new InetSocketAddress("127.0.0.1", wm.getHttpPort()));
@@ -67,6 +72,24 @@ class ReadinessProberTest {
 
     assertThat(o).isInstanceOf(Observation.WrongModel.class);
     assertThat(o.describe()).contains("other.gguf").contains("\"tiny\"");
+  }
+
+  @Test
+  void sendsTheKeyToEveryRouteWithoutAPrefixAsBuild11669NeedsItOnTheModelsList(WireMockRuntimeInfo wm) {
+    String invalid = "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"authentication_error\",\"code\":401}}";
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}"))); // public on every build
+    stubFor(get("/v1/models").willReturn(jsonResponse(invalid, 401)));
+    stubFor(get("/v1/models").withHeader("Authorization", equalTo("Bearer k1")).willReturn(okJson(MODELS)));
+    stubFor(get("/props").willReturn(jsonResponse(invalid, 401)));
+    stubFor(get("/props").withHeader("Authorization", equalTo("Bearer k1")).willReturn(okJson("{}")));
+
+    assertThat(probe(target(wm, "", Map.of("authorization", "Bearer k1")))).isEqualTo(new Observation.Ready("tiny"));
+    for (String path : java.util.List.of("/health", "/v1/models", "/props")) {
+      verify(getRequestedFor(urlEqualTo(path)).withHeader("Authorization", equalTo("Bearer k1")));
+    }
+    Observation without = probe(target(wm, "", Map.of()));
+    assertThat(without).isInstanceOf(Observation.Unauthorized.class);
+    assertThat(without.describe()).isEqualTo("GET /v1/models -> 401 Invalid API Key");
   }
 
   @Test

@@ -1,0 +1,153 @@
+package io.github.llamacppsdk.internal.spec;
+
+import io.github.llamacppsdk.AttachSpec;
+import io.github.llamacppsdk.InvalidSpecException;
+import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.Violation;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Not API. Turns a raw attach-spec map into a validated {@link AttachSpec} with the boot spec's rules
+ * ({@link FieldReader}, {@link ValueParsers}, the same unknown-key check with "did you mean"), collecting
+ * every violation into one {@link InvalidSpecException}; and the field checks {@link AttachSpec}'s
+ * constructor shares with it.
+ */
+public final class AttachNormalizer {
+  /** What the exception calls an attach spec. */
+  public static final String WHAT = "attach spec";
+  /** The accepted keys, in validation order. */
+  public static final List<String> KEYS = List.of("root_url", "alias", "model_identity", "api_prefix", "api_key",
+      "ready_timeout_ms", "health_interval_ms");
+  /** The default readiness wait of an attach. */
+  public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
+  /** The default health interval of an attach. */
+  public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(1);
+
+  private static final Duration MAX_DURATION = Duration.ofDays(365);
+  private static final Set<String> DERIVED = Set.of("base_url", "health_url", "headers");
+
+  private AttachNormalizer() {}
+
+  /**
+   * Normalises {@code raw}: null values are absent; {@code health_interval_ms} 0 turns polling off.
+   *
+   * @param raw the fields by snake_case key
+   * @return the spec
+   * @throws InvalidSpecException listing every problem
+   */
+  public static AttachSpec normalize(Map<String, ?> raw) {
+    FieldReader in = new FieldReader(raw);
+    List<Violation> all = new ArrayList<>(SpecNormalizer.unknownKeys(raw, KEYS, DERIVED, "attach-spec"));
+    String root = in.string("root_url", null, false);
+    if (root == null && !in.failedOn("root_url")) {
+      in.fail("root_url", null, "is required: where the server is, e.g. http://127.0.0.1:8080.");
+    } else if (root != null && rootProblem(root) != null) {
+      in.fail("root_url", root, rootProblem(root));
+    }
+    String alias = in.string("alias", null, false);
+    if (alias == null && !in.failedOn("alias")) {
+      in.fail("alias", null, "is required: the model id the server's /v1/models must list.");
+    }
+    Optional<String> modelIdentity = in.optionalString("model_identity", false);
+    String apiPrefix = SpecNormalizer.apiPrefix(in);
+    Optional<Secret> apiKey = ValueParsers.apiKey(in);
+    Duration ready = in.millis("ready_timeout_ms", false).orElse(DEFAULT_READY_TIMEOUT);
+    Optional<Duration> health = in.millis("health_interval_ms", true)
+        .or(() -> in.get("health_interval_ms") == null ? Optional.of(DEFAULT_HEALTH_INTERVAL) : Optional.empty())
+        .filter(d -> !d.isZero());
+    all.addAll(in.violations());
+    if (!all.isEmpty()) {
+      throw new InvalidSpecException(WHAT, all);
+    }
+    return new AttachSpec(root, alias, modelIdentity.orElse(null), apiPrefix, apiKey, ready, health);
+  }
+
+  /**
+   * {@return the normalised root URL: scheme added when missing, trailing {@code /} and {@code /v1}
+   * dropped, the scheme's port made explicit}
+   *
+   * @param url the root URL as given
+   * @throws InvalidSpecException if it is not {@code http(s)://host[:port]}
+   */
+  public static String root(String url) {
+    String problem = rootProblem(url);
+    if (problem != null) {
+      throw invalid("root_url", "\"" + url + "\"", problem);
+    }
+    String u = trimmed(url);
+    java.net.URI parsed = URI.create(u);
+    return parsed.getPort() == -1 ? u + (u.startsWith("https://") ? ":443" : ":80") : u; // the probes need a port
+  }
+
+  /** {@return what is wrong with a root URL, or {@code null}} @param url the root URL as given */
+  static String rootProblem(String url) {
+    String u = trimmed(url);
+    if (u.isEmpty()) {
+      return "must not be empty.";
+    }
+    if (!u.startsWith("http://") && !u.startsWith("https://")) {
+      return "must be an http or https URL.";
+    }
+    URI parsed;
+    try {
+      parsed = new URI(u);
+    } catch (URISyntaxException e) {
+      return "is not a valid URL.";
+    }
+    if (parsed.getHost() == null || parsed.getRawPath() != null && !parsed.getRawPath().isEmpty()
+        && !parsed.getRawPath().equals("/")) {
+      return "must be scheme://host[:port] (put a prefix in api_prefix).";
+    }
+    return null;
+  }
+
+  private static String trimmed(String url) {
+    String u = url.strip();
+    if (u.isEmpty()) {
+      return u;
+    }
+    if (!u.contains("://")) {
+      u = "http://" + u;
+    }
+    while (u.endsWith("/")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    if (u.endsWith("/v1")) {
+      u = u.substring(0, u.length() - 3);
+    }
+    return u;
+  }
+
+  /**
+   * {@return an {@link InvalidSpecException} with one violation} For the checks of the constructor.
+   *
+   * @param field the key
+   * @param shown the value as shown (secrets masked)
+   * @param reason what is wrong
+   */
+  public static InvalidSpecException invalid(String field, String shown, String reason) {
+    return new InvalidSpecException(WHAT, List.of(new Violation(field, shown, reason)));
+  }
+
+  /**
+   * Checks a duration field of the constructor.
+   *
+   * @param field the key
+   * @param d the value
+   * @param offAllowed whether the field may be absent (turned off)
+   * @throws InvalidSpecException if it is not positive and at most 365 days
+   */
+  public static void checkDuration(String field, Duration d, boolean offAllowed) {
+    if (d.isZero() || d.isNegative() || d.compareTo(MAX_DURATION) > 0) {
+      throw invalid(field, d.toMillis() + "", "must be a whole number of milliseconds > 0 (at most "
+          + MAX_DURATION.toMillis() + ", 365 days)" + (offAllowed ? "; 0 turns it off." : "."));
+    }
+  }
+}
