@@ -269,13 +269,32 @@ public record BootSpec(
   }
 
   /**
-   * {@return the command line that starts this server; the API key is in its environment only} For
-   * a spec that names its model and is not pulled yet, the model appears as llama-server's own
-   * {@code --hf-repo NAME} (and {@code --hf-file}); the library itself launches on the pulled file
-   * ({@code --model PATH}), see {@link LlamaCppBackend#resolveModel(BootSpec)}.
+   * {@return the command line that starts this server, in the syntax of current llama-server builds
+   * (7553 and later); the API key is in its environment only} See {@link #toCommandLine(ServerBuild)}
+   * for older builds. For a spec that names its model and is not pulled yet, the model appears as
+   * llama-server's own {@code --hf-repo NAME} (and {@code --hf-file}); the library itself launches on
+   * the pulled file ({@code --model PATH}), see {@link LlamaCppBackend#resolveModel(BootSpec)}.
    */
   public CommandLine toCommandLine() {
     return LlamaServerFlags.render(this);
+  }
+
+  /**
+   * {@return the command line that starts this server on {@code build}} {@code auto}/{@code all} GPU
+   * layers and {@code --flash-attn} values become what that build understands (a number, a bare
+   * switch, or the option left out for the build's default). The library renders with the build it
+   * detected when it launches a server.
+   *
+   * @param build the llama-server build that will run the spec
+   * @throws ServerStartException with {@link StartFailure#UNSUPPORTED_OPTION} if the spec asks for an
+   *     option that build does not have
+   */
+  public CommandLine toCommandLine(ServerBuild build) {
+    try {
+      return LlamaServerFlags.render(this, build);
+    } catch (LlamaServerFlags.UnsupportedOption e) {
+      throw ServerStartException.unsupportedOption(e.getMessage(), e.build(), toCommandLine().toString(), port());
+    }
   }
 
   /**

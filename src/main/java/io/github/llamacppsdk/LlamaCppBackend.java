@@ -23,6 +23,7 @@ import io.github.llamacppsdk.models.HuggingFaceModel;
 import io.github.llamacppsdk.models.ModelPuller;
 import io.github.llamacppsdk.models.PullProgress;
 import io.github.llamacppsdk.models.PulledModel;
+import io.github.llamacppsdk.internal.llama.ServerBuilds;
 import io.github.llamacppsdk.internal.probe.ReadinessProber;
 import io.github.llamacppsdk.process.ProcessTransport;
 import java.time.Clock;
@@ -107,7 +108,8 @@ public final class LlamaCppBackend implements AutoCloseable {
       b.listeners.forEach(core::addListener);
     }
     ReadinessProber prober = new ReadinessProber(ReadinessProber.newHttpClient(b.probeTimeout), b.probeTimeout);
-    LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold);
+    LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold,
+        ServerBuilds.shared(), b.perInstanceKeys);
     this.spawned = new LlamaServerBackend(services);
     this.attached = new AttachedLlamaBackend(services);
     this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners);
@@ -385,6 +387,7 @@ public final class LlamaCppBackend implements AutoCloseable {
     private HubSettings hub;
     private ModelPuller modelPuller;
     private final List<Consumer<? super PullProgress>> pullListeners = new ArrayList<>();
+    private boolean perInstanceKeys;
 
     private Builder() {}
 
@@ -440,6 +443,22 @@ public final class LlamaCppBackend implements AutoCloseable {
         throw new IllegalArgumentException("probeTimeout must be > 0: " + v);
       }
       probeTimeout = v;
+      return this;
+    }
+
+    /**
+     * Gives every spawned server whose spec sets no key ({@code api_key} or {@code api_key_file}) a
+     * fresh random key of its own (256 bits from {@link java.security.SecureRandom}), kept for the
+     * server's life, restarts included. The key reaches llama-server in its environment, is
+     * published in the descriptor's headers and is masked everywhere else. Default off. Current
+     * llama-server builds warn when they run with no key while CORS allows every origin: with this
+     * on, another local program or a web page cannot use the server.
+     *
+     * @param v whether to key every spawned server
+     * @return this
+     */
+    public Builder perInstanceKeys(boolean v) {
+      perInstanceKeys = v;
       return this;
     }
 

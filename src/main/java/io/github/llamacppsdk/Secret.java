@@ -2,6 +2,8 @@ package io.github.llamacppsdk;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -32,6 +34,21 @@ public final class Secret {
       throw new IllegalArgumentException("a secret must not be empty");
     }
     return new Secret(value);
+  }
+
+  /**
+   * {@return a fresh random secret: 256 bits from {@link SecureRandom}, as 43 base64url characters}
+   * Suitable as an API key.
+   */
+  public static Secret random() {
+    byte[] bytes = new byte[32];
+    Random.GENERATOR.nextBytes(bytes);
+    return new Secret(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+  }
+
+  /** Created on first use: most applications never need a random secret. */
+  private static final class Random {
+    static final SecureRandom GENERATOR = new SecureRandom();
   }
 
   /** {@return the secret value; do not log it} */

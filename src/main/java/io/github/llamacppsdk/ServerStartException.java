@@ -28,6 +28,7 @@ public class ServerStartException extends InferenceException {
   private final String commandLine;
   private final Duration waited;
   private final int port;
+  private final transient ServerBuild serverBuild;
 
   /**
    * Creates the exception; the message is composed from the evidence.
@@ -46,7 +47,30 @@ public class ServerStartException extends InferenceException {
   public ServerStartException(ErrorCode code, String summary, ExitStatus exit, StartFailure failure,
       String lastProbe, List<String> outputTail, String commandLine, Duration waited, int port,
       Throwable cause) {
-    super(code, compose(summary, exit, failure, lastProbe, outputTail, commandLine, waited), cause);
+    this(code, summary, exit, failure, lastProbe, outputTail, commandLine, waited, port, null, cause);
+  }
+
+  /**
+   * Creates the exception with the llama-server build that was run; the message is composed from
+   * the evidence.
+   *
+   * @param code the code
+   * @param summary one sentence on what happened
+   * @param exit how the process ended, or {@code null} if it is still running or never ran
+   * @param failure the classified cause, or {@code null} if there is none
+   * @param lastProbe the last readiness observation (e.g. {@code GET /health -> 503 Loading model})
+   * @param outputTail the last output lines of the process (oldest first)
+   * @param commandLine the command that was run, secrets masked
+   * @param waited how long the library waited
+   * @param port the port the server was meant to listen on
+   * @param serverBuild the build that was run, or {@code null} if it is not known
+   * @param cause the underlying cause, or {@code null}
+   */
+  public ServerStartException(ErrorCode code, String summary, ExitStatus exit, StartFailure failure,
+      String lastProbe, List<String> outputTail, String commandLine, Duration waited, int port,
+      ServerBuild serverBuild, Throwable cause) {
+    super(code, compose(summary, exit, failure, lastProbe, outputTail, commandLine, waited, serverBuild), cause);
+    this.serverBuild = serverBuild;
     this.exit = exit;
     this.failure = failure;
     this.lastProbe = Objects.requireNonNull(lastProbe, "lastProbe");
@@ -91,8 +115,28 @@ public class ServerStartException extends InferenceException {
     return port;
   }
 
+  /** {@return the llama-server build that was run (or would have been), when it is known} */
+  public Optional<ServerBuild> serverBuild() {
+    return Optional.ofNullable(serverBuild);
+  }
+
+  /**
+   * The spec asks for an option {@code build} does not have; nothing was started.
+   *
+   * @param reason names the build and the option
+   * @param build the build
+   * @param commandLine the command in current builds' syntax, secrets masked
+   * @param port the spec's port
+   * @return the exception ({@link ErrorCode#LAUNCH_FAILED}, {@link StartFailure#UNSUPPORTED_OPTION})
+   */
+  static ServerStartException unsupportedOption(String reason, ServerBuild build, String commandLine, int port) {
+    return new ServerStartException(ErrorCode.LAUNCH_FAILED, reason + "; nothing was started", null,
+        StartFailure.UNSUPPORTED_OPTION, "none (not launched)", List.of(), commandLine, Duration.ZERO, port, build,
+        null);
+  }
+
   private static String compose(String summary, ExitStatus exit, StartFailure failure, String lastProbe,
-      List<String> tail, String commandLine, Duration waited) {
+      List<String> tail, String commandLine, Duration waited, ServerBuild build) {
     StringBuilder m = new StringBuilder(summary);
     if (exit != null) {
       m.append(" (").append(exit.describe());
@@ -100,9 +144,14 @@ public class ServerStartException extends InferenceException {
         m.append(", cause ").append(failure);
       }
       m.append(')');
+    } else if (failure != null) {
+      m.append(" (cause ").append(failure).append(')');
     }
     m.append("; waited ").append(waited.toMillis()).append(" ms; last probe: ").append(lastProbe)
         .append("; command: ").append(commandLine);
+    if (build != null) {
+      m.append("; server: ").append(build);
+    }
     if (!tail.isEmpty()) {
       m.append("\n--- last ").append(Math.min(TAIL_IN_MESSAGE, tail.size())).append(" output lines ---");
       tail.subList(Math.max(0, tail.size() - TAIL_IN_MESSAGE), tail.size())

@@ -13,6 +13,11 @@ public enum StartFailure {
   PORT_IN_USE,
   /** llama-server rejected a flag or a value ({@code error: invalid argument}, usage text). */
   INVALID_ARGUMENT,
+  /**
+   * The llama-server build does not have an option the spec asks for; found before launch from its
+   * {@code --help}, so nothing was started.
+   */
+  UNSUPPORTED_OPTION,
   /** Memory could not be allocated (host or GPU). */
   OUT_OF_MEMORY,
   /** Anything else; read the output tail. */

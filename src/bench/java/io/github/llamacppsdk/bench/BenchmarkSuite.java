@@ -34,6 +34,7 @@ public final class BenchmarkSuite {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     boolean quick = false;
+    boolean realOnly = false;
     Path out = Path.of("guides", "benchmarks.md");
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
@@ -42,11 +43,14 @@ public final class BenchmarkSuite {
         case "--quick":
           quick = true;
           break;
+        case "--real-only":
+          realOnly = true;
+          break;
         case "--out":
           out = Path.of(argv.get(++i));
           break;
         default:
-          throw new IllegalArgumentException("unknown argument " + argv.get(i) + " (known: --quick, --out FILE)");
+          throw new IllegalArgumentException("unknown argument " + argv.get(i) + " (known: --quick, --real-only, --out FILE)");
       }
     }
     long t0 = System.nanoTime();
@@ -55,6 +59,11 @@ public final class BenchmarkSuite {
     System.out.println("llama-cpp-sdk benchmark suite on " + machine.describe() + (quick ? " (quick)" : ""));
     Report report = new Report();
     try (Fixture fx = new Fixture()) {
+      String realBinary = System.getenv("LLAMA_SERVER_BIN");
+      if (realOnly) {
+        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
+        return;
+      }
       // Scale first: its thread baseline is the JVM before the library created anything.
       new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
       LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
@@ -63,6 +72,11 @@ public final class BenchmarkSuite {
       ResolveBenches resolves = new ResolveBenches(fx, report);
       resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
       resolves.singleFlight(1_000);
+      if (realBinary != null && !realBinary.isBlank()) {
+        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
+      } else {
+        report.note("Figure 7 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+      }
     } finally {
       reapLeftovers(report);
     }

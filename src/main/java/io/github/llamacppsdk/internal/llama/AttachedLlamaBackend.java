@@ -107,7 +107,7 @@ public final class AttachedLlamaBackend implements Backend {
       StartupWatch.Settings settings = new StartupWatch.Settings(
           LlamaEndpoints.target(spec.rootUrl(), spec.apiPrefix(), spec.headers(), spec.alias()),
           spec.readyTimeout(), spec.readyTimeout(), Duration.ofMillis(250), "(attached) " + spec.baseUrl(),
-          java.net.URI.create(spec.rootUrl()).getPort());
+          java.net.URI.create(spec.rootUrl()).getPort(), null);
       watch = new StartupWatch(services.prober(), context.scheduler(), null, settings, context::reportHealth);
       watch.start().whenComplete((r, t) -> {
         if (t != null) {

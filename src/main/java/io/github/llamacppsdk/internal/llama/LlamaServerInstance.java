@@ -2,6 +2,8 @@ package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.CommandLine;
+import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.EndpointDescriptor;
@@ -55,6 +57,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private final Object lock = new Object();
   private BootSpec effective;
   private CommandLine commandLine;
+  private ServerBuild build;
   private LaunchedProcess process;
   private StartupWatch watch;
   private HealthMonitor monitor;
@@ -63,7 +66,9 @@ public final class LlamaServerInstance implements ManagedInstance {
   private int restarts;
 
   private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context) {
-    this.requested = requested;
+    this.requested = services.perInstanceKeys() && requested.apiKey().isEmpty() && requested.apiKeyFile().isEmpty()
+        ? requested.toBuilder().apiKey(Secret.random()).build()
+        : requested;
     this.services = services;
     this.context = context;
   }
@@ -146,6 +151,11 @@ public final class LlamaServerInstance implements ManagedInstance {
       if (commandLine != null) {
         d.put("command", commandLine.toString());
       }
+      if (build != null) {
+        d.put("server_version", build.versionLine());
+        build.buildNumber().ifPresent(n -> d.put("server_build_number", n));
+        d.put("server_options", List.copyOf(build.options()));
+      }
       d.put("restarts", restarts);
     }
     return d;
@@ -175,7 +185,8 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private LaunchedProcess launch(BootSpec spec) {
-    CommandLine cl = spec.toCommandLine();
+    ServerBuild b = serverBuild(spec);
+    CommandLine cl = spec.toCommandLine(b); // refuses an option this build does not have
     LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
         SCRUBBED_INHERITED, spec.alias());
     CompletableFuture<Void> inFlight = new CompletableFuture<>();
@@ -190,6 +201,7 @@ public final class LlamaServerInstance implements ManagedInstance {
       synchronized (lock) {
         effective = spec;
         commandLine = cl;
+        build = b;
         process = p; // a stop() that arrived meanwhile stops this one once inFlight completes
       }
       context.reportHealth(HealthStatus.STARTING, "launched pid " + p.pid() + " on port " + spec.port());
@@ -199,9 +211,19 @@ public final class LlamaServerInstance implements ManagedInstance {
     }
   }
 
+  /** The build of the spec's binary: learned from the binary itself when the transport runs it here. */
+  private ServerBuild serverBuild(BootSpec spec) {
+    if (services.transport().capabilities().remote()) {
+      return ServerBuild.unknown("the transport runs llama-server remotely");
+    }
+    return services.builds().detect(spec.binaryPath(), spec.launcherArgs(), spec.environment(), SCRUBBED_INHERITED);
+  }
+
   private StartupWatch.Settings settings(BootSpec spec) {
-    return new StartupWatch.Settings(LlamaEndpoints.target(spec), spec.readyTimeout(), spec.stallTimeout(),
-        spec.readinessInterval(), spec.toCommandLine().toString(), spec.port());
+    synchronized (lock) {
+      return new StartupWatch.Settings(LlamaEndpoints.target(spec), spec.readyTimeout(), spec.stallTimeout(),
+          spec.readinessInterval(), commandLine.toString(), spec.port(), build);
+    }
   }
 
   private ServerStartException foreignListener(BootSpec spec) {

@@ -13,15 +13,18 @@ import java.util.Objects;
  * @param prober probes readiness and health
  * @param restartPolicy what to do when a ready server crashes
  * @param healthThreshold consecutive agreeing health polls needed to change state
+ * @param builds what each binary is and accepts (learned once per binary)
+ * @param perInstanceKeys whether a spawned server with no key gets a random key of its own
  */
 public record LlamaServices(ProcessTransport transport, ReadinessProber prober, RestartPolicy restartPolicy,
-    int healthThreshold) {
+    int healthThreshold, ServerBuilds builds, boolean perInstanceKeys) {
 
   /** Validates the components. */
   public LlamaServices {
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(prober, "prober");
     Objects.requireNonNull(restartPolicy, "restartPolicy");
+    Objects.requireNonNull(builds, "builds");
     if (healthThreshold < 1) {
       throw new IllegalArgumentException("healthThreshold must be >= 1");
     }

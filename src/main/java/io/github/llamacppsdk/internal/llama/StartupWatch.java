@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.llama;
 
+import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.ErrorCode;
@@ -37,7 +38,7 @@ public final class StartupWatch {
 
   /** Everything a watch needs; {@code process} is empty for an attached server. */
   public record Settings(ProbeTarget target, Duration readyTimeout, Duration stallTimeout,
-      Duration maxInterval, String commandLine, int port) {
+      Duration maxInterval, String commandLine, int port, ServerBuild build) {
     @Override
     public String toString() {
       return "Settings[" + target + ", ready " + readyTimeout + ", stall " + stallTimeout + ", port " + port + "]";
@@ -293,7 +294,7 @@ public final class StartupWatch {
     }
     Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
     ServerStartException e = new ServerStartException(code, summary, exit, cause, lastObservation().describe(),
-        tail(), settings.commandLine(), waited, settings.port(), t);
+        tail(), settings.commandLine(), waited, settings.port(), settings.build(), t);
     if (result.completeExceptionally(e)) {
       cleanUp();
     }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * with a {@link ProcessLaunchException} naming the path, not after a readiness timeout).
  * Stateless; thread-safe.
  */
-final class LaunchPreparation {
+public final class LaunchPreparation {
   private static final Pattern PATH_SEPARATOR = Pattern.compile(":");
 
   private LaunchPreparation() {}
@@ -31,7 +31,7 @@ final class LaunchPreparation {
    * @param request the launch request
    * @return a fresh mutable map
    */
-  static Map<String, String> environment(Map<String, String> parent, LaunchRequest request) {
+  public static Map<String, String> environment(Map<String, String> parent, LaunchRequest request) {
     Map<String, String> env = new HashMap<>();
     if (request.inheritEnvironment()) {
       parent.forEach((name, value) -> {
@@ -88,7 +88,7 @@ final class LaunchPreparation {
    * @return the absolute path to execute
    * @throws ProcessLaunchException if it does not exist, is a directory, or is not executable
    */
-  static Path resolveProgram(String program, Optional<Path> workingDirectory,
+  public static Path resolveProgram(String program, Optional<Path> workingDirectory,
       Map<String, String> childEnvironment, Map<String, String> parentEnvironment) {
     Path base = workingDirectory.orElseGet(() -> Path.of("")).toAbsolutePath();
     if (program.isEmpty()) {

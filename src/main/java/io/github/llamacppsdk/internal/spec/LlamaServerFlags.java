@@ -2,6 +2,9 @@ package io.github.llamacppsdk.internal.spec;
 
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.CommandLine;
+import io.github.llamacppsdk.FlashAttn;
+import io.github.llamacppsdk.GpuLayers;
+import io.github.llamacppsdk.ServerBuild;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,6 +21,9 @@ import java.util.TreeMap;
 public final class LlamaServerFlags {
   /** The environment variable llama-server reads an API key from. */
   public static final String API_KEY_ENV = "LLAMA_API_KEY";
+
+  /** What {@code all} GPU layers is on builds that take a number only: more layers than any model has. */
+  static final String ALL_LAYERS = "999";
 
   /** Every spelling of a managed flag, mapped to the spec key that owns it. */
   private static final Map<String, String> MANAGED = managed();
@@ -72,8 +78,23 @@ public final class LlamaServerFlags {
     return Optional.ofNullable(MANAGED.get(name));
   }
 
-  /** {@return the command line that starts the server {@code spec} describes} */
+  /** {@return the command line that starts the server {@code spec} describes, in current builds' syntax} */
   public static CommandLine render(BootSpec spec) {
+    return render(spec, ServerBuild.currentSyntax());
+  }
+
+  /**
+   * Renders {@code spec} for {@code build}: {@code auto}/{@code all} GPU layers and {@code
+   * --flash-attn} values become what the build understands (a number, a bare switch, or the option
+   * left out for the build's own default), and an option the build's {@code --help} does not list
+   * is refused.
+   *
+   * @param spec the spec
+   * @param build the build that will run it
+   * @return the command line
+   * @throws UnsupportedOption if the spec asks for something this build cannot do
+   */
+  public static CommandLine render(BootSpec spec, ServerBuild build) {
     List<String> argv = new ArrayList<>();
     argv.add(spec.binaryPath());
     argv.addAll(spec.launcherArgs());
@@ -87,11 +108,11 @@ public final class LlamaServerFlags {
     add(argv, "--host", spec.host());
     add(argv, "--port", Integer.toString(spec.port()));
     spec.ctxSize().ifPresent(n -> add(argv, "--ctx-size", Integer.toString(n)));
-    add(argv, "--gpu-layers", spec.gpuLayers().wireValue());
+    gpuLayers(spec.gpuLayers(), build).ifPresent(v -> add(argv, "--gpu-layers", v));
     spec.threads().ifPresent(n -> add(argv, "--threads", Integer.toString(n)));
     spec.threadsBatch().ifPresent(n -> add(argv, "--threads-batch", Integer.toString(n)));
     spec.parallel().ifPresent(n -> add(argv, "--parallel", Integer.toString(n)));
-    add(argv, "--flash-attn", spec.flashAttn().wireValue());
+    flashAttn(spec.flashAttn(), build, argv);
     if (spec.embeddings()) {
       argv.add("--embedding");
     }
@@ -102,11 +123,73 @@ public final class LlamaServerFlags {
     spec.timeoutSeconds().ifPresent(n -> add(argv, "--timeout", Integer.toString(n)));
     spec.threadsHttp().ifPresent(n -> add(argv, "--threads-http", Integer.toString(n)));
     spec.pooling().ifPresent(p -> add(argv, "--pooling", p.wireValue()));
+    for (String arg : argv.subList(1 + spec.launcherArgs().size(), argv.size())) {
+      if (arg.startsWith("--") && !build.accepts(arg)) {
+        throw new UnsupportedOption(arg, build, "this llama-server (" + build + ") does not accept " + arg
+            + " (it is not in its --help); remove the " + MANAGED.get(arg) + " setting or use a newer llama-server");
+      }
+    }
     argv.addAll(spec.extraArgs());
 
     Map<String, String> env = new TreeMap<>(spec.environment());
     spec.apiKey().ifPresent(k -> env.put(API_KEY_ENV, k.reveal()));
     return new CommandLine(argv, env);
+  }
+
+  private static Optional<String> gpuLayers(GpuLayers layers, ServerBuild build) {
+    boolean named = build.gpuLayersSyntax() == ServerBuild.GpuLayersSyntax.NUMBER_AUTO_ALL;
+    if (layers instanceof GpuLayers.Auto) {
+      return named ? Optional.of(layers.wireValue()) : Optional.empty(); // the build's own default
+    }
+    if (layers instanceof GpuLayers.All) {
+      return Optional.of(named ? layers.wireValue() : ALL_LAYERS);
+    }
+    return Optional.of(layers.wireValue());
+  }
+
+  private static void flashAttn(FlashAttn fa, ServerBuild build, List<String> argv) {
+    switch (build.flashAttnSyntax()) {
+      case VALUES -> add(argv, "--flash-attn", fa.wireValue());
+      case SWITCH -> {
+        if (fa == FlashAttn.ON) {
+          argv.add("--flash-attn"); // off is this build's default, and it has no auto
+        }
+      }
+      case ABSENT -> {
+        if (fa == FlashAttn.ON) {
+          throw new UnsupportedOption("--flash-attn", build, "this llama-server (" + build
+              + ") has no --flash-attn, so flash_attn on cannot be honoured; use auto or off, or a newer llama-server");
+        }
+      }
+      case UNKNOWN -> {
+        if (fa != FlashAttn.AUTO) {
+          add(argv, "--flash-attn", fa.wireValue());
+        }
+      }
+    }
+  }
+
+  /** A spec asks for an option its llama-server build does not have. */
+  public static final class UnsupportedOption extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String option;
+    private final transient ServerBuild build;
+
+    UnsupportedOption(String option, ServerBuild build, String message) {
+      super(message, null, false, false);
+      this.option = option;
+      this.build = build;
+    }
+
+    /** {@return the option, e.g. {@code --api-prefix}} */
+    public String option() {
+      return option;
+    }
+
+    /** {@return the build that lacks it} */
+    public ServerBuild build() {
+      return build;
+    }
   }
 
   private static void add(List<String> argv, String flag, String value) {

@@ -83,7 +83,7 @@ class LlamaServerInstanceTest {
     SlowSecondLaunch transport = new SlowSecondLaunch();
     LlamaServices services = new LlamaServices(transport,
         new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofSeconds(1)),
-        RestartPolicy.never(), 2);
+        RestartPolicy.never(), 2, ServerBuilds.shared(), false);
     LlamaServerInstance instance = LlamaServerInstance.start(
         BootSpec.builder("/m/tiny.gguf").port(0).stopTimeout(Duration.ofSeconds(1)).build(), services, context());
 

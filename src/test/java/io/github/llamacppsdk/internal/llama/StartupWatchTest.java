@@ -60,7 +60,7 @@ class StartupWatchTest {
 
   private CompletableFuture<Observation.Ready> watch(int port, Duration ready, Duration stall) {
     StartupWatch.Settings settings =
-        new StartupWatch.Settings(target(port), ready, stall, Duration.ofMillis(50), "llama-server --port " + port, port);
+        new StartupWatch.Settings(target(port), ready, stall, Duration.ofMillis(50), "llama-server --port " + port, port, null);
     return new StartupWatch(prober, scheduler, process, settings, (s, r) -> progress.add(s + " " + r)).start();
   }
 
@@ -152,7 +152,7 @@ class StartupWatchTest {
   @Test
   void cancellingFailsTheWatchAsStopped() throws IOException {
     StartupWatch.Settings settings = new StartupWatch.Settings(target(closedPort()), LONG, LONG,
-        Duration.ofMillis(50), "llama-server", 1);
+        Duration.ofMillis(50), "llama-server", 1, null);
     StartupWatch w = new StartupWatch(prober, scheduler, process, settings, (s, r) -> { });
     CompletableFuture<Observation.Ready> ready = w.start();
 
@@ -167,7 +167,7 @@ class StartupWatchTest {
         "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"authentication_error\",\"code\":401}}", 401)));
     StartupWatch.Settings settings = new StartupWatch.Settings(new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(),
         "/p", Map.of(), "tiny", new InetSocketAddress("127.0.0.1", wm.getHttpPort())), LONG, LONG,
-        Duration.ofMillis(50), "llama-server", wm.getHttpPort());
+        Duration.ofMillis(50), "llama-server", wm.getHttpPort(), null);
 
     ServerStartException e = failure(new StartupWatch(prober, scheduler, process, settings, (s, r) -> { }).start());
 

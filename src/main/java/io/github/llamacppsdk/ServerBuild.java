@@ -1,0 +1,287 @@
+package io.github.llamacppsdk;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What one llama-server binary is and accepts, learned from its {@code --version} and {@code --help}
+ * output before it is launched (once per binary: path, size and modification time).
+ *
+ * <p>llama-server's command line changes between builds: before build 6325 (August 2025) {@code
+ * --flash-attn} is a bare switch, and before build 7553 (December 2025) {@code --gpu-layers} takes a
+ * number only. The library renders the spec for the build it is about to run (see {@link
+ * BootSpec#toCommandLine(ServerBuild)}). {@code --version} comes in several shapes ({@code version:
+ * 6000 (4762ad73)} from a git checkout, {@code version: 0.7.0 (build 11669, commit Debian)} from
+ * Debian, {@code version: 0 (unknown)} from a build made outside git), so the options are read from
+ * {@code --help}, which lists every option with its syntax; the build number is used only where the
+ * help says nothing.
+ *
+ * <p>Immutable and thread-safe. {@link #parse} is public so that captured outputs can be checked.
+ */
+public final class ServerBuild {
+  /** The first build whose {@code --flash-attn} takes {@code on|off|auto}. */
+  public static final int FLASH_ATTN_VALUES_SINCE = 6325;
+  /** The first build whose {@code --gpu-layers} accepts {@code auto} and {@code all}. */
+  public static final int GPU_LAYERS_AUTO_SINCE = 7553;
+
+  private static final Pattern VERSION = Pattern.compile("(?m)^\\s*version:\\s*(\\S+)\\s*\\(([^)]*)\\)");
+  private static final Pattern BUILT_WITH = Pattern.compile("(?m)^\\s*(built with .*)$");
+  private static final Pattern BUILD_IN_PARENS = Pattern.compile("\\bbuild\\s+(\\d+)");
+  private static final Pattern COMMIT_IN_PARENS = Pattern.compile("\\bcommit\\s+([^,\\s]+)");
+  private static final Pattern LONG_OPTION = Pattern.compile("(?<![\\w-])--[a-z0-9][a-z0-9-]*");
+  /** Where the option names of a help line end: two or more spaces, then anything but a dash. */
+  private static final Pattern HEAD_END = Pattern.compile(" {2,}(?=[^ -])");
+
+  /** How a build takes {@code --flash-attn}. */
+  public enum FlashAttnSyntax {
+    /** {@code --flash-attn on|off|auto} (build 6325 and later). */
+    VALUES,
+    /** {@code --flash-attn} alone turns it on; off is the default (before build 6325). */
+    SWITCH,
+    /** The build has no {@code --flash-attn}. */
+    ABSENT,
+    /** Nothing could be learned: the current syntax is assumed, {@code auto} is left to the default. */
+    UNKNOWN
+  }
+
+  /** How a build takes {@code --gpu-layers}. */
+  public enum GpuLayersSyntax {
+    /** A number, {@code auto} or {@code all} (build 7553 and later). */
+    NUMBER_AUTO_ALL,
+    /** A number only (before build 7553). */
+    NUMBER_ONLY,
+    /** Nothing could be learned: {@code auto} is left to the default, {@code all} is sent as 999. */
+    UNKNOWN
+  }
+
+  private final String versionLine;
+  private final Optional<String> builtWith;
+  private final OptionalInt buildNumber;
+  private final Optional<String> commit;
+  private final Set<String> options;
+  private final FlashAttnSyntax flashAttn;
+  private final GpuLayersSyntax gpuLayers;
+  private final Optional<String> unknownBecause;
+
+  private ServerBuild(String versionLine, Optional<String> builtWith, OptionalInt buildNumber,
+      Optional<String> commit, Set<String> options, FlashAttnSyntax flashAttn, GpuLayersSyntax gpuLayers,
+      Optional<String> unknownBecause) {
+    this.versionLine = versionLine;
+    this.builtWith = builtWith;
+    this.buildNumber = buildNumber;
+    this.commit = commit;
+    this.options = Collections.unmodifiableSet(new TreeSet<>(options));
+    this.flashAttn = flashAttn;
+    this.gpuLayers = gpuLayers;
+    this.unknownBecause = unknownBecause;
+  }
+
+  /**
+   * Reads a build from what its {@code --version} (stderr) and {@code --help} (stdout) printed.
+   * Lines that are not about the version or an option (backend loading messages, section headers)
+   * are ignored; either output may be empty.
+   *
+   * @param versionOutput what {@code llama-server --version} printed
+   * @param helpOutput what {@code llama-server --help} printed
+   * @return the build
+   */
+  public static ServerBuild parse(String versionOutput, String helpOutput) {
+    Objects.requireNonNull(versionOutput, "versionOutput");
+    Objects.requireNonNull(helpOutput, "helpOutput");
+    String versionLine = "version: unknown";
+    OptionalInt build = OptionalInt.empty();
+    Optional<String> commit = Optional.empty();
+    Matcher v = VERSION.matcher(versionOutput);
+    if (v.find()) {
+      versionLine = v.group(0).strip();
+      String number = v.group(1);
+      String parens = v.group(2);
+      Matcher b = BUILD_IN_PARENS.matcher(parens);
+      Matcher c = COMMIT_IN_PARENS.matcher(parens);
+      if (b.find()) {
+        build = positive(b.group(1));
+        commit = c.find() ? Optional.of(c.group(1)) : Optional.empty();
+      } else if (number.matches("\\d{1,9}")) {
+        build = positive(number);
+        commit = parens.isBlank() || parens.equals("unknown") ? Optional.empty() : Optional.of(parens.strip());
+      }
+    }
+    Matcher w = BUILT_WITH.matcher(versionOutput);
+    Optional<String> builtWith = w.find() ? Optional.of(w.group(1).strip()) : Optional.empty();
+
+    HelpTable help = HelpTable.read(helpOutput);
+    int n = build.orElse(-1);
+    FlashAttnSyntax fa = help.flashAttn().orElse(n < 0 ? FlashAttnSyntax.UNKNOWN
+        : n >= FLASH_ATTN_VALUES_SINCE ? FlashAttnSyntax.VALUES : FlashAttnSyntax.SWITCH);
+    GpuLayersSyntax ngl = help.gpuLayers().orElse(n < 0 ? GpuLayersSyntax.UNKNOWN
+        : n >= GPU_LAYERS_AUTO_SINCE ? GpuLayersSyntax.NUMBER_AUTO_ALL : GpuLayersSyntax.NUMBER_ONLY);
+    Optional<String> unknown = build.isEmpty() && help.options().isEmpty()
+        ? Optional.of("neither --version nor --help said which build this is")
+        : Optional.empty();
+    return new ServerBuild(versionLine, builtWith, build, commit, help.options(), fa, ngl, unknown);
+  }
+
+  /**
+   * A build nothing could be learned about (the transport cannot run the binary locally, or it did
+   * not answer {@code --version}/{@code --help}). Rendering then avoids every build-dependent
+   * value: {@code auto} is left to the build's default and {@code all} is sent as {@code 999}.
+   *
+   * @param why why nothing is known, for the snapshot and error messages
+   * @return the build
+   */
+  public static ServerBuild unknown(String why) {
+    return new ServerBuild("version: unknown", Optional.empty(), OptionalInt.empty(), Optional.empty(), Set.of(),
+        FlashAttnSyntax.UNKNOWN, GpuLayersSyntax.UNKNOWN, Optional.of(Objects.requireNonNull(why, "why")));
+  }
+
+  /**
+   * The syntax of current builds (build {@value #GPU_LAYERS_AUTO_SINCE} and later) with no option
+   * list: what {@link BootSpec#toCommandLine()} renders for.
+   *
+   * @return the build
+   */
+  public static ServerBuild currentSyntax() {
+    return new ServerBuild("version: current syntax (not detected)", Optional.empty(), OptionalInt.empty(),
+        Optional.empty(), Set.of(), FlashAttnSyntax.VALUES, GpuLayersSyntax.NUMBER_AUTO_ALL, Optional.empty());
+  }
+
+  private static OptionalInt positive(String digits) {
+    try {
+      int n = Integer.parseInt(digits);
+      return n > 0 ? OptionalInt.of(n) : OptionalInt.empty();
+    } catch (NumberFormatException e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  /** {@return the {@code version:} line as printed, e.g. {@code version: 0.7.0 (build 11669, commit Debian)}} */
+  public String versionLine() {
+    return versionLine;
+  }
+
+  /** {@return the {@code built with ...} line, if it was printed} */
+  public Optional<String> builtWith() {
+    return builtWith;
+  }
+
+  /** {@return llama.cpp's build number, when the binary says it (builds made outside git do not)} */
+  public OptionalInt buildNumber() {
+    return buildNumber;
+  }
+
+  /** {@return the commit the binary names, if any} */
+  public Optional<String> commit() {
+    return commit;
+  }
+
+  /** {@return the long options {@code --help} lists, sorted; empty when the help was not read} */
+  public Set<String> options() {
+    return options;
+  }
+
+  /**
+   * {@return whether the build accepts {@code option}} True when the option list is unknown: only a
+   * help that was read and lacks the option says no.
+   *
+   * @param option a long option such as {@code --api-prefix}
+   */
+  public boolean accepts(String option) {
+    return options.isEmpty() || options.contains(option);
+  }
+
+  /** {@return how this build takes {@code --flash-attn}} */
+  public FlashAttnSyntax flashAttnSyntax() {
+    return flashAttn;
+  }
+
+  /** {@return how this build takes {@code --gpu-layers}} */
+  public GpuLayersSyntax gpuLayersSyntax() {
+    return gpuLayers;
+  }
+
+  /** {@return why nothing is known about this build, when nothing is} */
+  public Optional<String> unknownBecause() {
+    return unknownBecause;
+  }
+
+  /** {@return one line: the version line, the build number, how many options it lists} */
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder(versionLine);
+    buildNumber.ifPresent(n -> s.append(" [build ").append(n).append(']'));
+    if (!options.isEmpty()) {
+      s.append(", ").append(options.size()).append(" options");
+    }
+    unknownBecause.ifPresent(why -> s.append(" (").append(why).append(')'));
+    return s.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ServerBuild b && versionLine.equals(b.versionLine) && builtWith.equals(b.builtWith)
+        && buildNumber.equals(b.buildNumber) && commit.equals(b.commit) && options.equals(b.options)
+        && flashAttn == b.flashAttn && gpuLayers == b.gpuLayers && unknownBecause.equals(b.unknownBecause);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(versionLine, buildNumber, options, flashAttn, gpuLayers);
+  }
+
+  /** The option lines of a {@code --help} output. */
+  private record HelpTable(Set<String> options, Optional<FlashAttnSyntax> flashAttn,
+      Optional<GpuLayersSyntax> gpuLayers) {
+
+    static HelpTable read(String help) {
+      Set<String> options = new TreeSet<>();
+      FlashAttnSyntax fa = null;
+      GpuLayersSyntax ngl = null;
+      List<String> lines = help.lines().toList();
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i);
+        if (!line.startsWith("-") || line.startsWith("---")) {
+          continue;
+        }
+        Matcher end = HEAD_END.matcher(line);
+        boolean described = end.find();
+        String head = described ? line.substring(0, end.start()) : line;
+        String text = describe(lines, i, described ? end.end() : line.length());
+        Set<String> names = new TreeSet<>();
+        Matcher m = LONG_OPTION.matcher(head);
+        while (m.find()) {
+          names.add(m.group());
+        }
+        options.addAll(names);
+        if (names.contains("--flash-attn")) {
+          String hint = head.substring(head.indexOf("--flash-attn") + "--flash-attn".length())
+              .replaceAll("^(\\s*,\\s*-[\\w-]+)*", "").strip();
+          fa = hint.isEmpty() ? FlashAttnSyntax.SWITCH : FlashAttnSyntax.VALUES;
+        }
+        if (names.contains("--gpu-layers") || names.contains("--n-gpu-layers")) {
+          ngl = text.contains("'auto'") || text.contains("'all'") || head.contains("auto")
+              ? GpuLayersSyntax.NUMBER_AUTO_ALL : GpuLayersSyntax.NUMBER_ONLY;
+        }
+      }
+      if (!options.isEmpty() && fa == null) {
+        fa = FlashAttnSyntax.ABSENT;
+      }
+      return new HelpTable(options, Optional.ofNullable(fa), Optional.ofNullable(ngl));
+    }
+
+    /** The description of the option on line {@code i}: the rest of its line and its indented continuation. */
+    private static String describe(List<String> lines, int i, int from) {
+      StringBuilder d = new StringBuilder(lines.get(i).substring(Math.min(from, lines.get(i).length())));
+      for (int j = i + 1; j < lines.size() && lines.get(j).startsWith(" "); j++) {
+        d.append(' ').append(lines.get(j).strip());
+      }
+      return d.toString();
+    }
+  }
+}
