@@ -53,7 +53,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #cutAfter(long, int)} closes the connection mid-body, {@link #throttle(long)} sends slowly
  * but steadily, {@link #stallAfter(long)} sends some bytes then nothing, {@link #failNext(int, int)}
  * answers an error status, {@link #wrongChecksum(String, String)} lists a wrong SHA-256, {@link
- * #gated(String, String)} requires a token, {@link #redirectDownloads()} answers {@code 302} to a
+ * #gated(String, String)} requires a token, {@link #listSize(String, String, long)} lists a wrong size,
+ * {@link #redirectDownloads()} answers {@code 302} to a
  * second host name ({@code localhost}), as the Hub redirects to its CDN. {@link #requests()} records
  * what was asked.
  */
@@ -65,6 +66,7 @@ public final class FakeHuggingFace implements AutoCloseable {
   private final Map<String, Map<String, byte[]>> repos = new LinkedHashMap<>();
   private final Map<String, String> gatedTokens = new LinkedHashMap<>();
   private final Map<String, String> wrongSha = new LinkedHashMap<>();
+  private final Map<String, Long> listedSize = new LinkedHashMap<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong cutAfter = new AtomicLong(-1);
@@ -222,6 +224,20 @@ public final class FakeHuggingFace implements AutoCloseable {
   }
 
   /**
+   * The tree lists this size for the file (the bytes stay right): a huge one makes the library's
+   * free-space check fail before any byte moves.
+   *
+   * @param repo the repository
+   * @param path the file
+   * @param size the size to list
+   * @return this
+   */
+  public synchronized FakeHuggingFace listSize(String repo, String path, long size) {
+    listedSize.put(repo + "/" + path, size);
+    return this;
+  }
+
+  /**
    * Downloads from this repository need {@code Authorization: Bearer TOKEN}: 401 {@code GatedRepo}
    * without one, 403 with another.
    *
@@ -298,7 +314,8 @@ public final class FakeHuggingFace implements AutoCloseable {
           sb.append(sb.length() > 1 ? "," : "").append("{\"type\":\"file\",\"path\":\"").append(f.getKey())
               .append("\",\"size\":").append(pointer.length()).append(",\"oid\":\"")
               .append(hex("SHA-1", ("blob " + pointer.length() + "\0" + pointer).getBytes(StandardCharsets.UTF_8)))
-              .append("\",\"lfs\":{\"oid\":\"").append(sha).append("\",\"size\":").append(f.getValue().length)
+              .append("\",\"lfs\":{\"oid\":\"").append(sha).append("\",\"size\":")
+              .append(listedSize.getOrDefault(repo + "/" + f.getKey(), (long) f.getValue().length))
               .append(",\"pointerSize\":").append(pointer.length()).append("}}");
         }
       }
