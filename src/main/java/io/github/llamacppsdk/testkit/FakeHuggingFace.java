@@ -56,7 +56,7 @@ import java.util.concurrent.locks.LockSupport;
  * #gated(String, String)} requires a token, {@link #listSize(String, String, long)} lists a wrong size,
  * {@link #redirectDownloads()} answers {@code 302} to a
  * second host name ({@code localhost}), as the Hub redirects to its CDN. {@link #requests()} records
- * what was asked.
+ * what was asked; {@link #awaitRequest} waits for a request.
  */
 public final class FakeHuggingFace implements AutoCloseable {
   private static final long CHUNK = 16 * 1024;
@@ -261,6 +261,36 @@ public final class FakeHuggingFace implements AutoCloseable {
     return List.copyOf(requests);
   }
 
+  /**
+   * Waits until a request matching {@code which} has arrived (including earlier ones).
+   *
+   * @param which the request to wait for
+   * @param timeout how long to wait at most
+   * @return the first matching request
+   * @throws IllegalStateException if none arrived in time
+   */
+  public Request awaitRequest(java.util.function.Predicate<Request> which, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (requests) {
+      while (true) {
+        Optional<Request> seen = requests.stream().filter(which).findFirst();
+        if (seen.isPresent()) {
+          return seen.get();
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException("no such request within " + timeout + "; received " + requests);
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(requests, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for a request", e);
+        }
+      }
+    }
+  }
+
   /** {@return how many downloads (GETs of bytes) were made} */
   public long downloads() {
     return requests.stream().filter(Request::isDownload).count();
@@ -278,9 +308,12 @@ public final class FakeHuggingFace implements AutoCloseable {
     String path = ex.getRequestURI().getRawPath();
     String query = ex.getRequestURI().getRawQuery();
     String range = Optional.ofNullable(ex.getRequestHeaders().getFirst("Range")).orElse("");
-    requests.add(new Request(ex.getRequestMethod(), path + (query == null ? "" : "?" + query), range,
-        ex.getRequestHeaders().containsKey("Authorization"),
-        Optional.ofNullable(ex.getRequestHeaders().getFirst("Host")).orElse("")));
+    synchronized (requests) {
+      requests.add(new Request(ex.getRequestMethod(), path + (query == null ? "" : "?" + query), range,
+          ex.getRequestHeaders().containsKey("Authorization"),
+          Optional.ofNullable(ex.getRequestHeaders().getFirst("Host")).orElse("")));
+      requests.notifyAll();
+    }
     try (ex) {
       if (path.startsWith("/api/models/")) {
         api(ex, path.substring("/api/models/".length()));
