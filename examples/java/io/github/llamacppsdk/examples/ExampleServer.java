@@ -18,11 +18,12 @@ import java.util.stream.Stream;
 
 /**
  * Where the examples get their llama-server from: the real one when {@code LLAMA_SERVER_BIN} and/or
- * {@code LLAMA_MODEL} are set (or {@code --binary PATH} / {@code --model PATH} are given), otherwise
- * the bundled fake server and a tiny placeholder GGUF file in a temporary directory, which
- * {@link #close()} deletes. {@code LLAMA_HF_MODEL} (or {@code --hf NAME}) names a Hugging Face model
- * instead ({@code owner/repo:Q4_K_M}), which the library pulls into the Hugging Face cache before
- * launch ({@code MODEL_ENDPOINT}, {@code HF_TOKEN} and the cache variables apply).
+ * {@code LLAMA_MODEL} are set (or {@code --binary PATH} / {@code --model PATH} are given; a binary
+ * without a model gets the testkit's loadable tiny model), otherwise the bundled fake server and a
+ * tiny placeholder GGUF file in a temporary directory, which {@link #close()} deletes. {@code
+ * LLAMA_HF_MODEL} (or {@code --hf NAME}) names a Hugging Face model instead ({@code
+ * owner/repo:Q4_K_M}), which the library pulls into the Hugging Face cache before launch ({@code
+ * MODEL_ENDPOINT}, {@code HF_TOKEN} and the cache variables apply).
  *
  * <p>Immutable apart from the temporary directory it owns; not thread-safe to close twice
  * concurrently.
@@ -88,11 +89,11 @@ record ExampleServer(String binary, String model, boolean fake, List<String> ext
       }
     }
     if (model.isEmpty()) {
-      // Only a binary: a placeholder model lets a wrong binary path fail with the library's own error.
+      // Only a binary: the testkit's loadable tiny model, which a real llama-server loads and answers.
       Path dir = newTempDir();
-      Path tiny = GgufFiles.writeTinyModel(dir.resolve("placeholder.gguf"));
-      out.println("server: " + binary.get() + " with a placeholder model (set " + MODEL_VARIABLE
-          + " to a real GGUF file; a real llama-server rejects the placeholder)");
+      Path tiny = GgufFiles.writeLoadableModel(dir.resolve("tiny-llama.gguf"));
+      out.println("server: " + binary.get() + " with the testkit's tiny model, which answers \" ok ok ok\" (set "
+          + MODEL_VARIABLE + " to a real GGUF file)");
       return new ExampleServer(binary.get(), tiny.toString(), false, List.of(), Optional.of(dir));
     }
     String bin = binary.orElse(BootSpec.DEFAULT_BINARY);

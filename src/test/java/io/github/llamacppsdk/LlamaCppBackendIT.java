@@ -18,6 +18,7 @@ import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.TargetClass;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeBuild;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.FakeServerProcess;
 import io.github.llamacppsdk.testkit.GgufFiles;
@@ -141,13 +142,27 @@ class LlamaCppBackendIT {
 
     assertThatThrownBy(() -> backend.resolveEndpoint(spec, CONSUMER, owner("t")))
         .isInstanceOfSatisfying(ServerStartException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.EXITED_BEFORE_READY);
+          assertThat(e.code()).isEqualTo(ErrorCode.LAUNCH_FAILED); // found before launch
           assertThat(e.failure()).contains(StartFailure.MODEL_FILE_MISSING);
-          assertThat(e.exit()).get().satisfies(x -> assertThat(x.code()).hasValue(1));
-          assertThat(e.outputTail()).anyMatch(l -> l.contains("failed to open GGUF file"));
-          assertThat(e.getMessage()).contains("MODEL_FILE_MISSING").contains("failed to open GGUF file");
+          assertThat(e.exit()).isEmpty();
+          assertThat(e.getMessage()).contains("MODEL_FILE_MISSING").contains(model + ": no such file");
         });
     assertThat(backend.instances()).isEmpty();
+  }
+
+  @Test
+  void theSnapshotCarriesWhatTheModelFileSays() {
+    Path loadable = GgufFiles.tinyModel().contextLength(2048).write(tmp.resolve("loadable.gguf"));
+    try (Resolution r = backend.resolveEndpoint(spec().model(loadable).alias("loadable").build(), CONSUMER,
+        owner("t"))) {
+      assertThat(backend.instance(r.instance().instanceId()).orElseThrow().metadata())
+          .containsEntry("model_architecture", "llama")
+          .containsEntry("model_name", "tiny-test")
+          .containsEntry("model_context_length", 2048L)
+          .containsEntry("model_block_count", 2L)
+          .containsEntry("model_tensor_count", 21L)
+          .hasEntrySatisfying("model_tensor_bytes", v -> assertThat((Long) v).isGreaterThan(400_000L));
+    }
   }
 
   @Test
@@ -262,7 +277,17 @@ class LlamaCppBackendIT {
 
   @Test
   void attachingWithAWrongKeyIsRefusedEvenWhereHealthAndModelsArePublic() throws Exception {
-    try (FakeServerProcess external = FakeLlamaServer.start(List.of("--model", model.toString(), "--port", "0",
+    // Before build 11669 the models list is public with a key set: only /props tells the key is wrong.
+    assertWrongKeyRefused(FakeBuild.MAY_2026, "/props -> 401");
+  }
+
+  @Test
+  void attachingWithAWrongKeyIsRefusedByTheModelsListOnTheCurrentBuild() throws Exception {
+    assertWrongKeyRefused(FakeBuild.CURRENT, "/v1/models -> 401 Invalid API Key");
+  }
+
+  private void assertWrongKeyRefused(FakeBuild build, String lastProbe) {
+    try (FakeServerProcess external = FakeLlamaServer.start(build, List.of("--model", model.toString(), "--port", "0",
         "--alias", "external-model", "--api-key", "right-key", "--fake-load-ms", "0"))) {
       AttachSpec spec = AttachSpec.builder(external.baseUri().orElseThrow().toString(), "external-model")
           .apiKey(Secret.of("wrong-key")).build();
@@ -272,7 +297,7 @@ class LlamaCppBackendIT {
       assertThatThrownBy(() -> backend.attach(spec, consumer, owner("a")))
           .isInstanceOfSatisfying(ServerStartException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
-            assertThat(e.lastProbe()).contains("/props -> 401");
+            assertThat(e.lastProbe()).contains(lastProbe);
             assertThat(e.getMessage()).doesNotContain("wrong-key").doesNotContain("right-key");
           });
       assertThat(backend.instances()).isEmpty();

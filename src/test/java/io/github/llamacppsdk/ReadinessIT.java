@@ -137,13 +137,14 @@ class ReadinessIT {
   }
 
   @Test
-  void aFileThatIsNotGgufIsClassified() throws IOException {
+  void aFileThatIsNotGgufFailsBeforeLaunchWithTheReason() throws IOException {
     Files.writeString(model, "hello, not a model");
 
     ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec().build(), wait(LONG)));
 
-    assertThat(e.code()).isEqualTo(ErrorCode.EXITED_BEFORE_READY);
+    assertThat(e.code()).isEqualTo(ErrorCode.LAUNCH_FAILED);
     assertThat(e.failure()).contains(StartFailure.NOT_GGUF);
+    assertThat(e.getMessage()).contains("not a GGUF file: it starts with 'hell'");
   }
 
   @Test

@@ -42,6 +42,8 @@ class RealTinyModelIT {
     try (LlamaCppBackend backend = LlamaCppBackend.create();
         Resolution r = backend.resolveEndpoint(spec, ResolveOptions.builder().ownerRef("real-tiny").build())) {
       assertThat(r.instance().health()).isEqualTo(HealthStatus.HEALTHY);
+      assertThat(backend.instance(r.instance().instanceId()).orElseThrow().metadata())
+          .containsEntry("model_architecture", "llama").containsEntry("model_context_length", 512L);
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(r.endpoint().chatCompletionsUrl()))
           .header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(

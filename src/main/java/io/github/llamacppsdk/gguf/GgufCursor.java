@@ -23,6 +23,14 @@ final class GgufCursor {
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
   /** File offset of {@code buffer}'s first byte; {@code buffer.position()} is the cursor. */
   private long bufferStart;
+  /**
+   * What is being read, prefixed to the {@code what} of an error: a kind ({@code metadata key},
+   * {@code tensor}), an index and a name read from the file (may be null). Kept in parts so that
+   * no text is built unless there is an error.
+   */
+  private String contextKind = "";
+  private long contextIndex = -1;
+  private String contextName;
 
   GgufCursor(FileChannel channel, Path path, long size) {
     this.channel = channel;
@@ -43,6 +51,27 @@ final class GgufCursor {
     return size - position();
   }
 
+  /** Sets what the following reads belong to; error messages start with it. */
+  void context(String kind, long index, String name) {
+    contextKind = kind;
+    contextIndex = index;
+    contextName = name;
+  }
+
+  private String label(String what) {
+    StringBuilder b = new StringBuilder(contextKind);
+    if (contextIndex >= 0) {
+      b.append(' ').append(contextIndex);
+    }
+    if (contextName != null) {
+      b.append(" '").append(GgufReader.shown(contextName)).append('\'');
+    }
+    if (!what.isEmpty()) {
+      b.append(b.length() == 0 ? "" : " ").append(what);
+    }
+    return b.toString();
+  }
+
   InvalidModelFileException error(Problem problem, String reason) {
     return new InvalidModelFileException(path, problem, reason, null);
   }
@@ -53,7 +82,7 @@ final class GgufCursor {
     }
     long at = position();
     if (n > size - at) {
-      throw error(Problem.TRUNCATED, what + " at offset " + at + " needs " + n + " bytes, but the file ends at "
+      throw error(Problem.TRUNCATED, label(what) + " at offset " + at + " needs " + n + " bytes, but the file ends at "
           + size + " bytes");
     }
     fill(at, n);
@@ -110,7 +139,7 @@ final class GgufCursor {
   void skip(long n, String what) {
     long at = position();
     if (n < 0 || n > size - at) {
-      throw error(Problem.TRUNCATED, what + " at offset " + at + " is " + Long.toUnsignedString(n)
+      throw error(Problem.TRUNCATED, label(what) + " at offset " + at + " is " + Long.toUnsignedString(n)
           + " bytes long, but the file ends at " + size + " bytes");
     }
     if (n <= buffer.remaining()) {
@@ -121,12 +150,36 @@ final class GgufCursor {
     }
   }
 
+  /**
+   * Skips {@code count} consecutive strings (an array of strings), checking each length against the
+   * file; no text is built per element unless one is bad.
+   */
+  void skipStrings(long count, String what) {
+    for (long i = 0; i < count; i++) {
+      long at = position();
+      if (buffer.remaining() < 8) {
+        need(8, "element");
+      }
+      long length = buffer.getLong();
+      if (length < 0 || length > size - position()) {
+        throw error(Problem.TRUNCATED, label(what) + " element " + i + " at offset " + at + " claims "
+            + Long.toUnsignedString(length) + " bytes, but the file ends at " + size + " bytes");
+      }
+      if (length <= buffer.remaining()) {
+        buffer.position(buffer.position() + (int) length);
+      } else {
+        bufferStart = position() + length;
+        buffer.limit(0);
+      }
+    }
+  }
+
   /** Reads a string's length and checks that its bytes are in the file. */
   long stringLength(String what) {
     long at = position();
-    long length = u64(what + " length");
+    long length = u64(what);
     if (length < 0 || length > size - position()) {
-      throw error(Problem.TRUNCATED, what + " at offset " + at + " claims " + Long.toUnsignedString(length)
+      throw error(Problem.TRUNCATED, label(what) + " at offset " + at + " claims " + Long.toUnsignedString(length)
           + " bytes, but the file ends at " + size + " bytes (" + (size - position()) + " left)");
     }
     return length;
@@ -139,7 +192,7 @@ final class GgufCursor {
     long at = position();
     long length = stringLength(what);
     if (length > max) {
-      throw error(Problem.MALFORMED, what + " at offset " + at + " is " + length + " bytes long; at most "
+      throw error(Problem.MALFORMED, label(what) + " at offset " + at + " is " + length + " bytes long; at most "
           + max + " are expected");
     }
     return text((int) length, what);

@@ -83,8 +83,8 @@ final class GgufReader {
     }
     long version = Integer.toUnsignedLong(in.u32("the GGUF version"));
     checkVersion(in, version);
-    long tensorCount = count(in, "tensor count", MAX_TENSORS, 8 + 4 + 4 + 8);
-    long kvCount = count(in, "metadata entry count", MAX_KV, 8 + 1 + 4 + 1);
+    long tensorCount = count(in, "the tensor count", MAX_TENSORS, 8 + 4 + 4 + 8);
+    long kvCount = count(in, "the metadata entry count", MAX_KV, 8 + 1 + 4 + 1);
     for (long i = 0; i < kvCount; i++) {
       readEntry(in, i);
     }
@@ -93,6 +93,7 @@ final class GgufReader {
     for (int i = 0; i < tensorCount; i++) {
       readTensorInfo(in, i, tensors);
     }
+    in.context("", -1, null);
     long dataOffset = align(in.position(), alignment);
     if (tensorCount > 0 && dataOffset > in.size()) {
       throw in.error(Problem.TRUNCATED, "the tensor data should start at offset " + dataOffset
@@ -123,47 +124,49 @@ final class GgufReader {
 
   private static long count(GgufCursor in, String what, long max, int minBytesEach) {
     long at = in.position();
-    long n = in.u64("the " + what);
+    long n = in.u64(what);
     if (n < 0 || n > max) {
-      throw in.error(Problem.MALFORMED, "the " + what + " at offset " + at + " is " + Long.toUnsignedString(n)
+      throw in.error(Problem.MALFORMED, what + " at offset " + at + " is " + Long.toUnsignedString(n)
           + "; at most " + max + " are expected");
     }
     if (n > in.remaining() / minBytesEach) {
-      throw in.error(Problem.TRUNCATED, "the " + what + " at offset " + at + " is " + n + ", but the file ends at "
+      throw in.error(Problem.TRUNCATED, what + " at offset " + at + " is " + n + ", but the file ends at "
           + in.size() + " bytes, too soon for that many");
     }
     return n;
   }
 
   private void readEntry(GgufCursor in, long index) {
-    String key = in.string(MAX_KEY_BYTES, "metadata key " + index);
+    in.context("metadata key", index, null);
+    String key = in.string(MAX_KEY_BYTES, "");
+    in.context("", -1, key);
     if (key.isEmpty()) {
       throw in.error(Problem.MALFORMED, "metadata key " + index + " is empty");
     }
     if (metadata.containsKey(key) || arrayLengths.containsKey(key)) {
-      throw in.error(Problem.MALFORMED, "metadata key '" + key + "' appears twice");
+      throw in.error(Problem.MALFORMED, "metadata key '" + shown(key) + "' appears twice");
     }
     long typeAt = in.position();
-    int type = in.u32("the type of '" + key + "'");
+    int type = in.u32("type");
     if (type == T_ARRAY) {
-      int elementType = in.u32("the element type of '" + key + "'");
-      long length = in.u64("the length of '" + key + "'");
+      int elementType = in.u32("element type");
+      long length = in.u64("length");
       skipArray(in, key, elementType, length);
       arrayLengths.put(key, length);
       return;
     }
     if (type < 0 || type > T_F64) {
-      throw in.error(Problem.MALFORMED, "'" + key + "' has unknown value type " + Integer.toUnsignedString(type)
+      throw in.error(Problem.MALFORMED, "'" + shown(key) + "' has unknown value type " + Integer.toUnsignedString(type)
           + " at offset " + typeAt);
     }
-    Object value = scalar(in, key, type);
+    Object value = scalar(in, type);
     if (value != null) {
       metadata.put(key, value);
     }
   }
 
-  private Object scalar(GgufCursor in, String key, int type) {
-    String what = "the value of '" + key + "'";
+  private Object scalar(GgufCursor in, int type) {
+    String what = "value";
     switch (type) {
       case T_U8: return (long) Byte.toUnsignedInt(in.u8(what));
       case T_I8: return (long) in.u8(what);
@@ -195,27 +198,28 @@ final class GgufReader {
   }
 
   private static void skipArray(GgufCursor in, String key, int elementType, long length) {
-    String what = "array '" + key + "'";
     if (elementType == T_STRING) {
       if (length < 0 || length > in.remaining() / 8) {
-        throw in.error(Problem.MALFORMED, what + " claims " + Long.toUnsignedString(length) + " strings, more than the "
+        throw in.error(Problem.MALFORMED, arrayLabel(key) + " claims " + Long.toUnsignedString(length) + " strings, more than the "
             + in.remaining() + " bytes left in the file can hold");
       }
-      for (long i = 0; i < length; i++) {
-        in.skip(in.stringLength(what + " element " + i), what + " element " + i);
-      }
+      in.skipStrings(length, "array");
       return;
     }
     if (elementType < 0 || elementType >= WIDTH.length || WIDTH[elementType] == 0) {
-      throw in.error(Problem.MALFORMED, what + " has unsupported element type " + Integer.toUnsignedString(elementType)
+      throw in.error(Problem.MALFORMED, arrayLabel(key) + " has unsupported element type " + Integer.toUnsignedString(elementType)
           + (elementType == T_ARRAY ? " (arrays of arrays)" : ""));
     }
     int width = WIDTH[elementType];
     if (length < 0 || length > in.remaining() / width) {
-      throw in.error(Problem.TRUNCATED, what + " claims " + Long.toUnsignedString(length) + " elements of " + width
+      throw in.error(Problem.TRUNCATED, arrayLabel(key) + " claims " + Long.toUnsignedString(length) + " elements of " + width
           + " bytes, but only " + in.remaining() + " bytes are left in the file");
     }
-    in.skip(length * width, what);
+    in.skip(length * width, "array");
+  }
+
+  private static String arrayLabel(String key) {
+    return "'" + shown(key) + "' array";
   }
 
   private int alignment(GgufCursor in) {
@@ -234,53 +238,68 @@ final class GgufReader {
 
   private static void readTensorInfo(GgufCursor in, int index, TensorTable tensors) {
     long nameAt = in.position();
-    String name = "tensor " + index;
-    in.skip(in.stringLength(name + " name"), name + " name");
-    long dims = Integer.toUnsignedLong(in.u32(name + " dimension count"));
+    in.context("tensor", index, null);
+    String tensorName = in.string(MAX_KEY_BYTES, "name");
+    in.context("tensor", index, tensorName);
+    long dims = Integer.toUnsignedLong(in.u32("dimension count"));
     if (dims > MAX_DIMS) {
-      throw in.error(Problem.MALFORMED, name + " (offset " + nameAt + ") has " + dims + " dimensions; at most "
+      throw in.error(Problem.MALFORMED, tensorLabel(index, tensorName) + " (offset " + nameAt + ") has " + dims + " dimensions; at most "
           + MAX_DIMS + " are allowed");
     }
     long elements = 1;
     long firstDim = 1;
     for (int d = 0; d < dims; d++) {
-      long ne = in.u64(name + " dimension " + d);
+      long ne = in.u64("dimension");
       if (ne < 0) {
-        throw in.error(Problem.MALFORMED, name + " dimension " + d + " is " + Long.toUnsignedString(ne));
+        throw in.error(Problem.MALFORMED, tensorLabel(index, tensorName) + " dimension " + d + " is " + Long.toUnsignedString(ne));
       }
       if (d == 0) {
         firstDim = ne;
       }
-      elements = multiply(in, elements, ne, name);
+      elements = multiply(in, elements, ne, index, tensorName);
     }
-    long type = Integer.toUnsignedLong(in.u32(name + " type"));
-    long offset = in.u64(name + " data offset");
+    long type = Integer.toUnsignedLong(in.u32("type"));
+    long offset = in.u64("data offset");
     long bytes = -1; // unknown type: sized from the offsets
     if (GgmlTypes.removed(type)) {
-      throw in.error(Problem.MALFORMED, name + " has ggml type " + type + ", which llama.cpp removed from GGUF files");
+      throw in.error(Problem.MALFORMED, tensorLabel(index, tensorName) + " has ggml type " + type + ", which llama.cpp removed from GGUF files");
     }
     if (GgmlTypes.known(type)) {
       int block = GgmlTypes.blockElements(type);
       if (firstDim % block != 0) {
-        throw in.error(Problem.MALFORMED, name + " of ggml type " + type + " has " + firstDim
+        throw in.error(Problem.MALFORMED, tensorLabel(index, tensorName) + " of ggml type " + type + " has " + firstDim
             + " elements per row, not a multiple of the block size " + block);
       }
-      bytes = multiply(in, elements / block, GgmlTypes.blockBytes(type), name);
+      bytes = multiply(in, elements / block, GgmlTypes.blockBytes(type), index, tensorName);
     }
-    tensors.add(index, offset, bytes);
+    tensors.add(index, tensorName, offset, bytes);
   }
 
-  private static long multiply(GgufCursor in, long a, long b, String name) {
+  private static long multiply(GgufCursor in, long a, long b, int index, String tensorName) {
     try {
       return Math.multiplyExact(a, b);
     } catch (ArithmeticException e) {
-      throw in.error(Problem.MALFORMED, name + " is too large: " + a + " × " + b + " overflows 64 bits");
+      throw in.error(Problem.MALFORMED, tensorLabel(index, tensorName) + " is too large: " + a + " × " + b + " overflows 64 bits");
     }
+  }
+
+  static String tensorLabel(long index, String name) {
+    return "tensor " + index + " '" + shown(name) + "'";
   }
 
   static long align(long n, int alignment) {
     long rest = n % alignment;
     return rest == 0 ? n : n + (alignment - rest);
+  }
+
+  /** {@return text from the file as it may appear in a message: control characters replaced, at most 80 chars} */
+  static String shown(String text) {
+    StringBuilder clean = new StringBuilder(Math.min(text.length(), 80));
+    for (int i = 0; i < text.length() && clean.length() < 80; i++) {
+      char c = text.charAt(i);
+      clean.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return text.length() <= 80 ? clean.toString() : clean.substring(0, 77) + "...";
   }
 
   private static String printable(byte[] b, int n) {
@@ -293,15 +312,18 @@ final class GgufReader {
 
   /** Offsets and sizes of the tensors, to check them against the file and to size unknown types. */
   private static final class TensorTable {
+    private final String[] names;
     private final long[] offsets;
     private final long[] bytes;
 
     TensorTable(int count) {
+      names = new String[count];
       offsets = new long[count];
       bytes = new long[count];
     }
 
-    void add(int index, long offset, long size) {
+    void add(int index, String name, long offset, long size) {
+      names[index] = name;
       offsets[index] = offset;
       bytes[index] = size;
     }
@@ -319,7 +341,7 @@ final class GgufReader {
       for (int i = 0; i < offsets.length; i++) {
         long offset = offsets[i];
         if (offset < 0 || offset % alignment != 0) {
-          throw in.error(Problem.MALFORMED, "tensor " + i + " has data offset " + Long.toUnsignedString(offset)
+          throw in.error(Problem.MALFORMED, tensorLabel(i, names[i]) + " has data offset " + Long.toUnsignedString(offset)
               + ", not a multiple of the alignment " + alignment);
         }
         long size = bytes[i];
@@ -331,7 +353,7 @@ final class GgufReader {
           size = (next < sorted.length ? sorted[next] : Math.max(offset, dataBytes)) - offset;
         }
         if (offset > dataBytes || size > dataBytes - offset) {
-          throw in.error(Problem.TRUNCATED, "tensor " + i + " data ends at offset "
+          throw in.error(Problem.TRUNCATED, tensorLabel(i, names[i]) + " data ends at offset "
               + (dataOffset + offset + size) + ", but the file ends at " + in.size()
               + " bytes (an incomplete download?)");
         }

@@ -25,33 +25,42 @@ import java.util.stream.Collectors;
  * one as seen from outside, so tests need neither the binary nor model weights. Not for production
  * traffic. This class is stateless and thread-safe.
  *
+ * <p><b>Which llama-server.</b> By default it plays Debian's build 11669 (October 2026), the current
+ * one; {@code --fake-build N} (env {@code FAKE_LLAMA_BUILD}, typed: {@link FakeBuild}) makes it play
+ * an older build: the {@code --flash-attn} and {@code --gpu-layers} syntax, {@code --version} and
+ * {@code --help} output, {@code /v1/health}, the models list, which routes need the key, error body
+ * member order and the log wording follow that build (thresholds in {@code
+ * guides/testing_with_the_fake_server.md}). {@code --fake-version-shape unknown|git|debian} chooses
+ * the {@code --version} line.
+ *
  * <p><b>Command line.</b> {@link #main(String[])} takes llama-server's own flags in any order, long
  * or short, as {@code --flag value} or {@code --flag=value}: {@code -m/--model}, {@code
  * -a/--alias}, {@code --host} (default 127.0.0.1), {@code --port} (default 8080, 0 = any), {@code
- * -c/--ctx-size}, {@code -ngl/--gpu-layers/--n-gpu-layers auto|all|N}, {@code -t/--threads}, {@code
- * -tb/--threads-batch}, {@code -np/--parallel} (default 4 slots), {@code -fa/--flash-attn
- * on|off|auto}, {@code --embedding/--embeddings}, {@code --api-key} (comma list), {@code
- * --api-key-file} (one key per line), {@code --api-prefix}, {@code -to/--timeout}, {@code
- * --threads-http}, {@code --pooling none|mean|cls|last|rank}, and harmless ones such as {@code
- * --verbose}, {@code --no-webui}, {@code --metrics}, {@code --log-disable}, {@code --no-log-prefix},
- * {@code --no-log-timestamps}, {@code --tags}, {@code --jinja}. {@code LLAMA_ARG_*} variables and
- * {@code LLAMA_API_KEY} fill in flags that were not given, as in llama-server. An unknown flag prints
- * {@code error: invalid argument: --bogus} on stderr and exits 1; a bad value prints the usage text
- * of that flag and exits 1.
+ * -c/--ctx-size}, {@code -ngl/--gpu-layers/--n-gpu-layers N} ({@code auto|all} from build 7553),
+ * {@code -t/--threads}, {@code -tb/--threads-batch}, {@code -np/--parallel} (default 4 slots), {@code
+ * -fa/--flash-attn} (a bare switch before build 6325, then {@code on|off|auto}), {@code
+ * --embedding/--embeddings}, {@code --api-key} (comma list), {@code --api-key-file} (one key per
+ * line), {@code --api-prefix}, {@code -to/--timeout}, {@code --threads-http}, {@code --pooling
+ * none|mean|cls|last|rank}, and harmless ones listed by {@code --help}. {@code LLAMA_ARG_*} variables
+ * and {@code LLAMA_API_KEY} fill in flags that were not given, as in llama-server. An unknown flag
+ * prints {@code error: invalid argument: --bogus} on stderr and exits 1; a bad value prints the
+ * usage text of that flag and exits 1. {@code --version} prints two lines on stderr and {@code
+ * --help} the usage on stdout, both exit 0.
  *
  * <p><b>What it mirrors.</b> Binds the port first, then "loads": a missing model file or one without
  * the {@code GGUF} magic fails with llama.cpp's loader messages and exit 1; a taken port logs {@code
  * couldn't bind HTTP server socket, hostname: H, port: P} and exits 1. While loading, every route
- * answers 503 {@code {"error":{"message":"Loading model","type":"unavailable_error","code":503}}};
- * then it logs {@code main: model loaded}, {@code main: server is listening on http://H:P}, {@code
- * update_slots: all slots are idle} on stderr in llama-server's line format. Routes: {@code /health},
- * {@code /v1/health}, {@code /models}, {@code /v1/models} (OpenAI {@code data} and Ollama {@code
- * models}), {@code /props}, {@code /slots}, {@code /metrics} (with {@code --metrics}), {@code POST
- * /v1/chat/completions} (JSON or Server-Sent Events; the reply is {@code Fake llama response: <last
- * user message>}, cut to {@code max_tokens} with finish reason {@code length}), {@code POST
+ * answers 503 {@code Loading model}; then it logs {@code llama_server: model loaded} and {@code
+ * llama_server: listening on http://H:P} (older builds: {@code main: model loaded}, {@code main:
+ * server is listening on http://H:P ...}) on stderr in llama-server's line format. Routes: {@code
+ * /health}, {@code /v1/health}, {@code /models}, {@code /v1/models} (OpenAI {@code data} and Ollama
+ * {@code models}), {@code /props}, {@code /slots}, {@code /metrics} (with {@code --metrics}), {@code
+ * POST /v1/chat/completions} (JSON or Server-Sent Events; the reply is {@code Fake llama response:
+ * <last user message>}, cut to {@code max_tokens} with finish reason {@code length}), {@code POST
  * /v1/embeddings} (with {@code --embedding}; deterministic unit vectors), 404 JSON otherwise. API
- * keys and {@code --api-prefix} behave as in llama-server (health and models stay public only
- * without a prefix). SIGTERM and SIGINT log {@code cleaning up before exit...} and exit 0.
+ * keys and {@code --api-prefix} behave as in llama-server (with a key, only health stays public on
+ * the current build; health and models before it; nothing with a prefix). SIGTERM and SIGINT log
+ * {@code cleaning up before exit...} and exit 0.
  *
  * <p><b>Fault knobs</b>, as extra flags or as environment variables ({@code --fake-load-ms} is also
  * {@code FAKE_LLAMA_LOAD_MS}, and so on; a flag wins over the variable):
@@ -149,10 +158,31 @@ public final class FakeLlamaServer {
    * @throws IOException if it cannot be written
    */
   public static Path install(Path dir) throws IOException {
+    return write(dir, javaCommand());
+  }
+
+  /**
+   * Writes an executable {@code fake-llama-server} script into {@code dir} that always plays {@code
+   * build}: it passes {@link FakeBuild#args()} before its own arguments, so {@code <script> --version}
+   * and {@code <script> --help} answer as that build does. One build per directory: the script's
+   * name is fixed.
+   *
+   * @param dir an existing or new directory
+   * @param build the llama.cpp build to play
+   * @return the script's path
+   * @throws IOException if it cannot be written
+   */
+  public static Path install(Path dir, FakeBuild build) throws IOException {
+    List<String> command = new ArrayList<>(javaCommand());
+    command.addAll(build.args());
+    return write(dir, command);
+  }
+
+  private static Path write(Path dir, List<String> command) throws IOException {
     Files.createDirectories(dir);
-    String command = javaCommand().stream().map(FakeLlamaServer::quote).collect(Collectors.joining(" "));
+    String line = command.stream().map(FakeLlamaServer::quote).collect(Collectors.joining(" "));
     Path script = dir.resolve(SCRIPT_NAME);
-    Files.writeString(script, "#!/bin/sh\nexec " + command + " \"$@\"\n");
+    Files.writeString(script, "#!/bin/sh\nexec " + line + " \"$@\"\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
   }
@@ -162,7 +192,7 @@ public final class FakeLlamaServer {
   }
 
   /**
-   * Starts the fake server and waits (up to 30 s) for its {@code server is listening} line.
+   * Starts the fake server and waits (up to 30 s) for its {@code listening on http://...} line.
    *
    * @param args llama-server flags and {@code --fake-*} knobs
    * @return the running process; close it to kill it
@@ -171,6 +201,21 @@ public final class FakeLlamaServer {
    */
   public static FakeServerProcess start(List<String> args) {
     return start(args, Map.of());
+  }
+
+  /**
+   * Starts the fake server playing {@code build} and waits for it to listen.
+   *
+   * @param build the llama.cpp build to play
+   * @param args llama-server flags (in that build's syntax) and {@code --fake-*} knobs
+   * @return the running process; close it to kill it
+   * @throws io.github.llamacppsdk.core.InferenceException if it exits or does not get ready, with
+   *     its output
+   */
+  public static FakeServerProcess start(FakeBuild build, List<String> args) {
+    List<String> all = new ArrayList<>(build.args());
+    all.addAll(args);
+    return start(all, Map.of());
   }
 
   /**

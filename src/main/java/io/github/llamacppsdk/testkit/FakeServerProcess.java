@@ -26,7 +26,11 @@ import java.util.regex.Pattern;
  * collected line by line. Thread-safe. {@link #close()} kills it (and any descendants it has).
  */
 public final class FakeServerProcess implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("server is listening on (http://\\S+)");
+  /**
+   * The ready line of every build: {@code listening on http://H:P} (b11669), {@code server is
+   * listening on http://H:P} (May 2026) or {@code ... http://H:P - starting the main loop} (b6000).
+   */
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
 
   private final Process process;
   private final List<String> lines = new ArrayList<>();
@@ -108,14 +112,14 @@ public final class FakeServerProcess implements AutoCloseable {
     }
   }
 
-  /** {@return the base URI from the {@code server is listening on} line, once it was printed} */
+  /** {@return the base URI from the {@code listening on http://...} line, once it was printed} */
   public Optional<URI> baseUri() {
     return output().stream().map(LISTENING::matcher).filter(Matcher::find).findFirst()
         .map(m -> URI.create(m.group(1)));
   }
 
   /**
-   * Waits for the {@code server is listening on} line.
+   * Waits for the {@code listening on http://...} line, in any build's wording.
    *
    * @param timeout how long to wait
    * @return the base URI, e.g. {@code http://127.0.0.1:8080}

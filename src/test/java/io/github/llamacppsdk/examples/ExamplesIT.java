@@ -90,7 +90,7 @@ class ExamplesIT {
         Map.of(), out, err);
 
     assertThat(status).isEqualTo(1);
-    assertThat(err()).contains("EXITED_BEFORE_READY").contains("MODEL_FILE_MISSING").contains("failed to open GGUF file")
+    assertThat(err()).contains("LAUNCH_FAILED").contains("MODEL_FILE_MISSING").contains("/nonexistent/m.gguf: no such file")
         .doesNotContain("\tat ");
   }
 

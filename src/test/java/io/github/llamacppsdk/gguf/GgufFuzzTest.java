@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GgufFuzzTest {
   private static final long SEED = 20_261_202L;
-  private static final int RUNS = 1500;
+  /** Runs per test; {@code -Dgguf.fuzz.runs=N} for a deeper search. */
+  private static final int RUNS = Integer.getInteger("gguf.fuzz.runs", 1500);
 
   @TempDir Path tmp;
 

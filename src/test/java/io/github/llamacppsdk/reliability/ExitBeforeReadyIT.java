@@ -95,18 +95,66 @@ class ExitBeforeReadyIT {
         + NEVER.toMinutes() + " min)");
   }
 
+  /** Behind a launcher the library does not judge the model path, so the server's output decides. */
   @Test
-  void missingModel() throws IOException {
+  void missingModelIsClassifiedFromTheOutput() throws IOException {
     Files.delete(model);
-    check("missing model", failure(spec().build()), StartFailure.MODEL_FILE_MISSING, 1,
+    check("missing model", failure(behindALauncher()), StartFailure.MODEL_FILE_MISSING, 1,
         t -> assertThat(t).anyMatch(l -> l.contains("failed to open GGUF file")));
   }
 
   @Test
-  void notGguf() throws IOException {
+  void notGgufIsClassifiedFromTheOutput() throws IOException {
     Files.writeString(model, "hello, not a model", StandardCharsets.UTF_8);
-    check("not GGUF", failure(spec().build()), StartFailure.NOT_GGUF, 1,
+    check("not GGUF", failure(behindALauncher()), StartFailure.NOT_GGUF, 1,
         t -> assertThat(t).anyMatch(l -> l.contains("invalid magic characters")));
+  }
+
+  /** {@code env FAKE --model ...}: the binary is a launcher, the server comes after its arguments. */
+  private BootSpec behindALauncher() {
+    return spec().binaryPath("/usr/bin/env").launcherArgs(List.of(binary.toString())).build();
+  }
+
+  @Test
+  void missingModelFailsBeforeAnythingIsLaunched() throws IOException {
+    Files.delete(model);
+    ServerStartException e = preflightFailure(StartFailure.MODEL_FILE_MISSING);
+    assertThat(e.getMessage()).contains(model + ": no such file");
+  }
+
+  @Test
+  void notGgufFailsBeforeAnythingIsLaunched() throws IOException {
+    Files.writeString(model, "hello, not a model", StandardCharsets.UTF_8);
+    ServerStartException e = preflightFailure(StartFailure.NOT_GGUF);
+    assertThat(e.getMessage()).contains("not a GGUF file: it starts with 'hell' (68 65 6c 6c), expected 'GGUF'");
+  }
+
+  @Test
+  void anIncompleteModelFailsBeforeAnythingIsLaunched() throws IOException {
+    byte[] whole = Files.readAllBytes(GgufFiles.writeLoadableModel(model));
+    Files.write(model, java.util.Arrays.copyOf(whole, whole.length - 4096));
+    ServerStartException e = preflightFailure(StartFailure.NOT_GGUF);
+    assertThat(e.getMessage()).contains("an incomplete download?");
+  }
+
+  /** Resolves through a recording transport and checks that the failure came before any launch. */
+  private ServerStartException preflightFailure(StartFailure expected) {
+    RecordingTransport transport = new RecordingTransport();
+    try (LlamaCppBackend recording = LlamaCppBackend.builder().transport(transport).build()) {
+      Throwable t = catchThrowable(() -> recording.resolveEndpoint(spec().build(), ConsumerManifest.builder("t").build(),
+          ResolveOptions.builder().awaitTimeout(NEVER).build()).close());
+      assertThat(t).isInstanceOf(ServerStartException.class);
+      ServerStartException e = (ServerStartException) t;
+      assertThat(e.code()).isEqualTo(ErrorCode.LAUNCH_FAILED);
+      assertThat(e.failure()).contains(expected);
+      assertThat(e.exit()).isEmpty();
+      assertThat(e.outputTail()).isEmpty();
+      assertThat(e.getMessage()).contains("nothing was started").contains(model.toString());
+      assertThat(transport.launched).as("processes launched").isEmpty();
+      assertThat(recording.instances()).isEmpty();
+      Rel.figure("model preflight, " + expected, "LAUNCH_FAILED before launch");
+      return e;
+    }
   }
 
   @Test

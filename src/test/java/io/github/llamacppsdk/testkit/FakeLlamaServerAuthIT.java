@@ -22,13 +22,14 @@ class FakeLlamaServerAuthIT {
   private static final String INVALID_KEY =
       "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"authentication_error\",\"code\":401}}";
   private static final String CHAT = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-  private static final List<String> PUBLIC = List.of("/health", "/v1/health", "/models", "/v1/models");
-  private static final List<String> PROTECTED = List.of("/props", "/slots");
+  /** Build 11669 (the default): only health stays public when a key is set. */
+  private static final List<String> PUBLIC = List.of("/health", "/v1/health");
+  private static final List<String> PROTECTED = List.of("/models", "/v1/models", "/props", "/slots");
 
   @TempDir Path tmp;
 
   @Test
-  void withAKeyOnlyHealthAndModelsArePublic() {
+  void withAKeyOnlyHealthIsPublic() {
     try (FakeServerProcess p = FakeLlamaServer.start(args(tinyModel(tmp, "m.gguf"), "--api-key", "sekret"))) {
       assertMatrix(p.baseUri().orElseThrow(), "", "sekret");
       assertThat(String.join("\n", p.output())).doesNotContain("sekret");

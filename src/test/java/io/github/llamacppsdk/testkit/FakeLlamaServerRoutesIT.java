@@ -55,15 +55,17 @@ class FakeLlamaServerRoutesIT {
   }
 
   @Test
-  void modelsWithoutAliasUseTheFileNameWithExtensionInBothShapes() throws Exception {
+  void modelsWithoutAliasUseTheModelArgumentAsGivenInBothShapes() throws Exception {
+    String given = tmp.resolve("tiny-q4.gguf").toString();
     for (String path : List.of("/v1/models", "/models")) {
       JsonNode body = json(get(base, path));
       assertThat(body.at("/object").asText()).isEqualTo("list");
-      assertThat(body.at("/data/0/id").asText()).isEqualTo("tiny-q4.gguf");
+      assertThat(body.at("/data/0/id").asText()).isEqualTo(given);
+      assertThat(body.at("/data/0/aliases").toString()).isEqualTo(FakeHttpSupport.JSON.writeValueAsString(List.of(given)));
       assertThat(body.at("/data/0/object").asText()).isEqualTo("model");
       assertThat(body.at("/data/0/owned_by").asText()).isEqualTo("llamacpp");
-      assertThat(body.at("/models/0/name").asText()).isEqualTo("tiny-q4.gguf");
-      assertThat(body.at("/models/0/model").asText()).isEqualTo("tiny-q4.gguf");
+      assertThat(body.at("/models/0/name").asText()).isEqualTo(given);
+      assertThat(body.at("/models/0/model").asText()).isEqualTo(given);
       JsonNode meta = body.at("/data/0/meta");
       assertThat(meta.get("n_ctx").asInt()).isEqualTo(1024);
       assertThat(meta.get("size").asLong()).isEqualTo(Files.size(tmp.resolve("tiny-q4.gguf")));
@@ -103,7 +105,7 @@ class FakeLlamaServerRoutesIT {
   void unknownRoutesAnswer404Json() {
     HttpResponse<String> r = get(base, "/v2/nothing");
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(r.body()).isEqualTo("{\"error\":{\"code\":404,\"message\":\"File Not Found\",\"type\":\"not_found_error\"}}");
+    assertThat(r.body()).isEqualTo("{\"error\":{\"message\":\"File Not Found\",\"type\":\"not_found_error\",\"code\":404}}");
     assertThat(get(base, "/v1/chat/completions").statusCode()).isEqualTo(404);
   }
 
@@ -121,7 +123,7 @@ class FakeLlamaServerRoutesIT {
       assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
       assertThat(body.get("object").asText()).isEqualTo("chat.completion");
       assertThat(body.get("id").asText()).startsWith("chatcmpl-");
-      assertThat(body.get("model").asText()).isEqualTo("tiny-q4.gguf");
+      assertThat(body.get("model").asText()).as("the served model id").isEqualTo(tmp.resolve("tiny-q4.gguf").toString());
       assertThat(body.get("created").asLong()).isPositive();
       assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(5);
       assertThat(body.at("/usage/total_tokens").asInt())

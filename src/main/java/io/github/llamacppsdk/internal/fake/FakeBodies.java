@@ -31,32 +31,42 @@ final class FakeBodies {
     this.modelSize = modelSize;
   }
 
-  /** {@return llama-server's error body, {@code {"error":{"code":..,"message":..,"type":..}}}} */
-  static ObjectNode error(int code, String message, String type) {
+  /**
+   * {@return llama-server's error body: {@code {"error":{"message":..,"type":..,"code":..}}}, or
+   * ordered {@code code, message, type} on builds before {@link FakeBuildRules#MAY_2026}}
+   */
+  ObjectNode error(int code, String message, String type) {
     ObjectNode root = JSON.createObjectNode();
-    root.putObject("error").put("code", code).put("message", message).put("type", type);
+    ObjectNode error = root.putObject("error");
+    if (config.rules().errorMessageFirst()) {
+      error.put("message", message).put("type", type).put("code", code);
+    } else {
+      error.put("code", code).put("message", message).put("type", type);
+    }
     return root;
   }
 
-  /** {@return the 503 body served while the model loads (key order as llama-server writes it)} */
-  static ObjectNode loading() {
-    ObjectNode root = JSON.createObjectNode();
-    root.putObject("error").put("message", "Loading model").put("type", "unavailable_error").put("code", 503);
-    return root;
+  /** {@return the 503 body served while the model loads} */
+  ObjectNode loading() {
+    return error(503, "Loading model", "unavailable_error");
   }
 
   /** {@return the 401 body for a missing or wrong key} */
-  static ObjectNode invalidKey() {
-    ObjectNode root = JSON.createObjectNode();
-    root.putObject("error").put("message", "Invalid API Key").put("type", "authentication_error").put("code", 401);
-    return root;
+  ObjectNode invalidKey() {
+    return error(401, "Invalid API Key", "authentication_error");
   }
 
   static ObjectNode status(String status) {
     return JSON.createObjectNode().put("status", status);
   }
 
+  /**
+   * {@return the models list: Ollama-style {@code models} and OpenAI-style {@code data}, whose entry
+   * carries {@code aliases} and {@code tags} (from {@link FakeBuildRules#MAY_2026}) and {@code
+   * architecture} (from {@link FakeBuildRules#LLAMA_SERVER_ERA}) in llama-server's member order}
+   */
   ObjectNode models() {
+    FakeBuildRules rules = config.rules();
     ObjectNode root = JSON.createObjectNode();
     ObjectNode ollama = root.putArray("models").addObject();
     ollama.put("name", modelId).put("model", modelId).put("modified_at", "").put("size", "")
@@ -69,11 +79,20 @@ final class FakeBodies {
     root.put("object", "list");
     ObjectNode data = root.putArray("data").addObject();
     data.put("id", modelId);
-    ArrayNode aliases = data.putArray("aliases");
-    config.aliases().forEach(aliases::add);
-    ArrayNode tags = data.putArray("tags");
-    config.string("--tags").ifPresent(t -> List.of(t.split(",")).forEach(tags::add));
-    data.put("object", "model").put("created", nowSeconds()).put("owned_by", "llamacpp");
+    if (rules.modelAliasesAndTags()) {
+      ArrayNode aliases = data.putArray("aliases");
+      List<String> given = config.aliases();
+      (given.isEmpty() ? List.of(modelId) : given).forEach(aliases::add);
+      ArrayNode tags = data.putArray("tags");
+      config.string("--tags").ifPresent(t -> List.of(t.split(",")).forEach(tags::add));
+    }
+    data.put("object", "model");
+    if (rules.modelArchitecture()) {
+      ObjectNode architecture = data.putObject("architecture");
+      architecture.putArray("input_modalities").add("text");
+      architecture.putArray("output_modalities").add("text");
+    }
+    data.put("created", nowSeconds()).put("owned_by", "llamacpp");
     data.putObject("meta").put("vocab_type", 1).put("n_vocab", N_VOCAB).put("n_ctx", config.contextSize())
         .put("n_ctx_train", FakeConfig.N_CTX_TRAIN).put("n_embd", N_EMBD).put("n_params", N_PARAMS)
         .put("size", modelSize);
@@ -88,10 +107,10 @@ final class FakeBodies {
     root.put("total_slots", config.slots()).put("model_alias", config.modelName())
         .put("model_path", config.model().map(Object::toString).orElse(""));
     root.putObject("modalities").put("vision", false).put("audio", false);
-    root.put("endpoint_slots", !config.flag("--no-slots")).put("endpoint_props", config.flag("--props"))
+    root.put("endpoint_slots", !config.off("--slots")).put("endpoint_props", config.flag("--props"))
         .put("endpoint_metrics", config.flag("--metrics"))
         .put("chat_template", "{% for message in messages %}{{ message.content }}{% endfor %}")
-        .put("bos_token", "<s>").put("eos_token", "</s>").put("build_info", "b0-fake-llama-server")
+        .put("bos_token", "<s>").put("eos_token", "</s>").put("build_info", "b" + config.rules().build() + "-fake")
         .put("is_sleeping", false);
     return root;
   }
@@ -174,7 +193,7 @@ final class FakeBodies {
     ObjectNode choice = root.putArray("choices").addObject();
     choice.put("finish_reason", reply.finishReason()).put("index", 0);
     choice.putObject("message").put("role", "assistant").put("content", reply.text());
-    root.put("created", nowSeconds()).put("model", reply.model()).put("system_fingerprint", "b0-fake")
+    root.put("created", nowSeconds()).put("model", reply.model()).put("system_fingerprint", fingerprint())
         .put("object", "chat.completion");
     usage(root, reply);
     root.put("id", reply.id());
@@ -199,7 +218,7 @@ final class FakeBodies {
       ObjectNode u = JSON.createObjectNode();
       u.putArray("choices");
       u.put("created", created).put("id", reply.id()).put("model", reply.model())
-          .put("system_fingerprint", "b0-fake").put("object", "chat.completion.chunk");
+          .put("system_fingerprint", fingerprint()).put("object", "chat.completion.chunk");
       usage(u, reply);
       out.add(u);
     }
@@ -217,7 +236,7 @@ final class FakeBodies {
     }
     choice.put("index", 0).putObject("delta");
     root.put("created", created).put("id", reply.id()).put("model", reply.model())
-        .put("system_fingerprint", "b0-fake").put("object", "chat.completion.chunk");
+        .put("system_fingerprint", fingerprint()).put("object", "chat.completion.chunk");
     return root;
   }
 
@@ -286,6 +305,10 @@ final class FakeBodies {
       v[i] /= norm;
     }
     return v;
+  }
+
+  private String fingerprint() {
+    return "b" + config.rules().build() + "-fake";
   }
 
   private static long nowSeconds() {

@@ -20,9 +20,16 @@ public final class FakeConfig {
   static final int N_CTX_TRAIN = 4096;
 
   private final Map<String, String> values;
+  private final FakeBuildRules rules;
 
-  FakeConfig(Map<String, String> values) {
+  FakeConfig(Map<String, String> values, FakeBuildRules rules) {
     this.values = Map.copyOf(values);
+    this.rules = rules;
+  }
+
+  /** {@return the behaviour of the build this fake plays} */
+  FakeBuildRules rules() {
+    return rules;
   }
 
   Optional<String> string(String name) {
@@ -33,8 +40,14 @@ public final class FakeConfig {
     return string(name).map(Integer::parseInt).orElse(fallback);
   }
 
+  /** {@return whether a flag was turned on (by any of its names or its variable)} */
   boolean flag(String name) {
-    return values.containsKey(name);
+    return "true".equals(values.get(name));
+  }
+
+  /** {@return whether a flag was turned off ({@code --no-x} or a falsy variable)} */
+  boolean off(String name) {
+    return "false".equals(values.get(name));
   }
 
   Optional<Duration> millis(String name) {
@@ -66,11 +79,17 @@ public final class FakeConfig {
     return List.copyOf(set);
   }
 
-  /** {@return the model id: the first alias, else the model file name with its extension} */
+  /**
+   * {@return the model id: the first alias, else the {@code --model} argument as given, or its file
+   * name with the extension on builds that use the file name}
+   */
   String modelName() {
     List<String> aliases = aliases();
     if (!aliases.isEmpty()) {
       return aliases.get(0);
+    }
+    if (!rules.modelIdIsFileName()) {
+      return string("--model").orElse("");
     }
     return model().map(p -> p.getFileName() == null ? p.toString() : p.getFileName().toString()).orElse("");
   }

@@ -13,12 +13,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The one HTTP handler of the fake server: the 503 gate while loading, the API-key check with
- * llama-server's public routes, the {@code --api-prefix}, and the routes themselves. Thread-safe.
- * Not API.
+ * The one HTTP handler of the fake server: the 503 gate while loading, the API-key check with the
+ * build's public routes, the {@code --api-prefix}, and the routes themselves. Thread-safe. Not API.
  */
 final class FakeHttp implements HttpHandler {
-  private static final Set<String> PUBLIC = Set.of("/health", "/v1/health", "/models", "/v1/models");
+  private final Set<String> publicRoutes;
 
   private final FakeConfig config;
   private final FakeLog log;
@@ -35,6 +34,22 @@ final class FakeHttp implements HttpHandler {
     this.bodies = bodies;
     this.keys = List.copyOf(keys);
     this.prefix = config.prefix();
+    this.publicRoutes = publicRoutes(config.rules());
+  }
+
+  /**
+   * {@return the unprefixed paths that need no key: health always ({@code /v1/health} where it
+   * exists), the models lists only before {@link FakeBuildRules#LLAMA_SERVER_ERA}}
+   */
+  private static Set<String> publicRoutes(FakeBuildRules rules) {
+    Set<String> routes = new java.util.HashSet<>(Set.of("/health"));
+    if (rules.v1Health()) {
+      routes.add("/v1/health");
+    }
+    if (!rules.modelsNeedKey()) {
+      routes.addAll(List.of("/models", "/v1/models"));
+    }
+    return Set.copyOf(routes);
   }
 
   void markReady() {
@@ -94,7 +109,7 @@ final class FakeHttp implements HttpHandler {
   public void handle(HttpExchange ex) throws IOException {
     if (!ready && !warmUpToken.equals(ex.getRequestHeaders().getFirst(WARM_UP_HEADER))) {
       try {
-        send(ex, 503, FakeBodies.loading());
+        send(ex, 503, bodies.loading());
       } finally {
         ex.close();
       }
@@ -112,7 +127,7 @@ final class FakeHttp implements HttpHandler {
       // the client went away mid-answer; nothing to do
     } catch (RuntimeException e) {
       try {
-        send(ex, 500, FakeBodies.error(500, String.valueOf(e.getMessage()), "server_error"));
+        send(ex, 500, bodies.error(500, String.valueOf(e.getMessage()), "server_error"));
       } catch (IOException | RuntimeException ignored) {
         // headers may already be sent; the connection closes below
       }
@@ -125,23 +140,27 @@ final class FakeHttp implements HttpHandler {
   private int serve(HttpExchange ex) throws IOException {
     String method = ex.getRequestMethod();
     String path = ex.getRequestURI().getPath();
-    if (!keys.isEmpty() && !"OPTIONS".equals(method) && !PUBLIC.contains(path) && !authorized(ex)) {
-      return send(ex, 401, FakeBodies.invalidKey());
+    if (!keys.isEmpty() && !"OPTIONS".equals(method) && !publicRoutes.contains(path) && !authorized(ex)) {
+      return send(ex, 401, bodies.invalidKey());
     }
     String route = routeOf(path);
     if (method.equals("GET")) {
       switch (route) {
         case "/health":
-        case "/v1/health":
           return health(ex);
+        case "/v1/health":
+          if (config.rules().v1Health()) {
+            return health(ex);
+          }
+          break;
         case "/models":
         case "/v1/models":
           return send(ex, 200, bodies.models());
         case "/props":
           return send(ex, 200, bodies.props());
         case "/slots":
-          if (config.flag("--no-slots")) {
-            return send(ex, 501, FakeBodies.error(501, "This server does not support slots endpoint. Start it with `--slots`", "not_supported_error"));
+          if (config.off("--slots")) {
+            return send(ex, 501, bodies.error(501, "This server does not support slots endpoint. Start it with `--slots`", "not_supported_error"));
           }
           return send(ex, 200, bodies.slots());
         case "/metrics":
@@ -161,7 +180,7 @@ final class FakeHttp implements HttpHandler {
           break;
       }
     }
-    return send(ex, 404, FakeBodies.error(404, "File Not Found", "not_found_error"));
+    return send(ex, 404, bodies.error(404, "File Not Found", "not_found_error"));
   }
 
   /** {@return the route under the prefix, or "" (no route) when the path is outside it} */
@@ -189,9 +208,9 @@ final class FakeHttp implements HttpHandler {
       case DEGRADED:
         return send(ex, 200, FakeBodies.status("degraded"));
       case UNAVAILABLE:
-        return send(ex, 503, FakeBodies.error(503, "Service Unavailable", "unavailable_error"));
+        return send(ex, 503, bodies.error(503, "Service Unavailable", "unavailable_error"));
       case LOADING:
-        return send(ex, 503, FakeBodies.loading());
+        return send(ex, 503, bodies.loading());
       default:
         return send(ex, 200, FakeBodies.status("ok"));
     }
@@ -199,7 +218,7 @@ final class FakeHttp implements HttpHandler {
 
   private int metrics(HttpExchange ex) throws IOException {
     if (!config.flag("--metrics")) {
-      return send(ex, 501, FakeBodies.error(501, "This server does not support metrics endpoint. Start it with `--metrics`", "not_supported_error"));
+      return send(ex, 501, bodies.error(501, "This server does not support metrics endpoint. Start it with `--metrics`", "not_supported_error"));
     }
     String text = "# HELP llamacpp:requests_processing Number of requests processing.\n"
         + "# TYPE llamacpp:requests_processing gauge\nllamacpp:requests_processing 0\n"
@@ -222,17 +241,17 @@ final class FakeHttp implements HttpHandler {
     try {
       request = readJson(ex);
     } catch (JsonProcessingException e) {
-      return send(ex, 500, FakeBodies.error(500, "[json.exception.parse_error.101] parse error: "
+      return send(ex, 500, bodies.error(500, "[json.exception.parse_error.101] parse error: "
           + e.getOriginalMessage(), "server_error"));
     }
     if (request == null || !request.isObject()) {
-      return send(ex, 400, FakeBodies.error(400, "request body must be a JSON object", "invalid_request_error"));
+      return send(ex, 400, bodies.error(400, "request body must be a JSON object", "invalid_request_error"));
     }
     FakeBodies.Reply reply;
     try {
       reply = bodies.reply(request);
     } catch (IllegalArgumentException e) {
-      return send(ex, 400, FakeBodies.error(400, e.getMessage(), "invalid_request_error"));
+      return send(ex, 400, bodies.error(400, e.getMessage(), "invalid_request_error"));
     }
     if (!request.path("stream").asBoolean(false)) {
       int status = send(ex, 200, bodies.completion(reply));
@@ -264,19 +283,19 @@ final class FakeHttp implements HttpHandler {
 
   private int embeddings(HttpExchange ex) throws IOException {
     if (!config.embeddings()) {
-      return send(ex, 501, FakeBodies.error(501, "This server does not support embeddings. Start it with `--embeddings`", "not_supported_error"));
+      return send(ex, 501, bodies.error(501, "This server does not support embeddings. Start it with `--embeddings`", "not_supported_error"));
     }
     JsonNode request;
     try {
       request = readJson(ex);
     } catch (JsonProcessingException e) {
-      return send(ex, 500, FakeBodies.error(500, "[json.exception.parse_error.101] parse error: "
+      return send(ex, 500, bodies.error(500, "[json.exception.parse_error.101] parse error: "
           + e.getOriginalMessage(), "server_error"));
     }
     try {
       return send(ex, 200, bodies.embeddings(request == null ? FakeBodies.JSON.createObjectNode() : request));
     } catch (IllegalArgumentException e) {
-      return send(ex, 400, FakeBodies.error(400, e.getMessage(), "invalid_request_error"));
+      return send(ex, 400, bodies.error(400, e.getMessage(), "invalid_request_error"));
     }
   }
 

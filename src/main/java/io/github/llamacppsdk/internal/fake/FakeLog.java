@@ -29,8 +29,8 @@ public final class FakeLog {
         System.err,
         startNanos,
         !config.flag("--log-disable"),
-        !config.flag("--no-log-prefix"),
-        !config.flag("--no-log-timestamps"));
+        !config.off("--log-prefix"),
+        !config.off("--log-timestamps"));
   }
 
   /** Logs a server line ({@code srv  <func>: <message>}) at info level. */

@@ -16,10 +16,11 @@ import java.util.concurrent.locks.LockSupport;
 import sun.misc.Signal;
 
 /**
- * The start-up sequence of the fake server, in llama-server's order: parse the command line, bind
- * the port (503 on every route from then on), "load" the model (header check, simulated load time),
- * then mark ready and log {@code model loaded} / {@code server is listening on ...} / {@code all
- * slots are idle}. Signals log {@code cleaning up before exit...} and exit 0. Not API.
+ * The start-up sequence of the fake server, in llama-server's order: parse the command line (with
+ * the syntax of the build it plays), bind the port (503 on every route from then on), "load" the
+ * model (header check, simulated load time), then mark ready and log {@code model loaded} and the
+ * build's listening line(s). {@code --version} and {@code --help} print and exit 0. Signals log
+ * {@code cleaning up before exit...} and exit 0. Not API.
  */
 public final class FakeServerRuntime {
   private FakeServerRuntime() {}
@@ -34,19 +35,27 @@ public final class FakeServerRuntime {
     long start = System.nanoTime();
     FakeConfig config;
     List<String> keys;
+    FakeBuildRules rules;
     try {
-      config = FakeArgs.parse(List.of(args), System.getenv());
+      rules = FakeBuildRules.from(List.of(args), System.getenv());
+      config = FakeArgs.parse(List.of(args), System.getenv(), rules);
+      if (config.flag("--version")) {
+        rules.versionLines().forEach(System.err::println); // llama-server prints these on stderr
+        System.err.flush();
+        System.exit(0);
+      }
+      if (config.flag("--help")) {
+        System.out.print(FakeOptions.help(FakeOptions.of(rules))); // the usage goes to stdout
+        System.out.flush();
+        System.exit(0);
+      }
       keys = config.apiKeys();
     } catch (FakeArgs.UsageError e) {
       System.err.println(e.getMessage());
       System.exit(1);
       return;
     }
-    if (config.flag("--help")) {
-      System.out.println("usage: fake-llama-server [options]\n\noptions:");
-      FakeArgs.options().forEach(o -> System.out.println(FakeArgs.usage(o)));
-      System.exit(0);
-    }
+    String main = rules.serverFunction();
     FakeLog log = FakeLog.stderr(start, config);
     FakeFaults faults = new FakeFaults(config, log);
     installSignalHandlers(log, faults.ignoreSignals(), faults::flushReadyStamp);
@@ -58,12 +67,17 @@ public final class FakeServerRuntime {
     if (faults.stall().filter("before-bind"::equals).isPresent()) {
       parkForever();
     }
-    log.raw('I', "build: 0 (fake) with java " + Runtime.version() + " for " + System.getProperty("os.name"));
+    log.raw('I', "build: " + rules.build() + " (fake) with java " + Runtime.version() + " for "
+        + System.getProperty("os.name"));
+    log.info(main, "initializing ...");
     int threads = config.integer("--threads-http", -1);
     int httpThreads = threads > 0 ? threads : Math.max(config.slots() + 4, Runtime.getRuntime().availableProcessors() - 1);
     log.info("init", "using " + httpThreads + " threads for HTTP server");
     if (!keys.isEmpty()) {
-      log.info("main", "api_keys: " + keys.size() + " key(s) configured, values masked");
+      log.info(main, "api_keys: " + keys.size() + " key(s) configured, values masked");
+    } else if (rules.securityWarning()) {
+      log.warn(main, "security: no API key is set and CORS allows all origins "
+          + "(see https://github.com/ggml-org/llama.cpp/pull/25655)");
     }
     log.info("start", "binding port with default address family");
     HttpServer server;
@@ -71,7 +85,7 @@ public final class FakeServerRuntime {
       server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
     } catch (IOException e) {
       log.error("start", "couldn't bind HTTP server socket, hostname: " + config.host() + ", port: " + config.port());
-      log.error("main", "exiting due to HTTP server error");
+      log.error(main, "exiting due to HTTP server error");
       System.exit(1);
       return;
     }
@@ -85,11 +99,11 @@ public final class FakeServerRuntime {
     });
     server.setExecutor(pool);
     server.start();
-    log.info("main", "HTTP server is listening, hostname: " + config.host() + ", port: " + port
+    log.info(main, "HTTP server is listening, hostname: " + config.host() + ", port: " + port
         + ", http threads: " + httpThreads);
-    log.info("main", "loading model");
+    log.info(main, "loading model");
     log.info("load_model", "loading model '" + model.get() + "'");
-    checkModel(log, model.get());
+    checkModel(log, main, model.get());
     if (faults.stall().filter("loading"::equals).isPresent()) {
       parkForever();
     }
@@ -104,16 +118,17 @@ public final class FakeServerRuntime {
     long readyAt = System.nanoTime();
     http.markReady();
     faults.stampReady(readyAt);
-    log.info("main", "model loaded"); // like llama-server: ready first, then these lines at once
-    log.info("main", "server is listening on http://" + config.host() + ":" + port);
-    log.info("main", "starting the main loop...");
-    log.info("update_slots", "all slots are idle");
+    log.info(main, "model loaded"); // like llama-server: ready first, then these lines at once
+    rules.listeningLines("http://" + config.host() + ":" + port).forEach(line -> log.info(main, line));
+    if (!rules.securityWarning()) {
+      log.info("update_slots", "all slots are idle"); // b11669 no longer logs this at start
+    }
     faults.flushReadyStamp();
     faults.onReady(readyAt);
   }
 
   /** Fails like llama.cpp's GGUF loader when the model file is missing or not GGUF. */
-  private static void checkModel(FakeLog log, Path model) {
+  private static void checkModel(FakeLog log, String main, Path model) {
     String reason = null;
     if (!Files.exists(model)) {
       reason = "failed to open GGUF file '" + model + "' (No such file or directory)";
@@ -144,7 +159,7 @@ public final class FakeServerRuntime {
       log.raw('E', "llama_model_load: error loading model: llama_model_loader: failed to load model from " + model);
       log.raw('E', "llama_model_load_from_file_impl: failed to load model");
       log.error("load_model", "failed to load model, '" + model + "'");
-      log.error("main", "exiting due to model loading error");
+      log.error(main, "exiting due to model loading error");
       System.exit(1);
     }
   }

@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * Not API. The llama.cpp backend of the inference core, for spawned servers: its manifest (seed
  * contract §8), its plan (instance key = the boot spec's identity; the fixed port is an exclusive
- * resource), and its start ({@link LlamaServerInstance}).
+ * resource), and its start: the model file check ({@link ModelPreflight}), then {@link
+ * LlamaServerInstance}.
  */
 public final class LlamaServerBackend implements Backend {
   /** The {@code backend_options} key that carries the boot spec. */
@@ -77,7 +78,9 @@ public final class LlamaServerBackend implements Backend {
 
   @Override
   public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
-    return LlamaServerInstance.start(bootSpec(spec), services, context);
+    BootSpec boot = bootSpec(spec);
+    Map<String, Object> model = ModelPreflight.check(boot).map(ModelPreflight::details).orElse(Map.of());
+    return LlamaServerInstance.start(boot, services, context, model);
   }
 
   /**

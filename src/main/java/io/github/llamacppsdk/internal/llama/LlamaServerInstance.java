@@ -49,6 +49,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   static final int BIND_ATTEMPTS = 3;
 
   private final BootSpec requested;
+  private final Map<String, Object> modelDetails;
   private final LlamaServices services;
   private final InstanceContext context;
   private final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
@@ -65,10 +66,12 @@ public final class LlamaServerInstance implements ManagedInstance {
   private CompletableFuture<Void> launchInFlight = CompletableFuture.completedFuture(null);
   private int restarts;
 
-  private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context) {
+  private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context,
+      Map<String, Object> modelDetails) {
     this.requested = services.perInstanceKeys() && requested.apiKey().isEmpty() && requested.apiKeyFile().isEmpty()
         ? requested.toBuilder().apiKey(Secret.random()).build()
         : requested;
+    this.modelDetails = Map.copyOf(modelDetails);
     this.services = services;
     this.context = context;
   }
@@ -83,7 +86,22 @@ public final class LlamaServerInstance implements ManagedInstance {
    * @return the instance, whose {@link #ready()} completes later
    */
   public static LlamaServerInstance start(BootSpec spec, LlamaServices services, InstanceContext context) {
-    LlamaServerInstance instance = new LlamaServerInstance(spec, services, context);
+    return start(spec, services, context, Map.of());
+  }
+
+  /**
+   * Launches the server, as {@link #start(BootSpec, LlamaServices, InstanceContext)}, with what the
+   * model preflight found, for {@link #details()}.
+   *
+   * @param spec the requested spec (port 0 = pick one)
+   * @param services shared services
+   * @param context the core's callbacks
+   * @param modelDetails {@code model_*} facts of the model file
+   * @return the instance, whose {@link #ready()} completes later
+   */
+  public static LlamaServerInstance start(BootSpec spec, LlamaServices services, InstanceContext context,
+      Map<String, Object> modelDetails) {
+    LlamaServerInstance instance = new LlamaServerInstance(spec, services, context, modelDetails);
     instance.launchAndWatch(1);
     return instance;
   }
@@ -158,6 +176,7 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       d.put("restarts", restarts);
     }
+    d.putAll(modelDetails);
     return d;
   }
 

@@ -1,10 +1,14 @@
 package io.github.llamacppsdk.internal.probe;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.jsonResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.stubFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
@@ -35,7 +39,11 @@ class HealthMonitorTest {
   }
 
   private HealthMonitor monitor(WireMockRuntimeInfo wm, int threshold) {
-    ProbeTarget t = new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(), "", Map.of(), "tiny",
+    return monitor(wm, threshold, Map.of());
+  }
+
+  private HealthMonitor monitor(WireMockRuntimeInfo wm, int threshold, Map<String, String> headers) {
+    ProbeTarget t = new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(), "", headers, "tiny",
         new InetSocketAddress("127.0.0.1", wm.getHttpPort()));
     return new HealthMonitor(prober, scheduler, t, Duration.ofHours(1), threshold,
         (status, reason) -> transitions.add(status + " " + reason));
@@ -66,6 +74,21 @@ class HealthMonitorTest {
 
     assertThat(m.current()).isEqualTo(HealthStatus.DEGRADED);
     assertThat(transitions).containsExactly("DEGRADED GET /health -> 200 degraded");
+  }
+
+  @Test
+  void theFallbackToModelsSendsTheKeyAsTheCurrentBuildNeedsIt(WireMockRuntimeInfo wm) {
+    HealthMonitor m = monitor(wm, 1, Map.of("authorization", "Bearer k1"));
+    stubFor(get("/health").willReturn(aResponse().withStatus(404))); // a server without /health
+    stubFor(get("/v1/models").willReturn(jsonResponse("{\"error\":{\"message\":\"Invalid API Key\"}}", 401)));
+    stubFor(get("/v1/models").withHeader("Authorization", equalTo("Bearer k1"))
+        .willReturn(okJson("{\"data\":[{\"id\":\"tiny\"}]}")));
+
+    m.pollOnce().join();
+
+    assertThat(m.current()).isEqualTo(HealthStatus.HEALTHY);
+    verify(getRequestedFor(urlEqualTo("/health")).withHeader("Authorization", equalTo("Bearer k1")));
+    verify(getRequestedFor(urlEqualTo("/v1/models")).withHeader("Authorization", equalTo("Bearer k1")));
   }
 
   @Test

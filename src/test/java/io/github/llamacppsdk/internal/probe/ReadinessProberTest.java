@@ -70,6 +70,24 @@ class ReadinessProberTest {
   }
 
   @Test
+  void sendsTheKeyToEveryRouteWithoutAPrefixAsBuild11669NeedsItOnTheModelsList(WireMockRuntimeInfo wm) {
+    String invalid = "{\"error\":{\"message\":\"Invalid API Key\",\"type\":\"authentication_error\",\"code\":401}}";
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}"))); // public on every build
+    stubFor(get("/v1/models").willReturn(jsonResponse(invalid, 401)));
+    stubFor(get("/v1/models").withHeader("Authorization", equalTo("Bearer k1")).willReturn(okJson(MODELS)));
+    stubFor(get("/props").willReturn(jsonResponse(invalid, 401)));
+    stubFor(get("/props").withHeader("Authorization", equalTo("Bearer k1")).willReturn(okJson("{}")));
+
+    assertThat(probe(target(wm, "", Map.of("authorization", "Bearer k1")))).isEqualTo(new Observation.Ready("tiny"));
+    for (String path : java.util.List.of("/health", "/v1/models", "/props")) {
+      verify(getRequestedFor(urlEqualTo(path)).withHeader("Authorization", equalTo("Bearer k1")));
+    }
+    Observation without = probe(target(wm, "", Map.of()));
+    assertThat(without).isInstanceOf(Observation.Unauthorized.class);
+    assertThat(without.describe()).isEqualTo("GET /v1/models -> 401 Invalid API Key");
+  }
+
+  @Test
   void probesUnderThePrefixWithTheBearerKey(WireMockRuntimeInfo wm) {
     stubFor(get("/p/health").withHeader("Authorization", equalTo("Bearer k1"))
         .willReturn(okJson("{\"status\":\"ok\"}")));
