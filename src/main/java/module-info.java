@@ -4,9 +4,10 @@
  *
  * <p>Exported API packages: {@code io.github.llamacppsdk} (the front door), {@code .core} (the
  * in-process inference core: manifests, registry, leases), {@code .gguf} (reading GGUF model
- * files), {@code .process} (the process-transport SPI), {@code .kubernetes} (the Kubernetes placement; needs
- * the optional fabric8 client) and {@code .testkit} (a faithful fake
- * llama-server for tests). {@code .internal} is not API.
+ * files), {@code .models} (models by name: the Hugging Face puller), {@code .process} (the
+ * process-transport SPI), {@code .kubernetes} (the Kubernetes placement; needs the optional fabric8
+ * client) and {@code .testkit} (a faithful fake llama-server and a Hugging Face
+ * stand-in for tests). {@code .internal} is not API.
  */
 module io.github.llamacppsdk {
   requires java.net.http;
@@ -23,6 +24,7 @@ module io.github.llamacppsdk {
   exports io.github.llamacppsdk;
   exports io.github.llamacppsdk.core;
   exports io.github.llamacppsdk.gguf;
+  exports io.github.llamacppsdk.models;
   exports io.github.llamacppsdk.process;
   exports io.github.llamacppsdk.testkit;
   exports io.github.llamacppsdk.kubernetes;

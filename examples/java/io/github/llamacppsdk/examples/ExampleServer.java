@@ -20,7 +20,10 @@ import java.util.stream.Stream;
  * Where the examples get their llama-server from: the real one when {@code LLAMA_SERVER_BIN} and/or
  * {@code LLAMA_MODEL} are set (or {@code --binary PATH} / {@code --model PATH} are given; a binary
  * without a model gets the testkit's loadable tiny model), otherwise the bundled fake server and a
- * tiny placeholder GGUF file in a temporary directory, which {@link #close()} deletes.
+ * tiny placeholder GGUF file in a temporary directory, which {@link #close()} deletes. {@code
+ * LLAMA_HF_MODEL} (or {@code --hf NAME}) names a Hugging Face model instead ({@code
+ * owner/repo:Q4_K_M}), which the library pulls into the Hugging Face cache before launch ({@code
+ * MODEL_ENDPOINT}, {@code HF_TOKEN} and the cache variables apply).
  *
  * <p>Immutable apart from the temporary directory it owns; not thread-safe to close twice
  * concurrently.
@@ -30,14 +33,21 @@ import java.util.stream.Stream;
  * @param fake whether this is the bundled fake server
  * @param extraArgs fake-server knobs (empty for a real server)
  * @param tempDir the directory this source created, deleted by {@link #close()}
+ * @param hfModel a Hugging Face model name used instead of {@code model}
  */
-record ExampleServer(String binary, String model, boolean fake, List<String> extraArgs, Optional<Path> tempDir)
-    implements AutoCloseable {
+record ExampleServer(String binary, String model, boolean fake, List<String> extraArgs, Optional<Path> tempDir,
+    Optional<String> hfModel) implements AutoCloseable {
 
   /** The variable naming the llama-server executable. */
   static final String BIN_VARIABLE = "LLAMA_SERVER_BIN";
   /** The variable naming the GGUF model. */
   static final String MODEL_VARIABLE = "LLAMA_MODEL";
+  /** The variable naming a Hugging Face model ({@code owner/repo:QUANT}). */
+  static final String HF_MODEL_VARIABLE = "LLAMA_HF_MODEL";
+
+  ExampleServer(String binary, String model, boolean fake, List<String> extraArgs, Optional<Path> tempDir) {
+    this(binary, model, fake, extraArgs, tempDir, Optional.empty());
+  }
 
   ExampleServer {
     extraArgs = List.copyOf(extraArgs);
@@ -47,7 +57,7 @@ record ExampleServer(String binary, String model, boolean fake, List<String> ext
    * Picks the server for an example.
    *
    * @param env the environment to read ({@code System.getenv()} in a real run)
-   * @param args {@code --binary PATH} and {@code --model PATH}, both optional
+   * @param args {@code --binary PATH}, {@code --model PATH} and {@code --hf NAME}, all optional
    * @param fakeArgs the fake-server knobs to use when no real server is configured
    * @param out where to say which server is used
    * @return the server; close it to delete what it created
@@ -55,6 +65,16 @@ record ExampleServer(String binary, String model, boolean fake, List<String> ext
   static ExampleServer choose(Map<String, String> env, String[] args, List<String> fakeArgs, PrintStream out) {
     Optional<String> binary = option(args, "--binary").or(() -> variable(env, BIN_VARIABLE));
     Optional<String> model = option(args, "--model").or(() -> variable(env, MODEL_VARIABLE));
+    Optional<String> hf = option(args, "--hf").or(() -> variable(env, HF_MODEL_VARIABLE));
+    if (hf.isPresent()) {
+      Map<String, String> rest = new java.util.HashMap<>(env);
+      rest.remove(HF_MODEL_VARIABLE);
+      String[] others = option(args, "--binary").map(b -> new String[] {"--binary", b}).orElse(new String[0]);
+      ExampleServer base = choose(rest, others, fakeArgs, new PrintStream(PrintStream.nullOutputStream()));
+      out.println("server: " + base.binary() + (base.fake() ? " (the bundled fake)" : "") + " with the Hugging Face"
+          + " model " + hf.get() + ", pulled into the Hugging Face cache first");
+      return new ExampleServer(base.binary(), base.model(), base.fake(), base.extraArgs(), base.tempDir(), hf);
+    }
     if (binary.isEmpty() && model.isEmpty()) {
       Path dir = newTempDir();
       try {
@@ -92,7 +112,8 @@ record ExampleServer(String binary, String model, boolean fake, List<String> ext
 
   /** {@return a boot-spec builder for this server: its binary, model and knobs, any free port} */
   BootSpecBuilder spec() {
-    return BootSpec.builder(model).binaryPath(binary).port(0).extraArgs(extraArgs);
+    BootSpecBuilder b = hfModel.isPresent() ? BootSpec.builder().huggingFace(hfModel.get()) : BootSpec.builder(model);
+    return b.binaryPath(binary).port(0).extraArgs(extraArgs);
   }
 
   /** Deletes the temporary directory, if this source made one. Never throws. */

@@ -18,6 +18,8 @@ import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupKind;
+import io.github.llamacppsdk.models.HubSettings;
+import io.github.llamacppsdk.models.PullProgress;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -45,7 +47,8 @@ import java.util.stream.Stream;
  *
  * <p>Run it with {@code mvn -q test-compile exec:exec@demo}. With nothing configured it runs the
  * bundled fake llama-server; set {@code LLAMA_SERVER_BIN} and {@code LLAMA_MODEL} to run a real
- * one. A start failure prints the library's message on stderr and exits with status 1.
+ * one, or {@code LLAMA_HF_MODEL=owner/repo:Q4_K_M} to resolve a model by name (pulled into the Hugging
+ * Face cache with progress, then launched from it). A start failure prints the library's message on stderr and exits with status 1.
  */
 public final class SpawnedEndpointDemo {
   /** The fake server pretends to load its model for 800 ms, so LOADING shows. */
@@ -106,7 +109,8 @@ public final class SpawnedEndpointDemo {
       }
     };
     try (ExampleServer server = ExampleServer.choose(env, args, FAKE_KNOBS, out);
-         LlamaCppBackend backend = LlamaCppBackend.builder().listener(progress).build()) {
+         LlamaCppBackend backend = LlamaCppBackend.builder().listener(progress).pullListener(this::pullProgress)
+             .hub(HubSettings.fromEnvironment(env)).build()) {
       Secret key = Secret.of("demo-key-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8)));
 
       BootSpec spec = step("1. boot spec", () -> {
@@ -148,6 +152,20 @@ public final class SpawnedEndpointDemo {
       });
     }
     out.printf("done in %d ms%n", elapsedMillis());
+  }
+
+  private int lastTenth = -1;
+
+  /** Prints a pull's progress: each tenth of the file, and how it ended. */
+  private synchronized void pullProgress(PullProgress p) {
+    if (p.stage() == PullProgress.Stage.DOWNLOADING) {
+      int tenth = (int) (p.fraction().orElse(0) * 10);
+      if (tenth == lastTenth) {
+        return;
+      }
+      lastTenth = tenth;
+    }
+    out.printf("    %s  pull      %s%n", clock(), p);
   }
 
   /** {@return the start-up phase an event shows, in the words of the issue: spawned, loading, ready} */

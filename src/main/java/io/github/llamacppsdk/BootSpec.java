@@ -6,6 +6,7 @@ import io.github.llamacppsdk.internal.spec.SpecIdentity;
 import io.github.llamacppsdk.internal.spec.SpecNormalizer;
 import io.github.llamacppsdk.internal.spec.SpecUrls;
 import io.github.llamacppsdk.internal.spec.ShellText;
+import io.github.llamacppsdk.models.HuggingFaceModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -38,9 +39,12 @@ import java.util.TreeMap;
  *
  * @param binaryPath the llama-server executable (default {@code llama-server}, found on PATH)
  * @param launcherArgs arguments placed before every llama-server flag (e.g. a wrapper's options)
- * @param model the GGUF model path ({@code --model}); required
+ * @param model the GGUF model path ({@code --model}); for a spec that names its model with {@code
+ *     huggingFace}, that name ({@link HuggingFaceModel#toString()}) until the library pulls it and
+ *     launches on the cached file; either a path or a name is required
  * @param alias the model name the server reports ({@code --alias}); default: the model file name
- *     without its last extension
+ *     without its last extension, or for a named model {@link HuggingFaceModel#defaultAlias()}
+ *     ({@code owner/repo:QUANT}, as llama-server reports it)
  * @param modelIdentity the model name clients send; default: {@code alias}
  * @param host the listen address ({@code --host}), IPv6 without brackets; default {@code 127.0.0.1}
  * @param port the listen port; {@code 0} means "pick a free port at launch"; default {@code 8080}
@@ -71,6 +75,8 @@ import java.util.TreeMap;
  * @param metadata free-form caller data; not part of identity
  * @param headers the HTTP headers clients and probes send ({@code authorization: Bearer ...} when a
  *     key is configured), derived at normalisation time
+ * @param huggingFace the Hugging Face model this spec names ({@code hf_repo}, {@code hf_file},
+ *     {@code hf_revision}); {@link LlamaCppBackend} pulls it into the cache before launch
  */
 public record BootSpec(
     String binaryPath,
@@ -103,7 +109,8 @@ public record BootSpec(
     Map<String, String> environment,
     List<String> extraArgs,
     Map<String, Object> metadata,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    Optional<HuggingFaceModel> huggingFace) {
 
   /** The default binary, looked up on PATH. */
   public static final String DEFAULT_BINARY = "llama-server";
@@ -158,8 +165,19 @@ public record BootSpec(
     extraArgs = List.copyOf(extraArgs);
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     headers = Headers.copyOf(headers); // case-insensitive lookups, as HTTP header names are
+    Objects.requireNonNull(huggingFace, "huggingFace");
     SpecNormalizer.checkInvariants(binaryPath, model, alias, modelIdentity, host, port,
         List.of(readyTimeout, readinessInterval, stopTimeout, stallTimeout), apiKey, headers);
+  }
+
+  /**
+   * Starts a builder with every field at its default; set {@code model} (a path) or {@code
+   * huggingFace} (a name) before {@code build()}.
+   *
+   * @return a builder
+   */
+  public static BootSpecBuilder builder() {
+    return new BootSpecBuilder();
   }
 
   /**
@@ -215,7 +233,7 @@ public record BootSpec(
         apiPrefix, ctxSize, gpuLayers, threads, threadsBatch, parallel, flashAttn, embeddings, apiKey,
         apiKeyFile, timeoutSeconds, threadsHttp, pooling, readyTimeout, readinessInterval,
         healthInterval, stopTimeout, stallTimeout, idleShutdown, executionSurface, environment,
-        extraArgs, metadata, headers);
+        extraArgs, metadata, headers, huggingFace);
   }
 
   /**
@@ -254,7 +272,9 @@ public record BootSpec(
   /**
    * {@return the command line that starts this server, in the syntax of current llama-server builds
    * (7553 and later); the API key is in its environment only} See {@link #toCommandLine(ServerBuild)}
-   * for older builds.
+   * for older builds. For a spec that names its model and is not pulled yet, the model appears as
+   * llama-server's own {@code --hf-repo NAME} (and {@code --hf-file}); the library itself launches on
+   * the pulled file ({@code --model PATH}), see {@link LlamaCppBackend#resolveModel(BootSpec)}.
    */
   public CommandLine toCommandLine() {
     return LlamaServerFlags.render(this);
@@ -303,7 +323,7 @@ public record BootSpec(
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("BootSpec[");
-    sb.append("model=").append(model).append(", alias=").append(alias)
+    sb.append(huggingFace.isPresent() ? "huggingFace=" : "model=").append(model).append(", alias=").append(alias)
         .append(", modelIdentity=").append(modelIdentity).append(", binaryPath=").append(binaryPath)
         .append(", host=").append(host).append(", port=").append(port);
     if (!apiPrefix.isEmpty()) {

@@ -3,6 +3,7 @@ package io.github.llamacppsdk;
 import static io.github.llamacppsdk.internal.spec.SpecKeys.*;
 
 import io.github.llamacppsdk.internal.spec.SpecNormalizer;
+import io.github.llamacppsdk.models.HuggingFaceModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +27,14 @@ public final class BootSpecBuilder {
 
   static BootSpecBuilder from(BootSpec s) {
     BootSpecBuilder b = new BootSpecBuilder();
-    b.set(BINARY_PATH, s.binaryPath()).set(LAUNCHER_ARGS, s.launcherArgs()).set(MODEL, s.model());
-    if (!s.alias().equals(SpecNormalizer.deriveAlias(s.model()))) {
+    b.set(BINARY_PATH, s.binaryPath()).set(LAUNCHER_ARGS, s.launcherArgs());
+    if (s.huggingFace().isPresent()) {
+      b.huggingFace(s.huggingFace().get());
+    } else {
+      b.set(MODEL, s.model());
+    }
+    if (!s.alias().equals(s.huggingFace().map(HuggingFaceModel::defaultAlias)
+        .orElseGet(() -> SpecNormalizer.deriveAlias(s.model())))) {
       b.set(ALIAS, s.alias());
     }
     if (!s.modelIdentity().equals(s.alias())) {
@@ -70,11 +77,49 @@ public final class BootSpecBuilder {
   /** Sets {@code launcher_args}: arguments before the llama flags. */
   public BootSpecBuilder launcherArgs(List<String> v) { return set(LAUNCHER_ARGS, copy(v)); }
 
-  /** Sets {@code model}: the GGUF path. */
-  public BootSpecBuilder model(String v) { return set(MODEL, v); }
+  /** Sets {@code model}: the GGUF path; clears a Hugging Face name (the last of the two wins). */
+  public BootSpecBuilder model(String v) { clearName(); return set(MODEL, v); }
 
-  /** Sets {@code model}: the GGUF path. */
-  public BootSpecBuilder model(Path v) { return set(MODEL, v); }
+  /** Sets {@code model}: the GGUF path; clears a Hugging Face name (the last of the two wins). */
+  public BootSpecBuilder model(Path v) { clearName(); return set(MODEL, v); }
+
+  private void clearName() {
+    values.remove(HF_REPO);
+    values.remove(HF_FILE);
+    values.remove(HF_REVISION);
+  }
+
+  /**
+   * Names the model on the Hugging Face Hub instead of giving a path: {@code owner/repo} or {@code
+   * owner/repo:QUANT} (llama-server's {@code -hf} syntax); sets {@code hf_repo} and clears {@code
+   * hf_file} and {@code hf_revision}, and a {@code model} path (the last of the two wins). The
+   * library pulls it into the Hugging Face cache before launch.
+   */
+  public BootSpecBuilder huggingFace(String v) {
+    clearName();
+    values.remove(MODEL);
+    return set(HF_REPO, v);
+  }
+
+  /**
+   * Names the model on the Hugging Face Hub: sets {@code hf_repo}, {@code hf_file} and {@code
+   * hf_revision}, and clears a {@code model} path (the last of the two wins).
+   */
+  public BootSpecBuilder huggingFace(HuggingFaceModel v) {
+    clearName();
+    if (v == null) {
+      return this;
+    }
+    values.remove(MODEL);
+    set(HF_REPO, v.name()).set(HF_FILE, v.file().orElse(null));
+    return set(HF_REVISION, v.revision().equals(HuggingFaceModel.DEFAULT_REVISION) ? null : v.revision());
+  }
+
+  /** Sets {@code hf_file}: the file inside the {@code hf_repo} repository, instead of a quantisation tag. */
+  public BootSpecBuilder hfFile(String v) { return set(HF_FILE, v); }
+
+  /** Sets {@code hf_revision}: the branch, tag or commit of {@code hf_repo} (default {@code main}). */
+  public BootSpecBuilder hfRevision(String v) { return set(HF_REVISION, v); }
 
   /** Sets {@code alias}: the served model name. */
   public BootSpecBuilder alias(String v) { return set(ALIAS, v); }

@@ -21,6 +21,12 @@ import io.github.llamacppsdk.internal.llama.KubernetesTransports;
 import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
 import io.github.llamacppsdk.internal.llama.LlamaServerBackend;
 import io.github.llamacppsdk.internal.llama.LlamaServices;
+import io.github.llamacppsdk.internal.models.SpecPuller;
+import io.github.llamacppsdk.models.HubSettings;
+import io.github.llamacppsdk.models.HuggingFaceModel;
+import io.github.llamacppsdk.models.ModelPuller;
+import io.github.llamacppsdk.models.PullProgress;
+import io.github.llamacppsdk.models.PulledModel;
 import io.github.llamacppsdk.internal.llama.ServerBuilds;
 import io.github.llamacppsdk.internal.probe.ReadinessProber;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
@@ -39,6 +45,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The front door: turns a {@link BootSpec} into a running llama-server and an OpenAI-compatible
@@ -61,6 +68,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * EXITED or STOPPED at the end. Equal specs share one server (single flight); every caller gets its own
  * lease.
  *
+ * <p>A spec that names its model ({@code BootSpec.builder().huggingFace("owner/repo:Q4_K_M")}) is
+ * pulled into the Hugging Face cache first (progress to the {@link Builder#pullListener pull
+ * listeners}; settings from {@link Builder#hub(HubSettings)}, else the environment), then launched on
+ * the cached file, so the readiness deadlines cover loading only. {@link #pull(HuggingFaceModel)}
+ * fetches without starting anything.
+ *
  * <p>Thread-safe. Get one with {@link #create()} or {@link #builder()}; close it to stop every
  * server it started. Owns the {@link InferenceCore} and the {@link ProcessTransport} it created, and
  * never closes ones it was given.
@@ -80,6 +93,7 @@ public final class LlamaCppBackend implements AutoCloseable {
   private final LlamaServerBackend spawned;
   private final AttachedLlamaBackend attached;
   private final ReadinessProber prober;
+  private final SpecPuller models;
   private final ConsumerManifest anyConsumer = ConsumerManifest.builder("llama_cpp_sdk_default").build();
   private final AtomicBoolean closed = new AtomicBoolean();
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
@@ -112,6 +126,7 @@ public final class LlamaCppBackend implements AutoCloseable {
         ServerBuilds.shared(), b.perInstanceKeys);
     this.spawned = new LlamaServerBackend(services);
     this.attached = new AttachedLlamaBackend(services);
+    this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners);
     core.registerBackend(spawned);
     core.registerBackend(attached);
   }
@@ -139,10 +154,12 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @throws io.github.llamacppsdk.core.IncompatibleConsumerException if the consumer cannot use
    *     llama.cpp (nothing is started)
    * @throws ServerStartException if the server exited, timed out, stalled, or is not ours
+   * @throws io.github.llamacppsdk.models.ModelPullException if a named model could not be pulled
+   *     (nothing is started)
    * @throws io.github.llamacppsdk.core.InferenceException for every other failure, with its code
    */
   public Resolution resolveEndpoint(BootSpec spec, ConsumerManifest consumer, ResolveOptions options) {
-    return core.resolveEndpoint(instanceSpec(spec), consumer, options);
+    return core.resolveEndpoint(instanceSpec(models.launchable(spec)), consumer, options);
   }
 
   /**
@@ -181,7 +198,8 @@ public final class LlamaCppBackend implements AutoCloseable {
    */
   public CompletableFuture<Resolution> resolveEndpointAsync(BootSpec spec, ConsumerManifest consumer,
       ResolveOptions options) {
-    return core.resolveEndpointAsync(instanceSpec(spec), consumer, options);
+    Objects.requireNonNull(spec, "spec");
+    return models.launchableAsync(spec).thenCompose(s -> core.resolveEndpointAsync(instanceSpec(s), consumer, options));
   }
 
   /**
@@ -192,7 +210,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @return the snapshot and whether it was reused
    */
   public EnsureResult ensureInstance(BootSpec spec, Duration waitTimeout) {
-    return core.ensureInstance(instanceSpec(spec), waitTimeout);
+    return core.ensureInstance(instanceSpec(models.launchable(spec)), waitTimeout);
   }
 
   /**
@@ -224,8 +242,50 @@ public final class LlamaCppBackend implements AutoCloseable {
   }
 
   /**
+   * Pulls a named model into the cache without starting a server (warm-up at deploy time); progress
+   * goes to the backend's pull listeners.
+   *
+   * @param model the model
+   * @return where it is in the cache
+   * @throws io.github.llamacppsdk.models.ModelPullException typed by its failure
+   */
+  public PulledModel pull(HuggingFaceModel model) {
+    return pull(model, p -> { });
+  }
+
+  /**
+   * {@link #pull(HuggingFaceModel)} with one more progress listener.
+   *
+   * @param model the model
+   * @param progress receives this pull's progress (on the downloading thread; keep it fast)
+   * @return where it is in the cache
+   */
+  public PulledModel pull(HuggingFaceModel model, Consumer<? super PullProgress> progress) {
+    return models.pull(Objects.requireNonNull(model, "model"), Objects.requireNonNull(progress, "progress"));
+  }
+
+  /**
+   * {@return the spec that launches {@code spec}'s model from the cache} For a spec that names its
+   * model: pulls it (if needed) and returns the spec with {@code model} set to the cached file (alias
+   * and identity kept, the name dropped); a spec with a path is returned as it is. Useful to show the
+   * exact command line, or to hand a spec to the core directly.
+   *
+   * @param spec the spec
+   * @throws io.github.llamacppsdk.models.ModelPullException if the model cannot be pulled
+   */
+  public BootSpec resolveModel(BootSpec spec) {
+    return models.launchable(Objects.requireNonNull(spec, "spec"));
+  }
+
+  /** {@return the model puller this backend uses (created on first use unless one was given)} */
+  public ModelPuller modelPuller() {
+    return models.puller();
+  }
+
+  /**
    * {@return the core's instance spec for a boot spec} (backend {@code llama_cpp_sdk}, startup kind
-   * {@code spawned}, the boot spec under {@code backend_options.boot_spec})
+   * {@code spawned}, the boot spec under {@code backend_options.boot_spec}) A spec that names its
+   * model must go through {@link #resolveModel(BootSpec)} first: the core refuses it.
    *
    * @param spec the boot spec
    */
@@ -368,6 +428,7 @@ public final class LlamaCppBackend implements AutoCloseable {
     if (ownsTransport) {
       transport.close();
     }
+    models.close();
   }
 
   /** Builds a {@link LlamaCppBackend}. Mutable, single use, not thread-safe. */
@@ -382,9 +443,30 @@ public final class LlamaCppBackend implements AutoCloseable {
     private RestartPolicy restartPolicy = RestartPolicy.never();
     private int healthThreshold = 2;
     private Duration probeTimeout = Duration.ofSeconds(2);
+    private HubSettings hub;
+    private ModelPuller modelPuller;
+    private final List<Consumer<? super PullProgress>> pullListeners = new ArrayList<>();
     private boolean perInstanceKeys;
 
     private Builder() {}
+
+    /**
+     * @param v where and how named models are pulled (default {@link HubSettings#fromEnvironment()},
+     *     read when the first model is pulled)
+     * @return this
+     */
+    public Builder hub(HubSettings v) { hub = Objects.requireNonNull(v, "hub"); return this; }
+    /** @param v the puller of named models (default: the library's, with {@link #hub}; yours is not closed) @return this */
+    public Builder modelPuller(ModelPuller v) { modelPuller = Objects.requireNonNull(v, "modelPuller"); return this; }
+    /**
+     * @param v receives the progress of every pull this backend makes (on the downloading thread;
+     *     keep it fast; an exception it throws is logged once and ignored)
+     * @return this
+     */
+    public Builder pullListener(Consumer<? super PullProgress> v) {
+      pullListeners.add(Objects.requireNonNull(v, "pullListener"));
+      return this;
+    }
 
     /** @param v the process transport (default {@link ProcessTransport#local()}; yours is not closed) @return this */
     public Builder transport(ProcessTransport v) { transport = Objects.requireNonNull(v, "transport"); return this; }

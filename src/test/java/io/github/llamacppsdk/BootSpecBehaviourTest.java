@@ -238,7 +238,7 @@ class BootSpecBehaviourTest {
         s.threadsBatch(), s.parallel(), s.flashAttn(), s.embeddings(), s.apiKey(), s.apiKeyFile(),
         s.timeoutSeconds(), s.threadsHttp(), s.pooling(), s.readyTimeout(), s.readinessInterval(),
         s.healthInterval(), s.stopTimeout(), s.stallTimeout(), s.idleShutdown(), s.executionSurface(),
-        s.environment(), s.extraArgs(), s.metadata(), Map.of()))
+        s.environment(), s.extraArgs(), s.metadata(), Map.of(), s.huggingFace()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

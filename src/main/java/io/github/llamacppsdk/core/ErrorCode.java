@@ -54,6 +54,8 @@ public enum ErrorCode {
   EXITED,
   /** The backend or core was closed. */
   CLOSED,
+  /** A named model could not be pulled into the cache (see {@code models.ModelPullException}). */
+  MODEL_PULL_FAILED,
   /** The waiting thread was interrupted; the half-started process was cleaned up. */
   INTERRUPTED,
   /** An unexpected failure inside a backend; the cause carries the detail. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeHuggingFace;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
+import io.github.llamacppsdk.testkit.GgufFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +54,24 @@ class ExamplesIT {
     assertThat(text).containsSubsequence("RELEASED", "active=false, leases on the instance: 0", "STOPPED",
         "is gone; instances left: 0", "done in");
     assertThat(text.lines().filter(l -> l.matches("\\s+-> \\d+ ms"))).hasSize(8);
+  }
+
+  @Test
+  void theDemoResolvesAModelByNameThroughTheHuggingFaceCache(@TempDir Path tmp) throws Exception {
+    try (FakeHuggingFace hub = FakeHuggingFace.start().addFile("someone/tiny-GGUF", "tiny-Q4_K_M.gguf",
+        GgufFiles.writeTinyModel(tmp.resolve("src.gguf")))) {
+      Map<String, String> env = Map.of("LLAMA_HF_MODEL", "someone/tiny-GGUF:Q4_K_M",
+          "MODEL_ENDPOINT", hub.endpoint().toString(), "LLAMA_CACHE", tmp.resolve("hub").toString());
+      int status = SpawnedEndpointDemo.run(new String[0], env, out, err);
+
+      assertThat(status).as(err()).isZero();
+      assertThat(out()).contains("with the Hugging Face model someone/tiny-GGUF:Q4_K_M")
+          .contains("huggingFace=someone/tiny-GGUF:Q4_K_M")
+          .containsSubsequence("pull      someone/tiny-GGUF:Q4_K_M - RESOLVING", "DOWNLOADING", "COMPLETE", "spawned",
+              "ready")
+          .contains("modelIdentity     someone/tiny-GGUF:Q4_K_M");
+      assertThat(hub.downloads()).isEqualTo(1);
+    }
   }
 
   @Test

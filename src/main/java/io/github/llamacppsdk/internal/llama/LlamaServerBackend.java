@@ -62,6 +62,11 @@ public final class LlamaServerBackend implements Backend {
   @Override
   public StartupPlan plan(InstanceSpec spec) {
     BootSpec boot = bootSpec(spec);
+    if (boot.huggingFace().isPresent()) {
+      throw new InferenceException(ErrorCode.INVALID_SPEC, "hf_repo: the model " + boot.huggingFace().get()
+          + " must be pulled before it reaches the core: LlamaCppBackend.resolveEndpoint pulls it, or pass the"
+          + " spec LlamaCppBackend.resolveModel(spec) returns");
+    }
     Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
     metadata.putAll(boot.metadata());
     metadata.put(BOOT_SPEC_KEY, Map.of("binary_path", boot.binaryPath(), "host", boot.host(), "port", boot.port(),

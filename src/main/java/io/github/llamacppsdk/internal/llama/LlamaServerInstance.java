@@ -48,8 +48,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LlamaServerInstance implements ManagedInstance {
   private static final Logger log = LoggerFactory.getLogger(LlamaServerInstance.class);
-  /** Inherited variables that would silently change llama-server unless the spec sets them. */
-  static final List<String> SCRUBBED_INHERITED = List.of("LLAMA_ARG_*", "LLAMA_API_KEY");
+  /**
+   * Inherited variables that would silently change llama-server unless the spec sets them, and the
+   * Hugging Face token, which a server launched on a pulled file never needs.
+   */
+  static final List<String> SCRUBBED_INHERITED = List.of("LLAMA_ARG_*", "LLAMA_API_KEY", "HF_TOKEN");
   /** How many times a port-0 start is retried with a new port after {@code couldn't bind}. */
   static final int BIND_ATTEMPTS = 3;
 

@@ -33,6 +33,8 @@ public final class LlamaServerFlags {
   private static Map<String, String> managed() {
     Map<String, String> m = new LinkedHashMap<>();
     put(m, SpecKeys.MODEL, "--model", "-m");
+    put(m, SpecKeys.HF_REPO, "--hf-repo", "-hf", "-hfr");
+    put(m, SpecKeys.HF_FILE, "--hf-file", "-hff");
     put(m, SpecKeys.ALIAS, "--alias", "-a");
     put(m, SpecKeys.HOST, "--host");
     put(m, SpecKeys.PORT, "--port");
@@ -96,7 +98,12 @@ public final class LlamaServerFlags {
     List<String> argv = new ArrayList<>();
     argv.add(spec.binaryPath());
     argv.addAll(spec.launcherArgs());
-    add(argv, "--model", spec.model());
+    if (spec.huggingFace().isPresent()) { // shown for a spec not pulled yet; the library launches on the file
+      add(argv, "--hf-repo", spec.huggingFace().get().name());
+      spec.huggingFace().get().file().ifPresent(f -> add(argv, "--hf-file", f));
+    } else {
+      add(argv, "--model", spec.model());
+    }
     add(argv, "--alias", spec.alias());
     add(argv, "--host", spec.host());
     add(argv, "--port", Integer.toString(spec.port()));

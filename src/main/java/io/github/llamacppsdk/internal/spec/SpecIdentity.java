@@ -43,6 +43,11 @@ public final class SpecIdentity {
     id.put(SpecKeys.EXECUTION_SURFACE, new TreeMap<>(spec.executionSurface()));
     id.put(SpecKeys.ENVIRONMENT, new TreeMap<>(spec.environment()));
     id.put(SpecKeys.EXTRA_ARGS, spec.extraArgs());
+    spec.huggingFace().ifPresent(hf -> { // only when present: path specs keep their canonical text
+      id.put(SpecKeys.HF_REPO, hf.name());
+      id.put(SpecKeys.HF_FILE, hf.file().orElse(null));
+      id.put(SpecKeys.HF_REVISION, hf.revision());
+    });
     StringBuilder sb = new StringBuilder();
     write(sb, id, false);
     return sb.toString();

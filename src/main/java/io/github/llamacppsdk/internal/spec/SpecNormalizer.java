@@ -9,6 +9,7 @@ import io.github.llamacppsdk.InvalidBootSpecException;
 import io.github.llamacppsdk.Pooling;
 import io.github.llamacppsdk.Secret;
 import io.github.llamacppsdk.Violation;
+import io.github.llamacppsdk.models.HuggingFaceModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,15 @@ public final class SpecNormalizer {
     String binaryPath = in.string(BINARY_PATH, BootSpec.DEFAULT_BINARY, true);
     List<String> launcherArgs = in.stringList(LAUNCHER_ARGS);
     String model = in.string(MODEL, null, true);
-    if (model == null && !in.failedOn(MODEL)) {
-      in.fail(MODEL, null, "is required: the path of the GGUF model file.");
+    Optional<HuggingFaceModel> huggingFace = ModelNameFields.read(in);
+    if (huggingFace.isPresent() && model != null) {
+      in.fail(MODEL, model, "set either model (a path) or hf_repo (a Hugging Face name), not both.");
+    } else if (huggingFace.isPresent()) {
+      model = huggingFace.get().toString();
+    } else if (model == null && !in.failedOn(MODEL) && !in.failedOn(HF_REPO) && !in.failedOn(HF_FILE)
+        && !in.failedOn(HF_REVISION)) {
+      in.fail(MODEL, null, "is required: the path of the GGUF model file (or set hf_repo to a Hugging Face name"
+          + " such as owner/repo:Q4_K_M).");
     }
     String host = host(in);
     Long portValue = in.integer(PORT, 0, 65_535, "from 0 to 65535 (0 picks a free port at launch)");
@@ -84,7 +92,8 @@ public final class SpecNormalizer {
     Map<String, String> environment = ValueParsers.environment(in);
     List<String> extraArgs = extraArgs(in);
     Map<String, Object> metadata = ValueParsers.metadata(in);
-    String alias = alias(in, model);
+    String alias = huggingFace.isPresent() && in.get(ALIAS) == null ? huggingFace.get().defaultAlias()
+        : alias(in, model);
     String modelIdentity = in.string(MODEL_IDENTITY, alias, false);
 
     List<Violation> all = new ArrayList<>(keyProblems);
@@ -96,7 +105,7 @@ public final class SpecNormalizer {
         SpecUrls.stripBrackets(host), port, apiPrefix, ctxSize, gpuLayers, threads, threadsBatch,
         parallel, flashAttn, embeddings, apiKey, apiKeyFile, timeoutSeconds, threadsHttp, pooling,
         readyTimeout, readinessInterval, healthInterval, stopTimeout, stallTimeout, idleShutdown,
-        surface, environment, extraArgs, metadata, headers);
+        surface, environment, extraArgs, metadata, headers, huggingFace);
   }
 
   private static List<Violation> unknownKeys(Map<String, ?> raw) {
