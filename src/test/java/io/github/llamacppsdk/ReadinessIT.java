@@ -115,7 +115,9 @@ class ReadinessIT {
 
   @Test
   void aLoadThatShowsNoProgressIsStalledAndCleanedUp() {
-    BootSpec spec = spec("--fake-stall", "loading").stallTimeout(Duration.ofMillis(800)).build();
+    // The stall deadline must outlast the fake JVM's own start (it prints nothing before it runs), or the
+    // watch stalls before the server ever answers 503; the readiness probes are fast enough to see that.
+    BootSpec spec = spec("--fake-stall", "loading").stallTimeout(Duration.ofMillis(3000)).build();
 
     ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec, wait(LONG)));
 
@@ -127,7 +129,7 @@ class ReadinessIT {
   @Test
   void aLoadThatKeepsLoggingIsNotStalledButHitsTheHardTimeout() {
     BootSpec spec = spec("--fake-load-ms", "600000", "--fake-progress-every-ms", "100")
-        .stallTimeout(Duration.ofMillis(600)).readyTimeout(Duration.ofMillis(2500)).build();
+        .stallTimeout(Duration.ofMillis(2000)).readyTimeout(Duration.ofMillis(5000)).build(); // stall > the fake JVM's start
 
     ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec, wait(LONG)));
 
