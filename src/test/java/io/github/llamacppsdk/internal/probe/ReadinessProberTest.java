@@ -32,7 +32,7 @@ class ReadinessProberTest {
       "{\"models\":[{\"name\":\"tiny\",\"model\":\"tiny\"}],\"object\":\"list\",\"data\":[{\"id\":\"tiny\",\"object\":\"model\",\"meta\":{\"n_ctx\":4096}}]}";
 
   private final ReadinessProber prober =
-      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(800));
+      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(2_500));
 
   @org.junit.jupiter.api.AfterEach
   void closeProber() {
