@@ -93,6 +93,29 @@ class ReadinessProberTest {
   }
 
   @Test
+  void aMissingKeyShowsOnPropsWhereA2025BuildAnswersTheModelListToAnyone(WireMockRuntimeInfo wm) {
+    String invalid = "{\"error\":{\"code\":401,\"message\":\"Invalid API Key\",\"type\":\"authentication_error\"}}";
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}")));
+    stubFor(get("/v1/models").willReturn(okJson(MODELS))); // public on b6000-era builds, key or not
+    stubFor(get("/props").willReturn(jsonResponse(invalid, 401)));
+
+    Observation without = probe(target(wm, "", Map.of()));
+
+    assertThat(without).isInstanceOf(Observation.Unauthorized.class);
+    assertThat(without.describe())
+        .isEqualTo("GET /props -> 401 Invalid API Key (the server requires an API key and none is configured)");
+  }
+
+  @Test
+  void aServerWithoutAKeyOrWithoutPropsIsReady(WireMockRuntimeInfo wm) {
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}")));
+    stubFor(get("/v1/models").willReturn(okJson(MODELS))); // /props unmatched: WireMock answers 404
+
+    assertThat(probe(target(wm, "", Map.of()))).isEqualTo(new Observation.Ready("tiny"));
+    verify(getRequestedFor(urlEqualTo("/props")));
+  }
+
+  @Test
   void probesUnderThePrefixWithTheBearerKey(WireMockRuntimeInfo wm) {
     stubFor(get("/p/health").withHeader("Authorization", equalTo("Bearer k1"))
         .willReturn(okJson("{\"status\":\"ok\"}")));
