@@ -157,6 +157,14 @@ class RealChatIT {
     assertThat(process.pid()).isEqualTo(pid);
     var stopped = events.next(e -> e.instanceId().equals(id) && e.lifecycle() == LifecycleStatus.STOPPED);
     r.close();
+    // llama-server answers /health 200 a little before it installs its SIGTERM handler (its "listening
+    // on ... main loop" line comes right after); a SIGTERM in that window ends it by the signal's
+    // default action (still GRACEFUL to the library). This test is about the handler's clean exit.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (process.recentOutput().stream().noneMatch(l -> l.text().contains("listening on"))
+        && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // poll the condition, with a deadline
+    }
 
     backend.stopInstance(id).get(30, TimeUnit.SECONDS);
 
