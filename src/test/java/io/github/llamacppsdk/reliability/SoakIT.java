@@ -40,6 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(NoLeakedProcesses.class)
 class SoakIT {
   static final int CYCLES = Integer.getInteger("reliability.soak.cycles", 200);
+  /**
+   * The cycles stop early after this long (but not before {@link #MIN_CYCLES}): each cycle starts a
+   * fake server JVM, which takes seconds instead of half a second on a machine busy with other builds.
+   */
+  static final long BUDGET_SECONDS = Long.getLong("reliability.soak.seconds", 240);
+  static final int MIN_CYCLES = 20;
   /** File descriptors the JVM may open lazily during the run (jar files, a selector, /dev/random). */
   static final int FD_TOLERANCE = 10;
 
@@ -68,8 +74,11 @@ class SoakIT {
       long t0 = System.nanoTime();
 
       left = new Left[2];
-      for (int i = 0; i < CYCLES; i++) {
-        left[i % 2] = cycle(backend, specs.get(i % 2), opts, http, left[i % 2]);
+      long budgetEnd = t0 + java.util.concurrent.TimeUnit.SECONDS.toNanos(BUDGET_SECONDS);
+      int cycles = 0;
+      while (cycles < CYCLES && (cycles < MIN_CYCLES || System.nanoTime() < budgetEnd)) {
+        left[cycles % 2] = cycle(backend, specs.get(cycles % 2), opts, http, left[cycles % 2]);
+        cycles++;
       }
       awaitIdleStop(backend, left[0]);
       awaitIdleStop(backend, left[1]);
@@ -85,7 +94,8 @@ class SoakIT {
           grown.put(name, n - threadsBefore.getOrDefault(name, 0L));
         }
       });
-      Rel.figure("soak", CYCLES + " cycles in " + ms + " ms (" + ms / CYCLES + " ms/cycle); threads "
+      Rel.figure("soak", cycles + " cycles (of " + CYCLES + ", time budget " + BUDGET_SECONDS + " s) in " + ms + " ms ("
+          + ms / cycles + " ms/cycle); threads "
           + threadsBefore.values().stream().mapToLong(Long::longValue).sum() + " -> "
           + threadsAfter.values().stream().mapToLong(Long::longValue).sum() + "; fds " + fdsBefore + " -> " + fdsAfter);
       assertThat(grown).as("threads that grew (before %s, after %s)", threadsBefore, threadsAfter).isEmpty();
