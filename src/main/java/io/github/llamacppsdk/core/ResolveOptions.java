@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.core;
 
 import io.github.llamacppsdk.internal.core.MapValues;
+import io.github.llamacppsdk.internal.spec.SpecRules;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +40,7 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
   }
 
   /** The longest TTL or wait: far beyond any real use, far below what clocks and schedulers can add. */
-  private static final Duration MAX = Duration.ofDays(365);
+  private static final Duration MAX = SpecRules.MAX_DURATION;
 
   private static long millis(String key, Object value) {
     long ms = MapValues.nonNegativeLong(key, value);

@@ -10,7 +10,7 @@ public final class SpecUrls {
   /**
    * {@return the reason a host is unusable, or {@code null} if it is fine} {@code host} is non-blank.
    */
-  static String hostProblem(String host) {
+  public static String hostProblem(String host) {
     if (host.endsWith(".sock")) {
       return "Unix-socket hosts are not supported yet; use a host name or IP address.";
     }
@@ -34,7 +34,7 @@ public final class SpecUrls {
   }
 
   /** {@return the host without IPv6 brackets, as {@code --host} gets it} */
-  static String stripBrackets(String host) {
+  public static String stripBrackets(String host) {
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
