@@ -13,17 +13,17 @@ import java.util.Set;
 /**
  * What a consumer of endpoints accepts and requires: runtime kinds, management modes, protocols,
  * capabilities and constraints. {@link InferenceCore#compatibility(String, ConsumerManifest)} checks it
- * against a {@link BackendManifest} (seed §2.5, §9).
+ * against a {@link BackendManifest}.
  *
- * <p>Differences from the seed, on purpose:
+ * <p>Rules worth knowing:
  *
  * <ul>
  *   <li>An <b>empty {@code acceptedManagementModes} means "any mode"</b> (the backend's first mode is
- *       resolved). In the seed the empty default made every consumer incompatible (seed §17.23).
- *   <li>Capability keys drop the Elixir {@code ?}: {@code streaming?} is {@code streaming}.
+ *       resolved).
+ *   <li>Capability keys are plain names ({@code streaming}); {@link #fromMap(Map)} also accepts them with a trailing {@code ?}.
  * </ul>
  *
- * <p>Kept from the seed: a required capability is satisfied only by an equal value, so a required
+ * <p>A required capability is satisfied only by an equal value, so a required
  * {@code true} is not satisfied by {@code "unknown"}, and a required {@code "unknown"} only by
  * {@code "unknown"}. An empty {@code acceptedProtocols} or {@code acceptedRuntimeKinds} accepts
  * nothing. Of the {@code constraints} only {@code startup_kind} is interpreted; other entries are kept
@@ -88,7 +88,7 @@ public record ConsumerManifest(
   }
 
   /**
-   * Starts a manifest with the seed's defaults: runtime kinds {@code [service]}, any management mode,
+   * Starts a manifest with the defaults: runtime kinds {@code [service]}, any management mode,
    * protocols {@code [openai_chat_completions]}, no capability requirements, no constraints.
    *
    * @param consumer the consumer's name
@@ -99,7 +99,7 @@ public record ConsumerManifest(
   }
 
   /**
-   * Reads a manifest from the seed's map shape. Keys: {@code contract_version}, {@code consumer}
+   * Reads a manifest from a map of snake_case keys. Keys: {@code contract_version}, {@code consumer}
    * (required), {@code accepted_runtime_kinds}, {@code accepted_management_modes}, {@code
    * accepted_protocols} (a list or a single wire spelling such as {@code jido_managed}), {@code
    * required_capabilities}, {@code optional_capabilities} (keys with or without {@code ?}; values

@@ -62,8 +62,8 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
   }
 
   /**
-   * Reads the seed's option map: {@code owner_ref} (string), {@code ttl_ms} (integer; {@code 0} or
-   * absent means no expiry, as in the seed, where only a positive value arms it) and {@code
+   * Reads an option map: {@code owner_ref} (string), {@code ttl_ms} (integer; {@code 0} or
+   * absent means no expiry: only a positive value arms it) and {@code
    * await_timeout_ms} (integer).
    *
    * @param map the options

@@ -1,8 +1,8 @@
 package io.github.llamacppsdk.internal.spec;
 
 /**
- * Not API. Host normalisation and the URLs derived from host, port and prefix (seed §4.3, with the
- * fixes: brackets only in URLs, wildcard hosts reached through loopback, health under the prefix).
+ * Not API. Host normalisation and the URLs derived from host, port and prefix (IPv6
+ * brackets only in URLs, wildcard hosts reached through loopback, health under the prefix).
  */
 public final class SpecUrls {
   private SpecUrls() {}
@@ -61,7 +61,7 @@ public final class SpecUrls {
     return "http://" + h + ":" + port;
   }
 
-  /** {@return the seed's api_prefix normalisation: leading slash, no trailing slashes, "" for none} */
+  /** {@return the api_prefix normalisation: leading slash, no trailing slashes, "" for none} */
   public static String normalisePrefix(String prefix) {
     if (prefix.isEmpty()) {
       return "";
