@@ -205,25 +205,37 @@ public record ConsumerManifest(
     /**
      * Requires a capability value.
      *
-     * @param key e.g. {@link Capabilities#STREAMING} (a trailing {@code ?} is dropped)
+     * @param key a plain capability name, e.g. {@link Capabilities#STREAMING}
      * @param value {@code true}, {@code false} or {@link Capabilities#UNKNOWN}
      * @return this
+     * @throws IllegalArgumentException if {@code key} is not a plain name ({@code streaming?} and
+     *     {@code :streaming} are map spellings, accepted by {@link ConsumerManifest#fromMap(Map)} only)
      */
     public Builder require(String key, Object value) {
-      required.put(Capabilities.normaliseKey(key), MapValues.capabilityValue(key, value));
+      required.put(plainKey(key), MapValues.capabilityValue(key, value));
       return this;
     }
 
     /**
      * Wants a capability value; if unmet the result carries a warning.
      *
-     * @param key the capability key
+     * @param key a plain capability name, as for {@link #require(String, Object)}
      * @param value {@code true}, {@code false} or {@link Capabilities#UNKNOWN}
      * @return this
+     * @throws IllegalArgumentException if {@code key} is not a plain name
      */
     public Builder prefer(String key, Object value) {
-      optional.put(Capabilities.normaliseKey(key), MapValues.capabilityValue(key, value));
+      optional.put(plainKey(key), MapValues.capabilityValue(key, value));
       return this;
+    }
+
+    private static String plainKey(String key) {
+      String plain = Capabilities.normaliseKey(Objects.requireNonNull(key, "key"));
+      if (plain.isEmpty() || !plain.equals(key)) {
+        throw new IllegalArgumentException("capability key \"" + key + "\" must be a plain name"
+            + (plain.isEmpty() ? "" : " such as \"" + plain + "\"") + "; \"?\" and \":\" spellings are for fromMap");
+      }
+      return plain;
     }
 
     /** @param kind the startup kind the backend must use @return this */
