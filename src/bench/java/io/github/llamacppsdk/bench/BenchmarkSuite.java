@@ -13,7 +13,7 @@ import java.util.Locale;
  * {@code guides/benchmarks.md}. Not a test: nothing here asserts a timing.
  *
  * <p>Run: {@code mvn -q test-compile exec:exec@bench} from the repository root. Arguments (through
- * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --only-cold-start}
+ * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --real-only} (figure 8 alone, printed, or written to {@code --out FILE}), {@code --only-cold-start}
  * (figure 7 alone), {@code --out FILE} (default {@code guides/benchmarks.md}).
  *
  * <p>Why not JMH: every figure but one measures child processes, HTTP and wall-clock events across
@@ -36,7 +36,7 @@ public final class BenchmarkSuite {
     boolean quick = false;
     boolean realOnly = false;
     boolean coldOnly = false;
-    Path out = Path.of("guides", "benchmarks.md");
+    Path out = null;
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
     for (int i = 0; i < argv.size(); i++) {
@@ -66,10 +66,11 @@ public final class BenchmarkSuite {
     try (Fixture fx = new Fixture()) {
       String realBinary = System.getenv("LLAMA_SERVER_BIN");
       if (realOnly) {
+        if (realBinary == null || realBinary.isBlank()) {
+          throw new IllegalStateException("--real-only needs LLAMA_SERVER_BIN (the llama-server to measure)");
+        }
         new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
-        return;
-      }
-      if (!coldOnly) {
+      } else if (!coldOnly) {
         // Scale first: its thread baseline is the JVM before the library created anything.
         new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
         LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
@@ -80,11 +81,13 @@ public final class BenchmarkSuite {
         resolves.singleFlight(1_000);
       }
       // Child JVMs, one at a time, with no server of this JVM running.
-      new ColdStartBench(fx, report, quick ? 3 : 9).run();
-      if (!coldOnly && realBinary != null && !realBinary.isBlank()) {
-        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
-      } else if (!coldOnly) {
-        report.note("Figure 8 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+      if (!realOnly) {
+        new ColdStartBench(fx, report, quick ? 3 : 9).run();
+        if (!coldOnly && realBinary != null && !realBinary.isBlank()) {
+          new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
+        } else if (!coldOnly) {
+          report.note("Figure 8 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+        }
       }
     } finally {
       reapLeftovers(report);
@@ -96,8 +99,13 @@ public final class BenchmarkSuite {
         + "printed).");
     String results = report.render(command, date.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'",
         Locale.ROOT)), machine, Report.num((System.nanoTime() - t0) / 1e9) + " s");
-    Report.write(out, results);
-    System.out.println("wrote " + out.toAbsolutePath());
+    if (out == null && realOnly) { // a partial run does not replace the page's results unless asked to
+      System.out.println(results);
+      return;
+    }
+    Path target = out == null ? Path.of("guides", "benchmarks.md") : out;
+    Report.write(target, results);
+    System.out.println("wrote " + target.toAbsolutePath());
   }
 
   /** Every process the suite started must be gone; kills (and reports) any that is not. */

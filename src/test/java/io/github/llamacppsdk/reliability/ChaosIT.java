@@ -44,11 +44,15 @@ import org.junit.jupiter.api.io.TempDir;
  * also crashes itself after a number of requests, and one loads slowly so a restarted server is
  * visibly loading) and on the real llama-server ({@code LLAMA_SERVER_BIN}).
  *
- * <p>Every failed chat is classified by time: a kill of that spec's server that landed (the process
- * seen dead in {@code /proc}, polled every 0.2 ms after the signal) between the resolve's return and
- * the failure, or a crash of its own noticed in that window, explains it; a kill that
- * landed while the resolve was running (or less than the 1 ms before it for which the local process
- * caches its {@code /proc} liveness read) is counted apart (the library could not yet have seen the
+ * <p>Every failed chat is classified by time. A kill lands somewhere between its sending and the
+ * moment the killer sees the process dead in {@code /proc} (polled every 0.2 ms, but on a loaded
+ * machine the killer thread itself may run late, so that moment is an upper bound). A kill of that
+ * spec's server that may have landed between the resolve's return and the failure, or a crash of its
+ * own noticed in that window, explains it; so does a connection that was accepted and then broke (the
+ * server was there after the handout and died during the request), or another chat answered by the
+ * same server after the handout (it crashed on its own later, before the library heard of it). A kill that may have landed while
+ * the resolve was running (or less than the 1 ms before it for which the local process caches its
+ * {@code /proc} liveness read) is counted apart (the library could not yet have seen the
  * exit); anything else is a handout of a non-serving endpoint and must not happen. Also: no untyped
  * exception, at most one server process per spec at any sample (read from {@code /proc}), nothing left
  * running after close.
@@ -112,18 +116,32 @@ class ChaosIT {
   }
 
   /** One failed chat: what was handed out, when, and why the request failed. */
-  private record Failed(String alias, long called, long returned, long failedAt, String why) {}
+  private record Failed(String alias, String url, long called, long returned, long failedAt, String why) {}
 
-  /** A kill sent by the killer, or an end of a server noticed by the library (DOWN or GONE). */
+  /** One chat answered: by which server (its URL) and when. */
+  private record Served(String url, long at) {}
+
+  /** An end of a server noticed by the library (DOWN or GONE). */
   private record Blow(String alias, long at) {}
+
+  /**
+   * A kill: sent at {@code sent}, seen landed ({@code /proc} shows the process dead) at {@code landed}.
+   * It landed somewhere in between; on a loaded machine the killer thread may look late.
+   */
+  private record Kill(String alias, long sent, long landed) {
+    boolean mayHaveLandedWithin(long from, long to) {
+      return alias != null && sent <= to && landed >= from;
+    }
+  }
 
   private void run(String label, List<BootSpec> specs, RestartPolicy policy) throws Exception {
     Set<String> aliases = specs.stream().map(BootSpec::alias).collect(Collectors.toSet());
     Map<String, String> aliasOfInstance = new ConcurrentHashMap<>();
-    List<Blow> kills = new CopyOnWriteArrayList<>();
+    List<Kill> kills = new CopyOnWriteArrayList<>();
     List<Long> sendToLanding = new CopyOnWriteArrayList<>();
     List<Blow> noticed = new CopyOnWriteArrayList<>();
     List<Failed> failed = new CopyOnWriteArrayList<>();
+    List<Served> served = new CopyOnWriteArrayList<>();
     List<Throwable> untyped = new CopyOnWriteArrayList<>();
     Map<String, AtomicInteger> typed = new ConcurrentHashMap<>();
     Map<String, Integer> maxPerAlias = new ConcurrentHashMap<>();
@@ -173,7 +191,7 @@ class ChaosIT {
           java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
         long landed = Rel.running(victim.pid()) ? sent : System.nanoTime();
-        kills.add(new Blow(alias, landed));
+        kills.add(new Kill(alias, sent, landed));
         sendToLanding.add((landed - sent) / 1_000);
       }, KILL_EVERY.toMillis(), KILL_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
@@ -190,10 +208,12 @@ class ChaosIT {
               long returned = System.nanoTime();
               aliasOfInstance.put(r.instance().instanceId(), spec.alias());
               String why = chat(r);
+              String url = r.endpoint().baseUrl();
               if (why == null) {
                 chatsOk.incrementAndGet();
+                served.add(new Served(url, System.nanoTime()));
               } else {
-                failed.add(new Failed(spec.alias(), called, returned, System.nanoTime(), why));
+                failed.add(new Failed(spec.alias(), url, called, returned, System.nanoTime(), why));
               }
             } catch (InferenceException e) {
               typed.computeIfAbsent(e.code().name(), k -> new AtomicInteger()).incrementAndGet();
@@ -216,14 +236,25 @@ class ChaosIT {
 
     int afterHandout = 0;
     int crashedAfterHandout = 0;
+    int diedDuringRequest = 0;
+    int servedThenCrashed = 0;
     int duringResolve = 0;
     List<Failed> unexplained = new ArrayList<>();
     for (Failed f : failed) {
-      if (any(kills, f.alias(), f.returned(), f.failedAt())) {
+      if (killed(kills, f.alias(), f.returned(), f.failedAt())) {
         afterHandout++;
       } else if (any(noticed, f.alias(), f.returned(), f.failedAt())) {
         crashedAfterHandout++;
-      } else if (any(kills, f.alias(), f.called() - LIVENESS_RECHECK_NANOS, f.returned())) {
+      } else if (f.why().startsWith("I/O")) {
+        // the connection was accepted after the handout (a refused one is "connection refused"), then
+        // broke: the server was serving when handed out and died during the request (chaos-crashy exits
+        // after its N-th request; the library hears of it only after the client does)
+        diedDuringRequest++;
+      } else if (served.stream().anyMatch(v -> v.url().equals(f.url()) && v.at() > f.returned() && v.at() <= f.failedAt())) {
+        // the same server answered another chat after this handout, then was gone: it crashed after the
+        // handout (chaos-crashy exits after its N-th request) and the library had not heard of it yet
+        servedThenCrashed++;
+      } else if (killed(kills, f.alias(), f.called() - LIVENESS_RECHECK_NANOS, f.returned())) {
         duringResolve++;
       } else {
         unexplained.add(f);
@@ -235,7 +266,9 @@ class ChaosIT {
         + ")", SECONDS + " s, " + THREADS + " threads, " + specs.size() + " specs, " + kills.size() + " SIGKILLs; chats ok "
         + chatsOk.get() + ", failed " + failed.size() + " " + whys + ": " + afterHandout
         + " killed between the resolve's return and the request, " + crashedAfterHandout
-        + " crashed on their own in that window, " + duringResolve + " killed while the resolve ran (or < 1 ms before), "
+        + " crashed on their own in that window, " + diedDuringRequest
+        + " accepted the connection and died during the request, " + servedThenCrashed
+        + " answered another chat after the handout and then crashed, " + duringResolve + " killed while the resolve ran (or < 1 ms before), "
         + unexplained.size() + " non-serving handouts; typed resolve failures " + new TreeMap<>(typed)
         + "; untyped " + untyped.size() + "; kill sent -> landed (µs) " + Rel.stats(sendToLanding).replace(" ms", "")
         + "; max servers per spec " + new TreeMap<>(maxPerAlias) + " over "
@@ -290,19 +323,25 @@ class ChaosIT {
     }
   }
 
-  /** {@return the last kill of the failure's spec before its resolve returned, and when the library noticed it} */
-  private static String explain(Failed f, List<Blow> kills, List<Blow> noticed) {
-    Blow kill = kills.stream().filter(k -> k.alias().equals(f.alias()) && k.at() < f.called())
+  /** {@return the last kill of the failure's spec sent before its resolve returned, and when the library noticed it} */
+  private static String explain(Failed f, List<Kill> kills, List<Blow> noticed) {
+    Kill kill = kills.stream().filter(k -> k.alias().equals(f.alias()) && k.sent() < f.returned())
         .reduce((a, b) -> b).orElse(null);
     if (kill == null) {
       return f + ": no kill of " + f.alias() + " before";
     }
-    Blow notice = noticed.stream().filter(n -> n.alias().equals(f.alias()) && n.at() >= kill.at()).findFirst()
+    Blow notice = noticed.stream().filter(n -> n.alias().equals(f.alias()) && n.at() >= kill.sent()).findFirst()
         .orElse(null);
-    return f.alias() + " " + f.why() + ": kill landed " + (f.returned() - kill.at()) / 1_000_000
-        + " ms before the resolve returned (resolve took " + (f.returned() - f.called()) / 1_000_000
-        + " ms); the library noticed the exit " + (notice == null ? "never" : (notice.at() - kill.at()) / 1_000_000
-        + " ms after the kill");
+    return f.alias() + " " + f.why() + ": kill sent " + (f.called() - kill.sent()) / 1_000_000
+        + " ms before the resolve was called and seen landed " + (f.called() - kill.landed()) / 1_000_000
+        + " ms before it (resolve took " + (f.returned() - f.called()) / 1_000_000
+        + " ms); the library noticed the exit " + (notice == null ? "never" : (notice.at() - kill.landed()) / 1_000_000
+        + " ms after the kill was seen landed");
+  }
+
+  /** {@return whether a kill of the alias may have landed in the window} */
+  private static boolean killed(List<Kill> kills, String alias, long from, long to) {
+    return kills.stream().anyMatch(k -> k.alias().equals(alias) && k.mayHaveLandedWithin(from, to));
   }
 
   private static boolean any(List<Blow> blows, String alias, long from, long to) {
