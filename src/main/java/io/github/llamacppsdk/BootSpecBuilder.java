@@ -346,7 +346,7 @@ public final class BootSpecBuilder {
    */
   public BootSpec build() {
     List<Violation> out = SpecRules.violations();
-    Optional<HuggingFaceModel> name = modelName(out);
+    Optional<HuggingFaceModel> name = SpecRules.huggingFace(hfRepo, hfFile, hfRevision, out);
     String path = name.map(HuggingFaceModel::toString).orElse(model);
     if (path == null && out.isEmpty()) {
       out.add(new Violation(MODEL, "null", "is required: the path of the GGUF model file (or set hf_repo to a"
@@ -367,28 +367,6 @@ public final class BootSpecBuilder {
         unboxed(threadsHttp), Optional.ofNullable(pooling), readyTimeout, readinessInterval,
         Optional.of(healthInterval).filter(d -> !d.isZero()), stopTimeout, stallTimeout,
         Optional.ofNullable(idleShutdown), executionSurface, environment, extraArgs, metadata, name);
-  }
-
-  private Optional<HuggingFaceModel> modelName(List<Violation> out) {
-    if (hfRepo == null) {
-      if (hfFile != null) {
-        out.add(new Violation(HF_FILE, '"' + hfFile + '"', "needs hf_repo: the repository the file is in."));
-      }
-      if (hfRevision != null) {
-        out.add(new Violation(HF_REVISION, '"' + hfRevision + '"', "needs hf_repo: the repository of the revision."));
-      }
-      return Optional.empty();
-    }
-    int colon = hfRepo.indexOf(':');
-    String quant = colon < 0 ? null : hfRepo.substring(colon + 1);
-    if (hfFile != null && quant != null) {
-      out.add(new Violation(HF_FILE, '"' + hfFile + '"', "names the file while hf_repo names the quantisation "
-          + quant + "; give one of them."));
-      return Optional.empty();
-    }
-    return Optional.of(new HuggingFaceModel(colon < 0 ? hfRepo : hfRepo.substring(0, colon),
-        Optional.ofNullable(quant), Optional.ofNullable(hfFile),
-        hfRevision != null ? hfRevision : HuggingFaceModel.DEFAULT_REVISION));
   }
 
   private static <T> T check(String key, T value, String problem) {

@@ -2,6 +2,7 @@ package io.github.llamacppsdk.internal.spec;
 
 import io.github.llamacppsdk.Violation;
 import io.github.llamacppsdk.internal.models.ModelNames;
+import io.github.llamacppsdk.models.HuggingFaceModel;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,6 +150,39 @@ public final class SpecRules {
     }
     problem = ModelNames.revisionProblem(revision);
     return problem == null ? null : problem + ".";
+  }
+
+  /**
+   * Combines the model-name fields, each checked where it was set, into a {@link HuggingFaceModel}.
+   *
+   * @param repo {@code hf_repo} ({@code owner/repo[:QUANT]}), or {@code null}
+   * @param file {@code hf_file}, or {@code null}
+   * @param revision {@code hf_revision}, or {@code null} for {@link HuggingFaceModel#DEFAULT_REVISION}
+   * @param out receives the violations: a file or revision without a repository, a file beside a
+   *     quantisation tag
+   * @return the name, or empty when there is none or it is inconsistent
+   */
+  public static Optional<HuggingFaceModel> huggingFace(String repo, String file, String revision,
+      List<Violation> out) {
+    if (repo == null) {
+      if (file != null) {
+        out.add(new Violation(SpecKeys.HF_FILE, '"' + file + '"', "needs hf_repo: the repository the file is in."));
+      }
+      if (revision != null) {
+        out.add(new Violation(SpecKeys.HF_REVISION, '"' + revision + '"',
+            "needs hf_repo: the repository of the revision."));
+      }
+      return Optional.empty();
+    }
+    int colon = repo.indexOf(':');
+    String quant = colon < 0 ? null : repo.substring(colon + 1);
+    if (file != null && quant != null) {
+      out.add(new Violation(SpecKeys.HF_FILE, '"' + file + '"', "names the file while hf_repo names the quantisation "
+          + quant + "; give one of them."));
+      return Optional.empty();
+    }
+    return Optional.of(new HuggingFaceModel(colon < 0 ? repo : repo.substring(0, colon), Optional.ofNullable(quant),
+        Optional.ofNullable(file), revision != null ? revision : HuggingFaceModel.DEFAULT_REVISION));
   }
 
   /**
