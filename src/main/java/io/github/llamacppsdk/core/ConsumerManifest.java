@@ -76,7 +76,7 @@ public record ConsumerManifest(
     Map<String, Object> c = new LinkedHashMap<>(constraints);
     if (c.containsKey("startup_kind")) {
       c.put("startup_kind", MapValues.one("constraints.startup_kind", c.get("startup_kind"),
-          StartupKind.class, StartupKind::fromWire));
+          StartupKind.class, t -> StartupKind.fromWire(atom(t))));
     }
     constraints = Collections.unmodifiableMap(c);
     metadata = Map.copyOf(metadata);
@@ -127,15 +127,15 @@ public record ConsumerManifest(
     }
     if (map.get("accepted_runtime_kinds") != null) {
       b.acceptedRuntimeKinds = MapValues.list("accepted_runtime_kinds", map.get("accepted_runtime_kinds"),
-          RuntimeKind.class, RuntimeKind::fromWire);
+          RuntimeKind.class, t -> RuntimeKind.fromWire(atom(t)));
     }
     if (map.get("accepted_management_modes") != null) {
       b.acceptedManagementModes = MapValues.list("accepted_management_modes",
-          map.get("accepted_management_modes"), ManagementMode.class, ManagementMode::fromWire);
+          map.get("accepted_management_modes"), ManagementMode.class, t -> ManagementMode.fromWire(atom(t)));
     }
     if (map.get("accepted_protocols") != null) {
       b.acceptedProtocols = MapValues.list("accepted_protocols", map.get("accepted_protocols"),
-          Protocol.class, Protocol::fromWire);
+          Protocol.class, t -> Protocol.fromWire(atom(t)));
     }
     if (map.get("required_capabilities") != null) {
       b.required.putAll(MapValues.capabilities("required_capabilities", map.get("required_capabilities")));
@@ -167,6 +167,12 @@ public record ConsumerManifest(
       });
     }
     return b.build();
+  }
+
+  /** {@return a wire spelling from a map, without the leading {@code :} of an atom written as text} */
+  private static String atom(String t) {
+    String s = t.strip();
+    return s.startsWith(":") ? s.substring(1) : s;
   }
 
   /** Builds a {@link ConsumerManifest}. Mutable, single use, not thread-safe. */

@@ -21,7 +21,7 @@ public enum Protocol {
   }
 
   /**
-   * Parses a wire spelling (case-insensitive; a leading {@code :} is ignored).
+   * Parses a wire spelling (case-insensitive, surrounding blanks ignored).
    *
    * @param text the wire spelling
    * @return the constant
@@ -29,9 +29,6 @@ public enum Protocol {
    */
   public static Protocol fromWire(String text) {
     String t = text.strip();
-    if (t.startsWith(":")) {
-      t = t.substring(1);
-    }
     for (Protocol v : values()) {
       if (v.wireName.equalsIgnoreCase(t) || v.name().equalsIgnoreCase(t.toUpperCase(Locale.ROOT))) {
         return v;

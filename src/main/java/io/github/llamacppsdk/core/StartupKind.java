@@ -21,7 +21,7 @@ public enum StartupKind {
   }
 
   /**
-   * Parses a wire spelling (case-insensitive; a leading {@code :} is ignored).
+   * Parses a wire spelling (case-insensitive, surrounding blanks ignored).
    *
    * @param text the wire spelling
    * @return the constant
@@ -29,9 +29,6 @@ public enum StartupKind {
    */
   public static StartupKind fromWire(String text) {
     String t = text.strip();
-    if (t.startsWith(":")) {
-      t = t.substring(1);
-    }
     for (StartupKind v : values()) {
       if (v.wireName.equalsIgnoreCase(t) || v.name().equalsIgnoreCase(t.toUpperCase(Locale.ROOT))) {
         return v;

@@ -23,7 +23,7 @@ public enum TargetClass {
   }
 
   /**
-   * Parses a wire spelling (case-insensitive; a leading {@code :} is ignored).
+   * Parses a wire spelling (case-insensitive, surrounding blanks ignored).
    *
    * @param text the wire spelling
    * @return the constant
@@ -31,9 +31,6 @@ public enum TargetClass {
    */
   public static TargetClass fromWire(String text) {
     String t = text.strip();
-    if (t.startsWith(":")) {
-      t = t.substring(1);
-    }
     for (TargetClass v : values()) {
       if (v.wireName.equalsIgnoreCase(t) || v.name().equalsIgnoreCase(t.toUpperCase(Locale.ROOT))) {
         return v;

@@ -102,7 +102,7 @@ class ManifestParsingTest {
   }
 
   @Test
-  void theTypedBuilderTakesPlainCapabilityNamesAndFromMapTheMapSpellings() {
+  void theTypedApiTakesPlainNamesAndFromMapAlsoTheElixirSpellings() {
     assertThatThrownBy(() -> ConsumerManifest.builder("c").require("streaming?", true))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"streaming\"");
     assertThatThrownBy(() -> ConsumerManifest.builder("c").prefer(":tool_calling", Capabilities.UNKNOWN))
@@ -111,5 +111,10 @@ class ManifestParsingTest {
     ConsumerManifest mapped = ConsumerManifest.fromMap(Map.of("consumer", "c",
         "required_capabilities", Map.of("streaming?", true)));
     assertThat(mapped.requiredCapabilities()).isEqualTo(typed.requiredCapabilities());
+
+    assertThatThrownBy(() -> ManagementMode.fromWire(":jido_managed")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(ManagementMode.fromWire(" jido_managed ")).isEqualTo(ManagementMode.JIDO_MANAGED);
+    assertThat(ConsumerManifest.fromMap(Map.of("consumer", "c", "accepted_management_modes", List.of(":jido_managed")))
+        .acceptedManagementModes()).containsExactly(ManagementMode.JIDO_MANAGED);
   }
 }
