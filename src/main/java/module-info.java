@@ -11,8 +11,10 @@
  */
 module io.github.llamacppsdk {
   requires java.net.http;
-  requires jdk.httpserver;
-  requires jdk.unsupported;
+  // Only the fake servers of the testkit use these; they run in JVMs of their own (on the class
+  // path, where every JDK module is present), so users of the library need neither.
+  requires static jdk.httpserver;
+  requires static jdk.unsupported;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
   // Optional: only the Kubernetes placement uses the fabric8 client (automatic module names).

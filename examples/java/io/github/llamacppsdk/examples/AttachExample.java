@@ -10,6 +10,7 @@ import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupKind;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.FakeServerProcess;
 import java.io.IOException;
@@ -69,7 +70,7 @@ public final class AttachExample {
     try (ExampleServer files = ExampleServer.fake(out);
          // Somebody else's server: started outside the library, with its key in the environment.
          FakeServerProcess external = FakeLlamaServer.start(
-             List.of("--model", files.model(), "--alias", ALIAS, "--port", "0", "--fake-load-ms", "300"),
+             FakeFaults.builder().loadTime(Duration.ofMillis(300)).build().args("--model", files.model(), "--alias", ALIAS, "--port", "0"),
              Map.of("LLAMA_API_KEY", KEY));
          LlamaCppBackend backend = LlamaCppBackend.create()) {
       String root = external.baseUri().orElseThrow().toString();

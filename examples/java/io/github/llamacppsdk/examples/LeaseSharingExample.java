@@ -10,6 +10,7 @@ import io.github.llamacppsdk.core.InstanceSnapshot;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public final class LeaseSharingExample {
         }
       }
     };
-    try (ExampleServer server = ExampleServer.choose(env, args, List.of("--fake-load-ms", "300"), out);
+    try (ExampleServer server = ExampleServer.choose(env, args, FakeFaults.builder().loadTime(Duration.ofMillis(300)).build().args(), out);
          LlamaCppBackend backend = LlamaCppBackend.builder().listener(listener).build()) {
       // idle_shutdown_ms: the server stops this long after its last lease ends (default: keep running).
       BootSpec spec = server.spec().idleShutdown(IDLE_SHUTDOWN).build();

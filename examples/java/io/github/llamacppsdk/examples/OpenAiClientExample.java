@@ -11,7 +11,9 @@ import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,7 +57,7 @@ public final class OpenAiClientExample {
   }
 
   static Result run(String[] args, Map<String, String> env, PrintStream out) {
-    try (ExampleServer server = ExampleServer.choose(env, args, List.of("--fake-load-ms", "300"), out);
+    try (ExampleServer server = ExampleServer.choose(env, args, FakeFaults.builder().loadTime(Duration.ofMillis(300)).build().args(), out);
          LlamaCppBackend backend = LlamaCppBackend.create();
          Resolution resolution = backend.resolveEndpoint(server.spec().apiKey(Secret.of("example-key")).build(),
              ResolveOptions.builder().ownerRef("openai-client-example").build())) {

@@ -20,6 +20,7 @@ import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.PullProgress;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ import java.util.stream.Stream;
  */
 public final class SpawnedEndpointDemo {
   /** The fake server pretends to load its model for 800 ms, so LOADING shows. */
-  static final List<String> FAKE_KNOBS = List.of("--fake-load-ms", "800", "--fake-tokens-per-second", "40");
+  static final List<String> FAKE_KNOBS = FakeFaults.builder().loadTime(Duration.ofMillis(800)).tokensPerSecond(40).build().args();
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

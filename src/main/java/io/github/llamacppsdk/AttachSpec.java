@@ -61,7 +61,7 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
   }
 
   /**
-   * Builds an attach spec from the seed-style keys, with the rules of {@link BootSpec#fromMap(Map)}: a key
+   * Builds an attach spec from snake_case keys, with the rules of {@link BootSpec#fromMap(Map)}: a key
    * mapped to {@code null} is absent (its default applies), {@code health_interval_ms} 0 turns health
    * polling off, and every unknown key (with "did you mean") and bad value is reported at once.
    *

@@ -1,9 +1,9 @@
 package io.github.llamacppsdk;
 
-import io.github.llamacppsdk.internal.core.Headers;
 import io.github.llamacppsdk.internal.spec.LlamaServerFlags;
 import io.github.llamacppsdk.internal.spec.SpecIdentity;
-import io.github.llamacppsdk.internal.spec.SpecNormalizer;
+import io.github.llamacppsdk.internal.spec.SpecMaps;
+import io.github.llamacppsdk.internal.spec.SpecRules;
 import io.github.llamacppsdk.internal.spec.SpecUrls;
 import io.github.llamacppsdk.internal.spec.ShellText;
 import io.github.llamacppsdk.models.HuggingFaceModel;
@@ -24,15 +24,16 @@ import java.util.TreeMap;
  * listens, how it runs, and how long the library waits for it. The field-by-field reference is
  * {@code guides/boot_spec.md}.
  *
- * <p>Get one from {@link #builder(String)} or from {@link #fromMap(Map)}, which accepts the seed's
- * snake_case keys so configuration files and JSON map straight onto it; derive variants with
- * {@link #toBuilder()}. Both paths end in the same validation, which reports every bad field at once
- * in an {@link InvalidBootSpecException}. Use the builder rather than the canonical constructor: the
- * constructor only checks basic invariants and does not derive {@code alias}, {@code modelIdentity}
- * or {@code headers}.
+ * <p>Get one from {@link #builder(String)}, whose setters check each value where it is set, or from
+ * {@link #fromMap(Map)}, which accepts snake_case keys so configuration files and JSON map straight
+ * onto it and reports every bad field of the map at once; both apply the same rules and throw an
+ * {@link InvalidBootSpecException}. Derive variants with {@link #toBuilder()}. Use the builder rather
+ * than the canonical constructor: the constructor only checks basic invariants and does not derive
+ * {@code alias} or {@code modelIdentity}. Building a spec touches no file: an {@code apiKeyFile} is
+ * read each time the server is launched, and its key never becomes part of the spec.
  *
  * <p>Equal specs mean "the same server": {@link #equals(Object)}, {@link #hashCode()} and
- * {@link #instanceKey()} ignore {@code metadata}, every timing field and the derived headers.
+ * {@link #instanceKey()} ignore {@code metadata} and every timing field.
  * {@link #toString()} masks the API key and shows environment keys only.
  *
  * <p>Instances are immutable and thread-safe.
@@ -57,7 +58,8 @@ import java.util.TreeMap;
  * @param flashAttn flash attention ({@code --flash-attn}); default {@link FlashAttn#AUTO}
  * @param embeddings whether the embeddings endpoint is on ({@code --embedding}); default false
  * @param apiKey the API key; passed to the child as {@code LLAMA_API_KEY}, never on the command line
- * @param apiKeyFile a file holding the API key ({@code --api-key-file})
+ * @param apiKeyFile a file holding the API key ({@code --api-key-file}); the library reads it when it
+ *     launches the server, to authenticate its probes and to publish the key with the endpoint
  * @param timeoutSeconds the server's read/write timeout ({@code --timeout})
  * @param threadsHttp HTTP worker threads ({@code --threads-http})
  * @param pooling the embeddings pooling type ({@code --pooling})
@@ -73,8 +75,6 @@ import java.util.TreeMap;
  * @param environment variables added to the child's environment
  * @param extraArgs arguments appended after the managed flags; never a managed flag
  * @param metadata free-form caller data; not part of identity
- * @param headers the HTTP headers clients and probes send ({@code authorization: Bearer ...} when a
- *     key is configured), derived at normalisation time
  * @param huggingFace the Hugging Face model this spec names ({@code hf_repo}, {@code hf_file},
  *     {@code hf_revision}); {@link LlamaCppBackend} pulls it into the cache before launch
  */
@@ -109,22 +109,21 @@ public record BootSpec(
     Map<String, String> environment,
     List<String> extraArgs,
     Map<String, Object> metadata,
-    Map<String, String> headers,
     Optional<HuggingFaceModel> huggingFace) {
 
   /** The default binary, looked up on PATH. */
   public static final String DEFAULT_BINARY = "llama-server";
   /** The default listen address. */
   public static final String DEFAULT_HOST = "127.0.0.1";
-  /** The default port (as in the seed). */
+  /** The default port. */
   public static final int DEFAULT_PORT = 8080;
-  /** The default readiness timeout: long enough to load a real model (the seed used 5 s). */
+  /** The default readiness timeout: long enough to load a real model. */
   public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
   /** The default pause between readiness probes. */
   public static final Duration DEFAULT_READINESS_INTERVAL = Duration.ofMillis(100);
   /** The default pause between health probes. */
   public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(1);
-  /** The default grace between SIGTERM and SIGKILL (the seed used 1 s). */
+  /** The default grace between SIGTERM and SIGKILL. */
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
   /** The default stall timeout: a start with no progress for this long fails. */
   public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
@@ -164,10 +163,9 @@ public record BootSpec(
     environment = Collections.unmodifiableMap(new TreeMap<>(environment));
     extraArgs = List.copyOf(extraArgs);
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
-    headers = Headers.copyOf(headers); // case-insensitive lookups, as HTTP header names are
     Objects.requireNonNull(huggingFace, "huggingFace");
-    SpecNormalizer.checkInvariants(binaryPath, model, alias, modelIdentity, host, port,
-        List.of(readyTimeout, readinessInterval, stopTimeout, stallTimeout), apiKey, headers);
+    SpecRules.checkInvariants(binaryPath, model, alias, modelIdentity, host, port,
+        List.of(readyTimeout, readinessInterval, stopTimeout, stallTimeout));
   }
 
   /**
@@ -201,16 +199,16 @@ public record BootSpec(
   }
 
   /**
-   * Builds a spec from a map with the seed's snake_case keys (e.g. parsed JSON or YAML). A key mapped
-   * to {@code null} counts as absent, so its default applies. Reads {@code api_key_file} when no
-   * {@code api_key} is given.
+   * Builds a spec from a map with snake_case keys (e.g. parsed JSON or YAML): each value is converted
+   * to its field's type and checked by the builder's rule, and every violation of the map is reported
+   * at once. A key mapped to {@code null} counts as absent, so its default applies. Reads no file.
    *
    * @param attrs the fields; keys as listed in {@code guides/boot_spec.md}
    * @return the validated spec
    * @throws InvalidBootSpecException listing every unknown key and every bad value
    */
   public static BootSpec fromMap(Map<String, ?> attrs) {
-    return SpecNormalizer.normalize(Objects.requireNonNull(attrs, "attrs"), true);
+    return SpecMaps.bootSpec(Objects.requireNonNull(attrs, "attrs"));
   }
 
   /** {@return a builder holding this spec's explicit settings, to derive a variant} */
@@ -219,8 +217,7 @@ public record BootSpec(
   }
 
   /**
-   * {@return a copy listening on {@code newPort}} Used when port {@code 0} is resolved at launch;
-   * the key file is not read again.
+   * {@return a copy listening on {@code newPort}} Used when port {@code 0} is resolved at launch.
    *
    * @param newPort the concrete port, 1 to 65535
    * @throws IllegalArgumentException if {@code newPort} is out of range
@@ -233,7 +230,7 @@ public record BootSpec(
         apiPrefix, ctxSize, gpuLayers, threads, threadsBatch, parallel, flashAttn, embeddings, apiKey,
         apiKeyFile, timeoutSeconds, threadsHttp, pooling, readyTimeout, readinessInterval,
         healthInterval, stopTimeout, stallTimeout, idleShutdown, executionSurface, environment,
-        extraArgs, metadata, headers, huggingFace);
+        extraArgs, metadata, huggingFace);
   }
 
   /**
@@ -262,8 +259,8 @@ public record BootSpec(
 
   /**
    * {@return the identity of the server this spec describes: {@code llama_cpp_sdk:} + model
-   * identity + {@code :} + an unpadded base64url SHA-256 of the identity fields} Equal specs have
-   * equal keys.
+   * identity + {@code :} + an unpadded base64url HMAC-SHA-256 of the identity fields, keyed per JVM}
+   * Equal specs have equal keys; the key is computed once per distinct spec.
    */
   public String instanceKey() {
     return SpecIdentity.instanceKey(this);
@@ -310,13 +307,13 @@ public record BootSpec(
   /** {@return whether {@code other} describes the same server (metadata and timings ignored)} */
   @Override
   public boolean equals(Object other) {
-    return other instanceof BootSpec
-        && SpecIdentity.canonical(this).equals(SpecIdentity.canonical((BootSpec) other));
+    return other instanceof BootSpec && SpecIdentity.sameServer(this, (BootSpec) other);
   }
 
+  /** {@return a hash of the fields {@link #equals(Object)} compares} */
   @Override
   public int hashCode() {
-    return SpecIdentity.canonical(this).hashCode();
+    return SpecIdentity.hash(this);
   }
 
   /** {@return a readable summary; the API key is masked and environment values are left out} */

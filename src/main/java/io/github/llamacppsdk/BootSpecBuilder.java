@@ -2,91 +2,142 @@ package io.github.llamacppsdk;
 
 import static io.github.llamacppsdk.internal.spec.SpecKeys.*;
 
-import io.github.llamacppsdk.internal.spec.SpecNormalizer;
+import io.github.llamacppsdk.internal.spec.SpecRules;
 import io.github.llamacppsdk.models.HuggingFaceModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * Builds a {@link BootSpec}; get one from {@link BootSpec#builder(String)} or
  * {@link BootSpec#toBuilder()}.
  *
- * <p>Setters only record values; {@link #build()} validates everything at once, exactly as
- * {@link BootSpec#fromMap(Map)} does, and reports every bad field in one
- * {@link InvalidBootSpecException}. Passing {@code null} to a setter clears the field, so its
- * default applies. Not thread-safe: use one builder per thread.
+ * <p>Every setter checks its value where it is set: a bad value throws an
+ * {@link InvalidBootSpecException} naming the field (by its map key, e.g. {@code ctx_size}) and the
+ * reason, the same reason {@link BootSpec#fromMap(Map)} gives for it. {@link #build()} checks only
+ * what spans fields (a model path or name is required; {@code hf_file} needs {@code hf_repo}; an alias
+ * can be derived). Passing {@code null} to a setter clears the field, so its default applies. No setter
+ * and not {@link #build()} touches the file system: an {@code api_key_file} is read when the server is
+ * launched. Not thread-safe: use one builder per thread.
  */
 public final class BootSpecBuilder {
-  private final Map<String, Object> values = new LinkedHashMap<>();
+  private String binaryPath = BootSpec.DEFAULT_BINARY;
+  private List<String> launcherArgs = List.of();
+  private String model;
+  private String hfRepo;
+  private String hfFile;
+  private String hfRevision;
+  private String alias;
+  private String modelIdentity;
+  private String host = BootSpec.DEFAULT_HOST;
+  private int port = BootSpec.DEFAULT_PORT;
+  private String apiPrefix = "";
+  private Integer ctxSize;
+  private GpuLayers gpuLayers = GpuLayers.auto();
+  private Integer threads;
+  private Integer threadsBatch;
+  private Integer parallel;
+  private FlashAttn flashAttn = FlashAttn.AUTO;
+  private boolean embeddings;
+  private Secret apiKey;
+  private String apiKeyFile;
+  private Integer timeoutSeconds;
+  private Integer threadsHttp;
+  private Pooling pooling;
+  private Duration readyTimeout = BootSpec.DEFAULT_READY_TIMEOUT;
+  private Duration readinessInterval = BootSpec.DEFAULT_READINESS_INTERVAL;
+  private Duration healthInterval = BootSpec.DEFAULT_HEALTH_INTERVAL; // ZERO: polling off
+  private Duration stopTimeout = BootSpec.DEFAULT_STOP_TIMEOUT;
+  private Duration stallTimeout = BootSpec.DEFAULT_STALL_TIMEOUT;
+  private Duration idleShutdown;
+  private Map<String, Object> executionSurface = Map.of(SpecRules.SURFACE_KIND, SpecRules.LOCAL_SUBPROCESS);
+  private Map<String, String> environment = Map.of();
+  private List<String> extraArgs = List.of();
+  private Map<String, Object> metadata = Map.of();
 
   BootSpecBuilder() {}
 
   static BootSpecBuilder from(BootSpec s) {
     BootSpecBuilder b = new BootSpecBuilder();
-    b.set(BINARY_PATH, s.binaryPath()).set(LAUNCHER_ARGS, s.launcherArgs());
+    b.binaryPath = s.binaryPath();
+    b.launcherArgs = s.launcherArgs();
     if (s.huggingFace().isPresent()) {
       b.huggingFace(s.huggingFace().get());
     } else {
-      b.set(MODEL, s.model());
+      b.model = s.model();
     }
     if (!s.alias().equals(s.huggingFace().map(HuggingFaceModel::defaultAlias)
-        .orElseGet(() -> SpecNormalizer.deriveAlias(s.model())))) {
-      b.set(ALIAS, s.alias());
+        .orElseGet(() -> SpecRules.deriveAlias(s.model())))) {
+      b.alias = s.alias(); // explicit only: a derived alias follows a new model
     }
     if (!s.modelIdentity().equals(s.alias())) {
-      b.set(MODEL_IDENTITY, s.modelIdentity());
+      b.modelIdentity = s.modelIdentity();
     }
-    b.set(HOST, s.host()).set(PORT, s.port()).set(API_PREFIX, s.apiPrefix())
-        .set(GPU_LAYERS, s.gpuLayers()).set(FLASH_ATTN, s.flashAttn()).set(EMBEDDINGS, s.embeddings())
-        .set(API_KEY, s.apiKey().orElse(null)).set(API_KEY_FILE, s.apiKeyFile().orElse(null))
-        .set(POOLING, s.pooling().orElse(null))
-        .set(READY_TIMEOUT_MS, s.readyTimeout()).set(READINESS_INTERVAL_MS, s.readinessInterval())
-        .set(HEALTH_INTERVAL_MS, s.healthInterval().orElse(Duration.ZERO))
-        .set(STOP_TIMEOUT_MS, s.stopTimeout()).set(STALL_TIMEOUT_MS, s.stallTimeout())
-        .set(IDLE_SHUTDOWN_MS, s.idleShutdown().orElse(null))
-        .set(EXECUTION_SURFACE, s.executionSurface()).set(ENVIRONMENT, s.environment())
-        .set(EXTRA_ARGS, s.extraArgs()).set(METADATA, s.metadata());
-    s.ctxSize().ifPresent(n -> b.set(CTX_SIZE, n));
-    s.threads().ifPresent(n -> b.set(THREADS, n));
-    s.threadsBatch().ifPresent(n -> b.set(THREADS_BATCH, n));
-    s.parallel().ifPresent(n -> b.set(PARALLEL, n));
-    s.timeoutSeconds().ifPresent(n -> b.set(TIMEOUT_SECONDS, n));
-    s.threadsHttp().ifPresent(n -> b.set(THREADS_HTTP, n));
+    b.host = s.host();
+    b.port = s.port();
+    b.apiPrefix = s.apiPrefix();
+    b.ctxSize = boxed(s.ctxSize());
+    b.gpuLayers = s.gpuLayers();
+    b.threads = boxed(s.threads());
+    b.threadsBatch = boxed(s.threadsBatch());
+    b.parallel = boxed(s.parallel());
+    b.flashAttn = s.flashAttn();
+    b.embeddings = s.embeddings();
+    b.apiKey = s.apiKey().orElse(null);
+    b.apiKeyFile = s.apiKeyFile().orElse(null);
+    b.timeoutSeconds = boxed(s.timeoutSeconds());
+    b.threadsHttp = boxed(s.threadsHttp());
+    b.pooling = s.pooling().orElse(null);
+    b.readyTimeout = s.readyTimeout();
+    b.readinessInterval = s.readinessInterval();
+    b.healthInterval = s.healthInterval().orElse(Duration.ZERO);
+    b.stopTimeout = s.stopTimeout();
+    b.stallTimeout = s.stallTimeout();
+    b.idleShutdown = s.idleShutdown().orElse(null);
+    b.executionSurface = s.executionSurface();
+    b.environment = s.environment();
+    b.extraArgs = s.extraArgs();
+    b.metadata = s.metadata();
     return b;
   }
 
-  private BootSpecBuilder set(String key, Object value) {
-    if (value == null) {
-      values.remove(key);
-    } else {
-      values.put(key, value);
-    }
+  /** Sets {@code binary_path}: the executable (not checked for existence until launch). */
+  public BootSpecBuilder binaryPath(String v) {
+    binaryPath = v == null ? BootSpec.DEFAULT_BINARY : check(BINARY_PATH, v, SpecRules.pathProblem(v));
     return this;
   }
 
-  /** Sets {@code binary_path}: the executable. */
-  public BootSpecBuilder binaryPath(String v) { return set(BINARY_PATH, v); }
-
-  /** Sets {@code binary_path}: the executable. */
-  public BootSpecBuilder binaryPath(Path v) { return set(BINARY_PATH, v); }
+  /** Sets {@code binary_path}: the executable (not checked for existence until launch). */
+  public BootSpecBuilder binaryPath(Path v) { return binaryPath(v == null ? null : v.toString()); }
 
   /** Sets {@code launcher_args}: arguments before the llama flags. */
-  public BootSpecBuilder launcherArgs(List<String> v) { return set(LAUNCHER_ARGS, copy(v)); }
+  public BootSpecBuilder launcherArgs(List<String> v) {
+    launcherArgs = v == null ? List.of() : checked(out -> { SpecRules.checkArgs(LAUNCHER_ARGS, v, out); return List.copyOf(v); });
+    return this;
+  }
 
   /** Sets {@code model}: the GGUF path; clears a Hugging Face name (the last of the two wins). */
-  public BootSpecBuilder model(String v) { clearName(); return set(MODEL, v); }
+  public BootSpecBuilder model(String v) {
+    if (v != null) {
+      check(MODEL, v, SpecRules.pathProblem(v));
+      clearName();
+    }
+    model = v;
+    return this;
+  }
 
   /** Sets {@code model}: the GGUF path; clears a Hugging Face name (the last of the two wins). */
-  public BootSpecBuilder model(Path v) { clearName(); return set(MODEL, v); }
+  public BootSpecBuilder model(Path v) { return model(v == null ? null : v.toString()); }
 
   private void clearName() {
-    values.remove(HF_REPO);
-    values.remove(HF_FILE);
-    values.remove(HF_REVISION);
+    hfRepo = null;
+    hfFile = null;
+    hfRevision = null;
   }
 
   /**
@@ -96,9 +147,13 @@ public final class BootSpecBuilder {
    * library pulls it into the Hugging Face cache before launch.
    */
   public BootSpecBuilder huggingFace(String v) {
+    if (v != null) {
+      check(HF_REPO, v, SpecRules.hfRepoProblem(v));
+      model = null;
+    }
     clearName();
-    values.remove(MODEL);
-    return set(HF_REPO, v);
+    hfRepo = v;
+    return this;
   }
 
   /**
@@ -110,129 +165,240 @@ public final class BootSpecBuilder {
     if (v == null) {
       return this;
     }
-    values.remove(MODEL);
-    set(HF_REPO, v.name()).set(HF_FILE, v.file().orElse(null));
-    return set(HF_REVISION, v.revision().equals(HuggingFaceModel.DEFAULT_REVISION) ? null : v.revision());
+    model = null;
+    hfRepo = v.name();
+    hfFile = v.file().orElse(null);
+    hfRevision = v.revision().equals(HuggingFaceModel.DEFAULT_REVISION) ? null : v.revision();
+    return this;
   }
 
   /** Sets {@code hf_file}: the file inside the {@code hf_repo} repository, instead of a quantisation tag. */
-  public BootSpecBuilder hfFile(String v) { return set(HF_FILE, v); }
+  public BootSpecBuilder hfFile(String v) {
+    hfFile = v == null ? null : check(HF_FILE, v, SpecRules.hfFileProblem(v));
+    return this;
+  }
 
   /** Sets {@code hf_revision}: the branch, tag or commit of {@code hf_repo} (default {@code main}). */
-  public BootSpecBuilder hfRevision(String v) { return set(HF_REVISION, v); }
+  public BootSpecBuilder hfRevision(String v) {
+    hfRevision = v == null ? null : check(HF_REVISION, v, SpecRules.hfRevisionProblem(v));
+    return this;
+  }
 
   /** Sets {@code alias}: the served model name. */
-  public BootSpecBuilder alias(String v) { return set(ALIAS, v); }
+  public BootSpecBuilder alias(String v) {
+    alias = v == null ? null : check(ALIAS, v, SpecRules.textProblem(v));
+    return this;
+  }
 
   /** Sets {@code model_identity}: the name clients send. */
-  public BootSpecBuilder modelIdentity(String v) { return set(MODEL_IDENTITY, v); }
+  public BootSpecBuilder modelIdentity(String v) {
+    modelIdentity = v == null ? null : check(MODEL_IDENTITY, v, SpecRules.textProblem(v));
+    return this;
+  }
 
-  /** Sets {@code host}: the listen address ({@code [::1]} accepted). */
-  public BootSpecBuilder host(String v) { return set(HOST, v); }
+  /** Sets {@code host}: the listen address ({@code [::1]} accepted, stored without brackets). */
+  public BootSpecBuilder host(String v) {
+    host = v == null ? BootSpec.DEFAULT_HOST : SpecRules.stripBrackets(check(HOST, v, SpecRules.hostProblem(v)));
+    return this;
+  }
 
   /** Sets {@code port}: 1..65535, or 0 for a free port at launch. */
-  public BootSpecBuilder port(int v) { return set(PORT, v); }
+  public BootSpecBuilder port(int v) {
+    check(PORT, v, SpecRules.portProblem(v));
+    port = v;
+    return this;
+  }
 
-  /** Sets {@code api_prefix}: the route prefix, e.g. {@code /llama}. */
-  public BootSpecBuilder apiPrefix(String v) { return set(API_PREFIX, v); }
+  /** Sets {@code api_prefix}: the route prefix, e.g. {@code /llama} (normalised to a leading {@code /}). */
+  public BootSpecBuilder apiPrefix(String v) {
+    apiPrefix = v == null ? "" : SpecRules.normalisePrefix(check(API_PREFIX, v, SpecRules.apiPrefixProblem(v)));
+    return this;
+  }
 
   /** Sets {@code ctx_size}: the context size, or null. */
-  public BootSpecBuilder ctxSize(Integer v) { return set(CTX_SIZE, v); }
+  public BootSpecBuilder ctxSize(Integer v) { ctxSize = positive(CTX_SIZE, v); return this; }
 
   /** Sets {@code gpu_layers}: the GPU offload. */
-  public BootSpecBuilder gpuLayers(GpuLayers v) { return set(GPU_LAYERS, v); }
+  public BootSpecBuilder gpuLayers(GpuLayers v) { gpuLayers = v == null ? GpuLayers.auto() : v; return this; }
 
   /** Sets {@code threads}: generation threads, or null. */
-  public BootSpecBuilder threads(Integer v) { return set(THREADS, v); }
+  public BootSpecBuilder threads(Integer v) { threads = positive(THREADS, v); return this; }
 
   /** Sets {@code threads_batch}: batch threads, or null. */
-  public BootSpecBuilder threadsBatch(Integer v) { return set(THREADS_BATCH, v); }
+  public BootSpecBuilder threadsBatch(Integer v) { threadsBatch = positive(THREADS_BATCH, v); return this; }
 
   /** Sets {@code parallel}: server slots, or null. */
-  public BootSpecBuilder parallel(Integer v) { return set(PARALLEL, v); }
+  public BootSpecBuilder parallel(Integer v) { parallel = positive(PARALLEL, v); return this; }
 
   /** Sets {@code flash_attn}: the setting. */
-  public BootSpecBuilder flashAttn(FlashAttn v) { return set(FLASH_ATTN, v); }
+  public BootSpecBuilder flashAttn(FlashAttn v) { flashAttn = v == null ? FlashAttn.AUTO : v; return this; }
 
   /** Sets {@code embeddings}: whether to serve embeddings. */
-  public BootSpecBuilder embeddings(boolean v) { return set(EMBEDDINGS, v); }
+  public BootSpecBuilder embeddings(boolean v) { embeddings = v; return this; }
 
   /** Sets {@code api_key}: the key, or null. */
-  public BootSpecBuilder apiKey(Secret v) { return set(API_KEY, v); }
+  public BootSpecBuilder apiKey(Secret v) {
+    apiKey = v == null ? null : check(API_KEY, v, SpecRules.apiKeyProblem(v.reveal()));
+    return this;
+  }
 
   /** Sets {@code api_key}: the key, or null. */
-  public BootSpecBuilder apiKey(String v) { return set(API_KEY, v); }
-
-  /** Sets {@code api_key_file}: the key file, or null. */
-  public BootSpecBuilder apiKeyFile(String v) { return set(API_KEY_FILE, v); }
-
-  /** Sets {@code api_key_file}: the key file, or null. */
-  public BootSpecBuilder apiKeyFile(Path v) { return set(API_KEY_FILE, v); }
-
-  /** Sets {@code timeout_seconds}: the server's I/O timeout, or null. */
-  public BootSpecBuilder timeoutSeconds(Integer v) { return set(TIMEOUT_SECONDS, v); }
-
-  /** Sets {@code threads_http}: HTTP threads, or null. */
-  public BootSpecBuilder threadsHttp(Integer v) { return set(THREADS_HTTP, v); }
-
-  /** Sets {@code pooling}: the pooling type, or null. */
-  public BootSpecBuilder pooling(Pooling v) { return set(POOLING, v); }
-
-  /** Sets {@code ready_timeout_ms}: the readiness timeout. */
-  public BootSpecBuilder readyTimeout(Duration v) { return set(READY_TIMEOUT_MS, v); }
-
-  /** Sets {@code readiness_interval_ms}: the probe interval. */
-  public BootSpecBuilder readinessInterval(Duration v) { return set(READINESS_INTERVAL_MS, v); }
-
-  /** Sets {@code health_interval_ms}: the health probe interval; {@link Duration#ZERO} turns polling off. */
-  public BootSpecBuilder healthInterval(Duration v) { return set(HEALTH_INTERVAL_MS, v); }
-
-  /** Sets {@code stop_timeout_ms}: the SIGTERM grace. */
-  public BootSpecBuilder stopTimeout(Duration v) { return set(STOP_TIMEOUT_MS, v); }
-
-  /** Sets {@code stall_timeout_ms}: the no-progress limit. */
-  public BootSpecBuilder stallTimeout(Duration v) { return set(STALL_TIMEOUT_MS, v); }
-
-  /** Sets {@code idle_shutdown_ms}: the idle delay, or null to keep running. */
-  public BootSpecBuilder idleShutdown(Duration v) { return set(IDLE_SHUTDOWN_MS, v); }
-
-  /** Sets {@code execution_surface}: the surface map. */
-  public BootSpecBuilder executionSurface(Map<String, ?> v) {
-    return set(EXECUTION_SURFACE, v == null ? null : new LinkedHashMap<>(v));
-  }
-
-  /** Sets {@code environment}: variables for the child. */
-  public BootSpecBuilder environment(Map<String, String> v) {
-    return set(ENVIRONMENT, v == null ? null : new LinkedHashMap<>(v));
-  }
-
-  /** Sets {@code extra_args}: arguments after the managed flags. */
-  public BootSpecBuilder extraArgs(List<String> v) { return set(EXTRA_ARGS, copy(v)); }
-
-  /** Appends one argument to {@code extra_args}: the argument. */
-  public BootSpecBuilder extraArg(String v) {
-    Object current = values.get(EXTRA_ARGS);
-    List<Object> args = current instanceof List ? new ArrayList<>((List<?>) current) : new ArrayList<>();
-    args.add(v);
-    return set(EXTRA_ARGS, args);
-  }
-
-  /** Sets {@code metadata}: caller data, not part of identity. */
-  public BootSpecBuilder metadata(Map<String, ?> v) {
-    return set(METADATA, v == null ? null : new LinkedHashMap<>(v));
+  public BootSpecBuilder apiKey(String v) {
+    return apiKey(v == null ? null : Secret.of(check(API_KEY, v, SpecRules.apiKeyProblem(v))));
   }
 
   /**
-   * Validates and builds the spec; reads {@code api_key_file} when no {@code api_key} is set.
-   *
-   * @return the spec
-   * @throws InvalidBootSpecException listing every bad field
+   * Sets {@code api_key_file}: a file holding the key, or null. Only the path is checked here; the
+   * file is read each time the server is launched.
    */
-  public BootSpec build() {
-    return SpecNormalizer.normalize(values, false);
+  public BootSpecBuilder apiKeyFile(String v) {
+    apiKeyFile = v == null ? null : check(API_KEY_FILE, v, SpecRules.pathProblem(v));
+    return this;
   }
 
-  private static List<Object> copy(List<?> v) {
-    return v == null ? null : new ArrayList<>(v);
+  /** Sets {@code api_key_file}: a file holding the key, or null; read when the server is launched. */
+  public BootSpecBuilder apiKeyFile(Path v) { return apiKeyFile(v == null ? null : v.toString()); }
+
+  /** Sets {@code timeout_seconds}: the server's I/O timeout, or null. */
+  public BootSpecBuilder timeoutSeconds(Integer v) { timeoutSeconds = positive(TIMEOUT_SECONDS, v); return this; }
+
+  /** Sets {@code threads_http}: HTTP threads, or null. */
+  public BootSpecBuilder threadsHttp(Integer v) { threadsHttp = positive(THREADS_HTTP, v); return this; }
+
+  /** Sets {@code pooling}: the pooling type, or null. */
+  public BootSpecBuilder pooling(Pooling v) { pooling = v; return this; }
+
+  /** Sets {@code ready_timeout_ms}: the readiness timeout, positive, at most 365 days. */
+  public BootSpecBuilder readyTimeout(Duration v) {
+    readyTimeout = duration(READY_TIMEOUT_MS, v, BootSpec.DEFAULT_READY_TIMEOUT, false);
+    return this;
+  }
+
+  /** Sets {@code readiness_interval_ms}: the probe interval, positive, at most 365 days. */
+  public BootSpecBuilder readinessInterval(Duration v) {
+    readinessInterval = duration(READINESS_INTERVAL_MS, v, BootSpec.DEFAULT_READINESS_INTERVAL, false);
+    return this;
+  }
+
+  /** Sets {@code health_interval_ms}: the health probe interval; {@link Duration#ZERO} turns polling off. */
+  public BootSpecBuilder healthInterval(Duration v) {
+    healthInterval = duration(HEALTH_INTERVAL_MS, v, BootSpec.DEFAULT_HEALTH_INTERVAL, true);
+    return this;
+  }
+
+  /** Sets {@code stop_timeout_ms}: the SIGTERM grace, positive, at most 365 days. */
+  public BootSpecBuilder stopTimeout(Duration v) {
+    stopTimeout = duration(STOP_TIMEOUT_MS, v, BootSpec.DEFAULT_STOP_TIMEOUT, false);
+    return this;
+  }
+
+  /** Sets {@code stall_timeout_ms}: the no-progress limit, positive, at most 365 days. */
+  public BootSpecBuilder stallTimeout(Duration v) {
+    stallTimeout = duration(STALL_TIMEOUT_MS, v, BootSpec.DEFAULT_STALL_TIMEOUT, false);
+    return this;
+  }
+
+  /** Sets {@code idle_shutdown_ms}: the idle delay, or null to keep running. */
+  public BootSpecBuilder idleShutdown(Duration v) {
+    idleShutdown = duration(IDLE_SHUTDOWN_MS, v, null, false);
+    return this;
+  }
+
+  /** Sets {@code execution_surface}: the surface map ({@code surface_kind} absent or {@code local_subprocess}). */
+  public BootSpecBuilder executionSurface(Map<String, ?> v) {
+    executionSurface = v == null ? Map.of(SpecRules.SURFACE_KIND, SpecRules.LOCAL_SUBPROCESS)
+        : checked(out -> SpecRules.checkExecutionSurface(v, out));
+    return this;
+  }
+
+  /** Sets {@code environment}: variables for the child (never {@code LLAMA_API_KEY}). */
+  public BootSpecBuilder environment(Map<String, String> v) {
+    environment = v == null ? Map.of() : checked(out -> SpecRules.checkEnvironment(v, out));
+    return this;
+  }
+
+  /** Sets {@code extra_args}: arguments after the managed flags (never a managed flag). */
+  public BootSpecBuilder extraArgs(List<String> v) {
+    extraArgs = v == null ? List.of() : checked(out -> { SpecRules.checkExtraArgs(v, out); return List.copyOf(v); });
+    return this;
+  }
+
+  /** Appends one argument to {@code extra_args}: the argument (never a managed flag). */
+  public BootSpecBuilder extraArg(String v) {
+    List<String> args = new ArrayList<>(extraArgs);
+    args.add(v);
+    return extraArgs(args);
+  }
+
+  /** Sets {@code metadata}: caller data, not part of identity; {@code null} values are dropped. */
+  public BootSpecBuilder metadata(Map<String, ?> v) {
+    metadata = v == null ? Map.of() : checked(out -> SpecRules.checkMetadata(v, out));
+    return this;
+  }
+
+  /**
+   * Checks what spans fields and builds the spec. Reads no file.
+   *
+   * @return the spec
+   * @throws InvalidBootSpecException listing every violation: no model path or name, {@code hf_file}
+   *     or {@code hf_revision} without {@code hf_repo}, {@code hf_file} beside a quantisation tag, an
+   *     alias that cannot be derived
+   */
+  public BootSpec build() {
+    List<Violation> out = SpecRules.violations();
+    Optional<HuggingFaceModel> name = SpecRules.huggingFace(hfRepo, hfFile, hfRevision, out);
+    String path = name.map(HuggingFaceModel::toString).orElse(model);
+    if (path == null && out.isEmpty()) {
+      out.add(new Violation(MODEL, "null", "is required: the path of the GGUF model file (or set hf_repo to a"
+          + " Hugging Face name such as owner/repo:Q4_K_M)."));
+    }
+    String a = alias != null ? alias : name.map(HuggingFaceModel::defaultAlias)
+        .orElseGet(() -> path == null ? null : SpecRules.deriveAlias(path));
+    if (a != null && a.isEmpty()) {
+      out.add(new Violation(ALIAS, "\"\"", "the alias derived from model \"" + path
+          + "\" is empty (the file name is only an extension); set alias explicitly."));
+    }
+    if (!out.isEmpty()) {
+      throw new InvalidBootSpecException(out);
+    }
+    return new BootSpec(binaryPath, launcherArgs, path, a, modelIdentity != null ? modelIdentity : a, host, port,
+        apiPrefix, unboxed(ctxSize), gpuLayers, unboxed(threads), unboxed(threadsBatch), unboxed(parallel),
+        flashAttn, embeddings, Optional.ofNullable(apiKey), Optional.ofNullable(apiKeyFile), unboxed(timeoutSeconds),
+        unboxed(threadsHttp), Optional.ofNullable(pooling), readyTimeout, readinessInterval,
+        Optional.of(healthInterval).filter(d -> !d.isZero()), stopTimeout, stallTimeout,
+        Optional.ofNullable(idleShutdown), executionSurface, environment, extraArgs, metadata, name);
+  }
+
+  private static <T> T check(String key, T value, String problem) {
+    if (problem != null) {
+      throw new InvalidBootSpecException(List.of(new Violation(key, SpecRules.show(key, value), problem)));
+    }
+    return value;
+  }
+
+  private static Integer positive(String key, Integer v) {
+    return v == null ? null : check(key, v, SpecRules.positiveProblem(v));
+  }
+
+  private static Duration duration(String key, Duration v, Duration dflt, boolean zeroMeansOff) {
+    return v == null ? dflt : check(key, v, SpecRules.durationProblem(v, zeroMeansOff));
+  }
+
+  /** Runs a rule that reports violations and returns the checked value; throws every violation it found. */
+  private static <T> T checked(Function<List<Violation>, T> rule) {
+    List<Violation> out = SpecRules.violations();
+    T value = rule.apply(out);
+    if (!out.isEmpty()) {
+      throw new InvalidBootSpecException(out);
+    }
+    return value;
+  }
+
+  private static Integer boxed(OptionalInt v) {
+    return v.isPresent() ? v.getAsInt() : null;
+  }
+
+  private static OptionalInt unboxed(Integer v) {
+    return v == null ? OptionalInt.empty() : OptionalInt.of(v);
   }
 }

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  *
  * <p>Immutable and thread-safe.
  *
- * @param argv the binary, launcher arguments, llama-server flags in the seed's order, extra args
+ * @param argv the binary, launcher arguments, llama-server flags in a fixed order, extra args
  * @param environment the spec's environment plus what the library adds (sorted by name)
  */
 public record CommandLine(List<String> argv, Map<String, String> environment) {

@@ -7,9 +7,9 @@ import java.util.Locale;
  * {@code auto}. Immutable (an enum).
  */
 public enum FlashAttn {
-  /** Always use flash attention ({@code --flash-attn on}; the seed's {@code true}). */
+  /** Always use flash attention ({@code --flash-attn on}; {@code true} in a map). */
   ON,
-  /** Never use flash attention ({@code --flash-attn off}; the seed's {@code false}). */
+  /** Never use flash attention ({@code --flash-attn off}; {@code false} in a map). */
   OFF,
   /** Let llama-server decide ({@code --flash-attn auto}); the default. */
   AUTO;

@@ -175,7 +175,7 @@ public final class LlamaCppBackend implements AutoCloseable {
   }
 
   /**
-   * The seed-shaped call: every argument as a map of the seed's snake_case keys.
+   * The map-shaped call: every argument as a map of snake_case keys (configuration files, JSON).
    *
    * @param spec boot-spec keys ({@link BootSpec#fromMap(Map)})
    * @param consumer consumer-manifest keys ({@link ConsumerManifest#fromMap(Map)})
@@ -307,7 +307,7 @@ public final class LlamaCppBackend implements AutoCloseable {
         Map.of(AttachedLlamaBackend.ATTACH_SPEC_KEY, spec), Map.of());
   }
 
-  /** {@return the manifest of spawned llama.cpp servers (the seed's)} */
+  /** {@return the manifest of spawned llama.cpp servers} */
   public BackendManifest manifest() {
     return spawned.manifest();
   }
@@ -393,7 +393,7 @@ public final class LlamaCppBackend implements AutoCloseable {
     return core;
   }
 
-  /** {@return {@code app}, {@code backend} and {@code version}, as the seed's {@code metadata()}} */
+  /** {@return {@code app}, {@code backend} and {@code version}, describing this library} */
   public Map<String, Object> metadata() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("app", "llama_cpp_sdk");

@@ -18,6 +18,12 @@ public enum StartFailure {
    * {@code --help}, so nothing was started.
    */
   UNSUPPORTED_OPTION,
+  /**
+   * The spec's {@code api_key_file} could not be read when the server was to be launched (missing,
+   * unreadable, a directory, empty, ...); the message names the file. Found before launch, so nothing
+   * was started.
+   */
+  API_KEY_FILE_UNREADABLE,
   /** Memory could not be allocated (host or GPU). */
   OUT_OF_MEMORY,
   /**

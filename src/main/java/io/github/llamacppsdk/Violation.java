@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * <p>Immutable. Secret values are already masked as {@code ****} in {@link #value()}.
  *
- * @param field the seed's snake_case key, e.g. {@code ctx_size} (for an unknown key, the key itself)
+ * @param field the field's snake_case map key, e.g. {@code ctx_size} (for an unknown key, the key itself)
  * @param value the rejected value as text (strings in double quotes; {@code null} for a missing
  *     value; secrets {@code ****})
  * @param reason a sentence saying what is wrong and what would be accepted

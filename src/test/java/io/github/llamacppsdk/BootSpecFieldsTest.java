@@ -71,8 +71,7 @@ class BootSpecFieldsTest {
         v("execution_surface", null, BootSpec::executionSurface, Map.of("surface_kind", "local_subprocess")),
         v("environment", null, BootSpec::environment, Map.of()),
         v("extra_args", null, BootSpec::extraArgs, List.of()),
-        v("metadata", null, BootSpec::metadata, Map.of()),
-        v("headers", null, BootSpec::headers, Map.of()));
+        v("metadata", null, BootSpec::metadata, Map.of()));
   }
 
   @ParameterizedTest(name = "{0} absent or null -> default")
@@ -133,7 +132,6 @@ class BootSpecFieldsTest {
         v("embeddings", true, BootSpec::embeddings, true),
         v("embeddings", false, BootSpec::embeddings, false),
         v("api_key", " spaced key ", BootSpec::apiKey, Optional.of(Secret.of(" spaced key "))),
-        v("api_key", "k", BootSpec::headers, Map.of("authorization", "Bearer k")),
         v("api_key", Secret.of("s"), BootSpec::apiKey, Optional.of(Secret.of("s"))),
         v("timeout_seconds", 120, BootSpec::timeoutSeconds, OptionalInt.of(120)),
         v("threads_http", 3, BootSpec::threadsHttp, OptionalInt.of(3)),
@@ -226,7 +224,7 @@ class BootSpecFieldsTest {
         arguments("ready_timeout_ms", 0, "0", "> 0"),
         arguments("ready_timeout_ms", -100, "-100", "> 0"),
         arguments("ready_timeout_ms", "5000", "\"5000\"", "got text"),
-        arguments("ready_timeout_ms", Duration.ZERO, "PT0S", "> 0"),
+        arguments("ready_timeout_ms", Duration.ZERO, "0", "> 0"),
         arguments("readiness_interval_ms", 0, "0", "> 0"),
         arguments("health_interval_ms", -1, "-1", ">= 0"),
         arguments("stop_timeout_ms", 0, "0", "> 0"),

@@ -69,20 +69,20 @@ class BootSpecSeedTest {
     assertThat(spec.baseUrl()).isEqualTo("http://127.0.0.1:8091/llama/v1");
     // The fix: a real llama-server serves /health under the prefix only.
     assertThat(spec.healthUrl()).isEqualTo("http://127.0.0.1:8091/llama/health");
-    assertThat(spec.headers()).containsExactly(Map.entry("authorization", "Bearer local-token"));
+    assertThat(spec.apiKey()).contains(Secret.of("local-token"));
     assertThat(spec.environment()).containsExactly(Map.entry("LLAMA_CACHE", "/tmp/llama-cache"));
     assertThat(spec.metadata()).containsExactly(Map.entry("owner", "test"));
   }
 
   @Test
-  void seed2ReadsTheBearerFromTheKeyFile(@TempDir Path dir) throws Exception {
+  void seed2KeepsTheKeyFileForLaunch(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("key"), "file-token\n");
 
     BootSpec spec = BootSpec.fromMap(Map.of("model", "/m/a.gguf", "api_key_file", file.toString()));
 
     assertThat(spec.apiKeyFile()).contains(file.toString());
     assertThat(spec.apiKey()).isEmpty();
-    assertThat(spec.headers()).containsExactly(Map.entry("authorization", "Bearer file-token"));
+    assertThat(spec.toString()).doesNotContain("file-token");
   }
 
   @Test

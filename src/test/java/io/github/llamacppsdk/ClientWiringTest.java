@@ -40,8 +40,6 @@ class ClientWiringTest {
     assertThat(d).isEqualTo(descriptor(Map.of("authorization", "Bearer k")));
     assertThatThrownBy(() -> descriptor(Map.of("a", "1", "A", "2"))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("twice");
-    BootSpec spec = BootSpec.builder("/m.gguf").apiKey("k").build();
-    assertThat(spec.headers().get("Authorization")).isEqualTo("Bearer k");
     assertThat(AttachSpec.builder("127.0.0.1:1", "a").apiKey("k").build().headers().get("Authorization"))
         .isEqualTo("Bearer k");
   }

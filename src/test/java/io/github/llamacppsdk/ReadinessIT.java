@@ -16,6 +16,7 @@ import io.github.llamacppsdk.process.ProcessLaunchException;
 import io.github.llamacppsdk.process.ProcessTransport;
 import io.github.llamacppsdk.process.TransportCapabilities;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.GgufFiles;
 import java.io.IOException;
@@ -79,6 +80,10 @@ class ReadinessIT {
         .healthInterval(Duration.ofMillis(50)).extraArgs(List.of(fakeArgs));
   }
 
+  private BootSpecBuilder spec(FakeFaults.Builder faults) {
+    return spec().extraArgs(faults.build().args());
+  }
+
   private static ResolveOptions wait(Duration d) {
     return ResolveOptions.builder().ownerRef("it").awaitTimeout(d).build();
   }
@@ -96,7 +101,7 @@ class ReadinessIT {
 
   @Test
   void loadingIsReportedAsProgressBeforeTheEndpointIsPublished() {
-    try (Resolution r = backend().resolveEndpoint(spec("--fake-load-ms", "700").build(), wait(LONG))) {
+    try (Resolution r = backend().resolveEndpoint(spec(FakeFaults.builder().loadTime(Duration.ofMillis(700))).build(), wait(LONG))) {
       assertThat(events).extracting(CoreEvent.InstanceEvent::health)
           .containsSubsequence(HealthStatus.STARTING, HealthStatus.LOADING, HealthStatus.HEALTHY);
       assertThat(events).filteredOn(e -> e.health() == HealthStatus.LOADING).first()
@@ -107,7 +112,7 @@ class ReadinessIT {
   @Test
   void ourOwnProcessServingAnotherModelIsNotPublished() {
     ServerStartException e = startFailure(() ->
-        backend().resolveEndpoint(spec("--fake-model-id", "another-model").build(), wait(LONG)));
+        backend().resolveEndpoint(spec(FakeFaults.builder().modelId("another-model")).build(), wait(LONG)));
 
     assertThat(e.code()).isEqualTo(ErrorCode.FOREIGN_SERVER);
     assertThat(e.lastProbe()).contains("another-model").contains("\"tiny\"");
@@ -116,7 +121,7 @@ class ReadinessIT {
   @Test
   void aLoadThatShowsNoProgressIsStalledAndCleanedUp() {
     // the fake's JVM must bind and answer within the stall window: 3 s leaves room on a busy machine
-    BootSpec spec = spec("--fake-stall", "loading").stallTimeout(Duration.ofSeconds(3)).build();
+    BootSpec spec = spec(FakeFaults.builder().stall(FakeFaults.Stall.LOADING)).stallTimeout(Duration.ofSeconds(3)).build();
 
     ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec, wait(LONG)));
 
@@ -127,7 +132,7 @@ class ReadinessIT {
 
   @Test
   void aLoadThatKeepsLoggingIsNotStalledButHitsTheHardTimeout() {
-    BootSpec spec = spec("--fake-load-ms", "600000", "--fake-progress-every-ms", "100")
+    BootSpec spec = spec(FakeFaults.builder().loadTime(Duration.ofMinutes(10)).progressEvery(Duration.ofMillis(100)))
         .stallTimeout(Duration.ofSeconds(3)).readyTimeout(Duration.ofSeconds(8)).build();
 
     ServerStartException e = startFailure(() -> backend().resolveEndpoint(spec, wait(LONG)));
@@ -185,7 +190,7 @@ class ReadinessIT {
   void healthChangesAfterPublicationReachListenersAndTheSnapshot() throws IOException {
     Path healthFile = tmp.resolve("health.txt");
     LlamaCppBackend backend = backend();
-    try (Resolution r = backend.resolveEndpoint(spec("--fake-health-file", healthFile.toString()).build(), wait(LONG))) {
+    try (Resolution r = backend.resolveEndpoint(spec(FakeFaults.builder().healthFile(healthFile)).build(), wait(LONG))) {
       String id = r.instance().instanceId();
 
       Files.writeString(healthFile, "degraded");

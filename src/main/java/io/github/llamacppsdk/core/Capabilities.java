@@ -1,9 +1,9 @@
 package io.github.llamacppsdk.core;
 
 /**
- * The capability keys and the "unknown" value of the seed's vocabulary. Capability maps are {@code
+ * The capability keys and the "unknown" value of the manifest vocabulary. Capability maps are {@code
  * Map<String, Object>} whose values are {@link Boolean#TRUE}, {@link Boolean#FALSE} or {@link
- * #UNKNOWN}; keys drop the Elixir {@code ?} ({@code streaming?} becomes {@code streaming}).
+ * #UNKNOWN}; keys are plain names ({@code streaming}); map input may spell them with a trailing {@code ?}.
  */
 public final class Capabilities {
   /** Server-Sent-Events streaming of chat completions. */

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The answer to "can this consumer use this backend?" (seed §2.6, §9): a verdict, the reason, what
+ * The answer to "can this consumer use this backend?" : a verdict, the reason, what
  * resolved, the unmet optional capabilities as warnings and the unmet requirements.
  *
  * <p>Immutable and thread-safe.
@@ -34,7 +34,7 @@ public record CompatibilityResult(
     List<String> missingRequirements,
     Map<String, Object> metadata) {
 
-  /** The seed's reason vocabulary. Each constant has the seed's wire spelling, {@link #wireName()}. */
+  /** Why a consumer is or is not compatible. Each constant has a wire spelling, {@link #wireName()}. */
   public enum Reason {
     /** Compatible: the only success reason. */
     PROTOCOL_MATCH("protocol_match"),
@@ -59,7 +59,7 @@ public record CompatibilityResult(
       this.wireName = wireName;
     }
 
-    /** {@return the seed's spelling} */
+    /** {@return the wire spelling, e.g. in maps} */
     public String wireName() {
       return wireName;
     }
@@ -89,7 +89,7 @@ public record CompatibilityResult(
   }
 
   /**
-   * Runs the seed's checks in the seed's order (§9): runtime kind, management mode, protocol, startup
+   * Runs the checks in this order: runtime kind, management mode, protocol, startup
    * kind constraint, required capabilities; the first failure wins. Instance-level facts override the
    * manifest: the plan's startup kind replaces the manifest's, and the plan's capabilities are laid
    * over the manifest's (an {@code --embedding} server satisfies {@code embeddings=true} even though

@@ -13,17 +13,17 @@ import java.util.Set;
 /**
  * What a consumer of endpoints accepts and requires: runtime kinds, management modes, protocols,
  * capabilities and constraints. {@link InferenceCore#compatibility(String, ConsumerManifest)} checks it
- * against a {@link BackendManifest} (seed §2.5, §9).
+ * against a {@link BackendManifest}.
  *
- * <p>Differences from the seed, on purpose:
+ * <p>Rules worth knowing:
  *
  * <ul>
  *   <li>An <b>empty {@code acceptedManagementModes} means "any mode"</b> (the backend's first mode is
- *       resolved). In the seed the empty default made every consumer incompatible (seed §17.23).
- *   <li>Capability keys drop the Elixir {@code ?}: {@code streaming?} is {@code streaming}.
+ *       resolved).
+ *   <li>Capability keys are plain names ({@code streaming}); {@link #fromMap(Map)} also accepts them with a trailing {@code ?}.
  * </ul>
  *
- * <p>Kept from the seed: a required capability is satisfied only by an equal value, so a required
+ * <p>A required capability is satisfied only by an equal value, so a required
  * {@code true} is not satisfied by {@code "unknown"}, and a required {@code "unknown"} only by
  * {@code "unknown"}. An empty {@code acceptedProtocols} or {@code acceptedRuntimeKinds} accepts
  * nothing. Of the {@code constraints} only {@code startup_kind} is interpreted; other entries are kept
@@ -76,7 +76,7 @@ public record ConsumerManifest(
     Map<String, Object> c = new LinkedHashMap<>(constraints);
     if (c.containsKey("startup_kind")) {
       c.put("startup_kind", MapValues.one("constraints.startup_kind", c.get("startup_kind"),
-          StartupKind.class, StartupKind::fromWire));
+          StartupKind.class, t -> StartupKind.fromWire(atom(t))));
     }
     constraints = Collections.unmodifiableMap(c);
     metadata = Map.copyOf(metadata);
@@ -88,7 +88,7 @@ public record ConsumerManifest(
   }
 
   /**
-   * Starts a manifest with the seed's defaults: runtime kinds {@code [service]}, any management mode,
+   * Starts a manifest with the defaults: runtime kinds {@code [service]}, any management mode,
    * protocols {@code [openai_chat_completions]}, no capability requirements, no constraints.
    *
    * @param consumer the consumer's name
@@ -99,7 +99,7 @@ public record ConsumerManifest(
   }
 
   /**
-   * Reads a manifest from the seed's map shape. Keys: {@code contract_version}, {@code consumer}
+   * Reads a manifest from a map of snake_case keys. Keys: {@code contract_version}, {@code consumer}
    * (required), {@code accepted_runtime_kinds}, {@code accepted_management_modes}, {@code
    * accepted_protocols} (a list or a single wire spelling such as {@code jido_managed}), {@code
    * required_capabilities}, {@code optional_capabilities} (keys with or without {@code ?}; values
@@ -127,15 +127,15 @@ public record ConsumerManifest(
     }
     if (map.get("accepted_runtime_kinds") != null) {
       b.acceptedRuntimeKinds = MapValues.list("accepted_runtime_kinds", map.get("accepted_runtime_kinds"),
-          RuntimeKind.class, RuntimeKind::fromWire);
+          RuntimeKind.class, t -> RuntimeKind.fromWire(atom(t)));
     }
     if (map.get("accepted_management_modes") != null) {
       b.acceptedManagementModes = MapValues.list("accepted_management_modes",
-          map.get("accepted_management_modes"), ManagementMode.class, ManagementMode::fromWire);
+          map.get("accepted_management_modes"), ManagementMode.class, t -> ManagementMode.fromWire(atom(t)));
     }
     if (map.get("accepted_protocols") != null) {
       b.acceptedProtocols = MapValues.list("accepted_protocols", map.get("accepted_protocols"),
-          Protocol.class, Protocol::fromWire);
+          Protocol.class, t -> Protocol.fromWire(atom(t)));
     }
     if (map.get("required_capabilities") != null) {
       b.required.putAll(MapValues.capabilities("required_capabilities", map.get("required_capabilities")));
@@ -167,6 +167,12 @@ public record ConsumerManifest(
       });
     }
     return b.build();
+  }
+
+  /** {@return a wire spelling from a map, without the leading {@code :} of an atom written as text} */
+  private static String atom(String t) {
+    String s = t.strip();
+    return s.startsWith(":") ? s.substring(1) : s;
   }
 
   /** Builds a {@link ConsumerManifest}. Mutable, single use, not thread-safe. */
@@ -205,25 +211,37 @@ public record ConsumerManifest(
     /**
      * Requires a capability value.
      *
-     * @param key e.g. {@link Capabilities#STREAMING} (a trailing {@code ?} is dropped)
+     * @param key a plain capability name, e.g. {@link Capabilities#STREAMING}
      * @param value {@code true}, {@code false} or {@link Capabilities#UNKNOWN}
      * @return this
+     * @throws IllegalArgumentException if {@code key} is not a plain name ({@code streaming?} and
+     *     {@code :streaming} are map spellings, accepted by {@link ConsumerManifest#fromMap(Map)} only)
      */
     public Builder require(String key, Object value) {
-      required.put(Capabilities.normaliseKey(key), MapValues.capabilityValue(key, value));
+      required.put(plainKey(key), MapValues.capabilityValue(key, value));
       return this;
     }
 
     /**
      * Wants a capability value; if unmet the result carries a warning.
      *
-     * @param key the capability key
+     * @param key a plain capability name, as for {@link #require(String, Object)}
      * @param value {@code true}, {@code false} or {@link Capabilities#UNKNOWN}
      * @return this
+     * @throws IllegalArgumentException if {@code key} is not a plain name
      */
     public Builder prefer(String key, Object value) {
-      optional.put(Capabilities.normaliseKey(key), MapValues.capabilityValue(key, value));
+      optional.put(plainKey(key), MapValues.capabilityValue(key, value));
       return this;
+    }
+
+    private static String plainKey(String key) {
+      String plain = Capabilities.normaliseKey(Objects.requireNonNull(key, "key"));
+      if (plain.isEmpty() || !plain.equals(key)) {
+        throw new IllegalArgumentException("capability key \"" + key + "\" must be a plain name"
+            + (plain.isEmpty() ? "" : " such as \"" + plain + "\"") + "; \"?\" and \":\" spellings are for fromMap");
+      }
+      return plain;
     }
 
     /** @param kind the startup kind the backend must use @return this */

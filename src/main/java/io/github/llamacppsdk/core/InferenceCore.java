@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The in-process inference core (the seed's {@code self_hosted_inference_core} kernel): a registry of
+ * The in-process inference core: a registry of
  * {@link Backend}s and of the instances they run, single-flight instance start, compatibility checks,
  * published endpoints and leases with TTL, idle stop, and events.
  *
@@ -111,7 +111,7 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Unregisters a backend and stops its instances (the seed left them running, §17.24).
+   * Unregisters a backend and stops its instances.
    *
    * @param backendId the id
    * @return completes when its instances are stopped; already complete if it was not registered
@@ -149,7 +149,7 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * Checks a consumer against a backend's static manifest (seed §9).
+   * Checks a consumer against a backend's static manifest.
    *
    * @param backendId the backend id
    * @param consumer the consumer

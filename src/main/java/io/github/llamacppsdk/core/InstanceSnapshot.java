@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A point-in-time read model of one instance (the seed's {@code RuntimeSnapshot}, §2.9).
+ * A point-in-time read model of one instance.
  *
  * <p>Immutable and thread-safe. The lease count is exact at the moment the snapshot was taken (leases
  * whose TTL has passed by the core's clock are not counted).

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param contractVersion always {@code inference.v1}
  * @param backend the backend id, e.g. {@code llama_cpp_sdk}
  * @param startupKind the requested startup kind, if any
- * @param executionSurface where the process runs (seed keys, e.g. {@code surface_kind})
+ * @param executionSurface where the process runs (snake_case keys, e.g. {@code surface_kind})
  * @param backendOptions backend-specific payload
  * @param metadata caller metadata, carried into snapshots; never part of identity
  */

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A consumer's claim on a ready instance's endpoint (the seed's {@code LeaseRef}, §11). Obtained from
+ * A consumer's claim on a ready instance's endpoint. Obtained from
  * {@link InferenceCore#resolveEndpoint(InstanceSpec, ConsumerManifest, ResolveOptions)} or {@link
  * InferenceCore#lease(String, ResolveOptions)}; implemented by the core only.
  *

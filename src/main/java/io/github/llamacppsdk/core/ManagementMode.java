@@ -2,7 +2,7 @@ package io.github.llamacppsdk.core;
 
 import java.util.Locale;
 
-/** Who manages the lifecycle of an instance. Each constant has the seed's wire spelling, {@link #wireName()}. */
+/** Who manages the lifecycle of an instance. Each constant has a wire spelling, {@link #wireName()}. */
 public enum ManagementMode {
   /** The library starts, watches and stops the service (pairs with {@link StartupKind#SPAWNED}). */
   JIDO_MANAGED("jido_managed"),
@@ -15,13 +15,13 @@ public enum ManagementMode {
     this.wireName = wireName;
   }
 
-  /** {@return the seed's spelling, e.g. in manifests and maps} */
+  /** {@return the wire spelling, e.g. in manifests and maps} */
   public String wireName() {
     return wireName;
   }
 
   /**
-   * Parses the seed's spelling (case-insensitive; a leading {@code :} as in Elixir atoms is ignored).
+   * Parses a wire spelling (case-insensitive, surrounding blanks ignored).
    *
    * @param text the wire spelling
    * @return the constant
@@ -29,9 +29,6 @@ public enum ManagementMode {
    */
   public static ManagementMode fromWire(String text) {
     String t = text.strip();
-    if (t.startsWith(":")) {
-      t = t.substring(1);
-    }
     for (ManagementMode v : values()) {
       if (v.wireName.equalsIgnoreCase(t) || v.name().equalsIgnoreCase(t.toUpperCase(Locale.ROOT))) {
         return v;

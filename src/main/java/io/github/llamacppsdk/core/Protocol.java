@@ -2,11 +2,11 @@ package io.github.llamacppsdk.core;
 
 import java.util.Locale;
 
-/** The wire protocol an endpoint speaks. Each constant has the seed's wire spelling, {@link #wireName()}. */
+/** The wire protocol an endpoint speaks. Each constant has a wire spelling, {@link #wireName()}. */
 public enum Protocol {
   /** OpenAI-compatible {@code /v1/chat/completions}. */
   OPENAI_CHAT_COMPLETIONS("openai_chat_completions"),
-  /** Logit routing (not offered by llama.cpp; part of the seed's vocabulary). */
+  /** Logit routing (not offered by llama.cpp; part of the manifest vocabulary). */
   ROUTE_LOGITS("route_logits");
 
   private final String wireName;
@@ -15,13 +15,13 @@ public enum Protocol {
     this.wireName = wireName;
   }
 
-  /** {@return the seed's spelling, e.g. in manifests and maps} */
+  /** {@return the wire spelling, e.g. in manifests and maps} */
   public String wireName() {
     return wireName;
   }
 
   /**
-   * Parses the seed's spelling (case-insensitive; a leading {@code :} as in Elixir atoms is ignored).
+   * Parses a wire spelling (case-insensitive, surrounding blanks ignored).
    *
    * @param text the wire spelling
    * @return the constant
@@ -29,9 +29,6 @@ public enum Protocol {
    */
   public static Protocol fromWire(String text) {
     String t = text.strip();
-    if (t.startsWith(":")) {
-      t = t.substring(1);
-    }
     for (Protocol v : values()) {
       if (v.wireName.equalsIgnoreCase(t) || v.name().equalsIgnoreCase(t.toUpperCase(Locale.ROOT))) {
         return v;

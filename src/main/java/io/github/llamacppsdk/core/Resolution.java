@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * What {@link InferenceCore#resolveEndpoint(InstanceSpec, ConsumerManifest, ResolveOptions)} returns:
  * the leased endpoint, its lease, a snapshot of the instance taken <i>after</i> the lease (so its lease
- * count includes it; the seed's snapshot predated it, §17.13), the compatibility result and whether
+ * count includes it), the compatibility result and whether
  * the instance already existed. {@link #close()} releases the lease.
  *
  * <p>Immutable; the lease it holds is thread-safe.

@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.core;
 
 import io.github.llamacppsdk.internal.core.MapValues;
+import io.github.llamacppsdk.internal.spec.SpecRules;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +40,7 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
   }
 
   /** The longest TTL or wait: far beyond any real use, far below what clocks and schedulers can add. */
-  private static final Duration MAX = Duration.ofDays(365);
+  private static final Duration MAX = SpecRules.MAX_DURATION;
 
   private static long millis(String key, Object value) {
     long ms = MapValues.nonNegativeLong(key, value);
@@ -61,8 +62,8 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
   }
 
   /**
-   * Reads the seed's option map: {@code owner_ref} (string), {@code ttl_ms} (integer; {@code 0} or
-   * absent means no expiry, as in the seed, where only a positive value arms it) and {@code
+   * Reads an option map: {@code owner_ref} (string), {@code ttl_ms} (integer; {@code 0} or
+   * absent means no expiry: only a positive value arms it) and {@code
    * await_timeout_ms} (integer).
    *
    * @param map the options

@@ -2,7 +2,7 @@ package io.github.llamacppsdk.core;
 
 import java.util.Locale;
 
-/** What kind of target an endpoint is. Each constant has the seed's wire spelling, {@link #wireName()}. */
+/** What kind of target an endpoint is. Each constant has a wire spelling, {@link #wireName()}. */
 public enum TargetClass {
   /** A hosted provider. */
   CLOUD_PROVIDER("cloud_provider"),
@@ -17,13 +17,13 @@ public enum TargetClass {
     this.wireName = wireName;
   }
 
-  /** {@return the seed's spelling, e.g. in manifests and maps} */
+  /** {@return the wire spelling, e.g. in manifests and maps} */
   public String wireName() {
     return wireName;
   }
 
   /**
-   * Parses the seed's spelling (case-insensitive; a leading {@code :} as in Elixir atoms is ignored).
+   * Parses a wire spelling (case-insensitive, surrounding blanks ignored).
    *
    * @param text the wire spelling
    * @return the constant
@@ -31,9 +31,6 @@ public enum TargetClass {
    */
   public static TargetClass fromWire(String text) {
     String t = text.strip();
-    if (t.startsWith(":")) {
-      t = t.substring(1);
-    }
     for (TargetClass v : values()) {
       if (v.wireName.equalsIgnoreCase(t) || v.name().equalsIgnoreCase(t.toUpperCase(Locale.ROOT))) {
         return v;

@@ -3,6 +3,7 @@ package io.github.llamacppsdk.testkit;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.llamacppsdk.internal.fake.FakeAnswers;
 import io.github.llamacppsdk.internal.fake.FakeServerRuntime;
 import java.io.File;
 import java.io.IOException;
@@ -185,7 +186,7 @@ public final class FakeLlamaServer {
    */
   private static Path write(Path dir, List<String> command, List<String> buildArgs) throws IOException {
     Files.createDirectories(dir);
-    List<String> answers = FakeServerRuntime.versionAndHelp(buildArgs);
+    List<String> answers = FakeAnswers.versionAndHelp(buildArgs);
     Path version = Files.writeString(dir.resolve(SCRIPT_NAME + ".version"), answers.get(0));
     Path help = Files.writeString(dir.resolve(SCRIPT_NAME + ".help"), answers.get(1));
     String line = command.stream().map(FakeLlamaServer::quote).collect(Collectors.joining(" "));

@@ -30,8 +30,8 @@ class CompatibilityTest {
   private static ConsumerManifest.Builder canonical() {
     return ConsumerManifest.builder("jido_integration_req_llm")
         .acceptedManagementModes(ManagementMode.JIDO_MANAGED)
-        .require("streaming?", true)
-        .prefer("tool_calling?", Capabilities.UNKNOWN)
+        .require("streaming", true)
+        .prefer("tool_calling", Capabilities.UNKNOWN)
         .startupKind(StartupKind.SPAWNED);
   }
 

@@ -100,4 +100,21 @@ class ManifestParsingTest {
     assertThatThrownBy(() -> ResolveOptions.builder().ttl(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theTypedApiTakesPlainNamesAndFromMapAlsoTheElixirSpellings() {
+    assertThatThrownBy(() -> ConsumerManifest.builder("c").require("streaming?", true))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"streaming\"");
+    assertThatThrownBy(() -> ConsumerManifest.builder("c").prefer(":tool_calling", Capabilities.UNKNOWN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fromMap");
+    ConsumerManifest typed = ConsumerManifest.builder("c").require("streaming", true).build();
+    ConsumerManifest mapped = ConsumerManifest.fromMap(Map.of("consumer", "c",
+        "required_capabilities", Map.of("streaming?", true)));
+    assertThat(mapped.requiredCapabilities()).isEqualTo(typed.requiredCapabilities());
+
+    assertThatThrownBy(() -> ManagementMode.fromWire(":jido_managed")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(ManagementMode.fromWire(" jido_managed ")).isEqualTo(ManagementMode.JIDO_MANAGED);
+    assertThat(ConsumerManifest.fromMap(Map.of("consumer", "c", "accepted_management_modes", List.of(":jido_managed")))
+        .acceptedManagementModes()).containsExactly(ManagementMode.JIDO_MANAGED);
+  }
 }

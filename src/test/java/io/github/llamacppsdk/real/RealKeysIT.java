@@ -2,6 +2,7 @@ package io.github.llamacppsdk.real;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.Resolution;
@@ -13,6 +14,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * API keys on the real llama-server: a spec's key with an api prefix, and the backend's per-instance
- * keys. The key works through the descriptor's headers, a request without it is refused with 401, it
+ * API keys on the real llama-server: a spec's key with an api prefix, a key file read at launch, and
+ * the backend's per-instance keys. The key works through the descriptor's headers, a request without it is refused with 401, it
  * is in the server's environment ({@code LLAMA_API_KEY}) and never on its command line, and nothing a
  * user prints or logs shows it.
  */
@@ -75,6 +77,29 @@ class RealKeysIT {
       assertThat(List.of(endpoint.toString(), r.toString(), backend.instances().toString(),
           String.valueOf(r.instance().metadata().get("command"))))
           .allSatisfy(s -> assertThat(s).doesNotContain(key));
+    }
+  }
+
+  @Test
+  void aKeyFileIsReadWhenTheServerIsLaunchedAndItsKeyReachesOnlyTheServerAndTheEndpoint() throws Exception {
+    Path keyFile = tmp.resolve("api.key");
+    String key = "sk-file-" + UUID.randomUUID();
+    BootSpec spec = RealFixture.spec(binary, model).apiKeyFile(keyFile).build(); // the file does not exist yet
+    Files.writeString(keyFile, key + "\n");
+    try (LlamaCppBackend backend = LlamaCppBackend.create();
+        Resolution r = backend.resolveEndpoint(spec, RealFixture.options("key-file"))) {
+      EndpointDescriptor endpoint = r.endpoint();
+      assertThat(endpoint.headers()).containsEntry("authorization", "Bearer " + key);
+      HttpResponse<String> chat = RealHttp.post(endpoint.chatCompletionsUrl(), RealHttp.CHAT, endpoint.headers());
+      assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+      assertUnauthorized(RealHttp.postAlone(endpoint.chatCompletionsUrl(), RealHttp.CHAT, Map.of()));
+
+      long pid = RealProcesses.pid(r.instance());
+      assertThat(RealProcesses.cmdline(pid)).as("llama-server reads the file itself")
+          .containsSequence("--api-key-file", keyFile.toString()).noneMatch(a -> a.contains(key));
+      assertThat(RealProcesses.environ(pid)).noneMatch(e -> e.contains(key));
+      assertThat(List.of(spec.toString(), spec.toCommandLine().toString(), endpoint.toString(), r.toString(),
+          backend.instances().toString())).allSatisfy(s -> assertThat(s).doesNotContain(key));
     }
   }
 

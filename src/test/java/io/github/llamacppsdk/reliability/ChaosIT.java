@@ -12,6 +12,7 @@ import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
 import io.github.llamacppsdk.testing.RealServer;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.GgufFiles;
 import java.net.URI;
@@ -93,9 +94,9 @@ class ChaosIT {
     Path binary = FakeLlamaServer.install(tmp);
     Path model = GgufFiles.writeTinyModel(tmp.resolve("m.gguf"));
     return List.of(
-        fake(binary, model, "chaos-a", List.of("--fake-load-ms", "50")),
-        fake(binary, model, "chaos-slow", List.of("--fake-load-ms", "1500")),
-        fake(binary, model, "chaos-crashy", List.of("--fake-load-ms", "50", "--fake-exit-after-requests", "60")));
+        fake(binary, model, "chaos-a", FakeFaults.builder().loadTime(Duration.ofMillis(50)).build().args()),
+        fake(binary, model, "chaos-slow", FakeFaults.builder().loadTime(Duration.ofMillis(1500)).build().args()),
+        fake(binary, model, "chaos-crashy", FakeFaults.builder().loadTime(Duration.ofMillis(50)).exitAfterRequests(60).build().args()));
   }
 
   private static BootSpec fake(Path binary, Path model, String alias, List<String> knobs) {

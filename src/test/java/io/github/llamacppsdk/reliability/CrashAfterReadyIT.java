@@ -16,6 +16,7 @@ import io.github.llamacppsdk.core.NotServingException;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.GgufFiles;
 import java.io.IOException;
@@ -92,7 +93,7 @@ class CrashAfterReadyIT {
 
   private BootSpecBuilder spec() {
     return BootSpec.builder(model).binaryPath(binary).port(0).healthInterval(Duration.ofMillis(100))
-        .extraArgs(List.of("--fake-load-ms", "0"));
+        .extraArgs(FakeFaults.builder().loadTime(Duration.ZERO).build().args());
   }
 
   private static ResolveOptions opts() {
@@ -165,7 +166,7 @@ class CrashAfterReadyIT {
   @Test
   void aResolveDuringARestartWaitsAndGetsTheRestartedServer() throws Exception {
     backend(new RestartPolicy(3, Duration.ofMillis(300), Duration.ofMillis(300)));
-    BootSpec spec = spec().alias("patient").extraArgs(List.of("--fake-load-ms", "500")).build();
+    BootSpec spec = spec().alias("patient").extraArgs(FakeFaults.builder().loadTime(Duration.ofMillis(500)).build().args()).build();
     try (Resolution r = backend.resolveEndpoint(spec, opts())) {
       String id = r.instance().instanceId();
       // the restart's own report (a health poll may see the refused port first: also RECOVERING)
@@ -193,7 +194,7 @@ class CrashAfterReadyIT {
   @Test
   void aSpentRestartBudgetFailsAWaitingResolveAtOnce() throws Exception {
     backend(new RestartPolicy(1, Duration.ofMillis(50), Duration.ofMillis(50)));
-    BootSpec spec = spec().alias("spent").extraArgs(List.of("--fake-load-ms", "20000")).build();
+    BootSpec spec = spec().alias("spent").extraArgs(FakeFaults.builder().loadTime(Duration.ofSeconds(20)).build().args()).build();
     Resolution r = backend.resolveEndpoint(spec, ResolveOptions.builder().ownerRef("crash")
         .awaitTimeout(Duration.ofSeconds(90)).build());
     String id = r.instance().instanceId();

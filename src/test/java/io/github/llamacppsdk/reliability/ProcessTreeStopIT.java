@@ -9,6 +9,7 @@ import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.process.LaunchedProcess;
 import io.github.llamacppsdk.process.OutputLine;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testkit.FakeFaults;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.GgufFiles;
 import java.io.IOException;
@@ -52,15 +53,15 @@ class ProcessTreeStopIT {
     transport.close();
   }
 
-  private long stopAndMeasure(List<String> knobs, String alias) {
+  private long stopAndMeasure(FakeFaults faults, String alias) {
     BootSpec spec = BootSpec.builder(model).binaryPath(binary).port(0).alias(alias).stopTimeout(GRACE)
-        .extraArgs(knobs).build();
+        .extraArgs(faults.args()).build();
     Resolution r = backend.resolveEndpoint(spec, ResolveOptions.builder().awaitTimeout(Duration.ofSeconds(60)).build());
     long pid = Rel.pid(r.instance());
     LaunchedProcess launched = transport.launched.stream().filter(p -> p.pid() == pid).findFirst().orElseThrow();
     List<ProcessHandle> tree = new ArrayList<>();
     tree.add(ProcessHandle.of(pid).orElseThrow());
-    if (knobs.contains("--fake-spawn-child")) {
+    if (faults.args().contains("--fake-spawn-child")) {
       long child = childPid(launched);
       tree.add(ProcessHandle.of(child).orElseThrow());
       assertThat(ProcessHandle.of(pid).orElseThrow().descendants().map(ProcessHandle::pid)).contains(child);
@@ -93,19 +94,19 @@ class ProcessTreeStopIT {
 
   @Test
   void aServerIgnoringSigtermIsKilledAtTheGrace() {
-    long ms = stopAndMeasure(List.of("--fake-ignore-signals"), "stubborn");
+    long ms = stopAndMeasure(FakeFaults.builder().ignoreSignals().build(), "stubborn");
     Rel.figure("stop of a SIGTERM-ignoring server (grace " + GRACE.toMillis() + " ms)", ms + " ms");
   }
 
   @Test
   void aServerWithAChildLosesTheWholeTree() {
-    long ms = stopAndMeasure(List.of("--fake-spawn-child"), "parent");
+    long ms = stopAndMeasure(FakeFaults.builder().spawnChild().build(), "parent");
     Rel.figure("stop of a server with a child", ms + " ms");
   }
 
   @Test
   void aStubbornServerWithAChildLosesTheWholeTreeAtTheGrace() {
-    long ms = stopAndMeasure(List.of("--fake-spawn-child", "--fake-ignore-signals"), "stubborn-parent");
+    long ms = stopAndMeasure(FakeFaults.builder().spawnChild().ignoreSignals().build(), "stubborn-parent");
     Rel.figure("stop of a SIGTERM-ignoring server with a child (grace " + GRACE.toMillis() + " ms)", ms + " ms");
   }
 }

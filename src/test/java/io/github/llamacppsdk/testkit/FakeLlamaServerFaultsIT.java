@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each fault knob of the fake llama-server, against the running process. */
+/** Each fault of the fake llama-server, set through {@link FakeFaults}, against the running process. */
 @Timeout(120)
 class FakeLlamaServerFaultsIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -36,9 +36,17 @@ class FakeLlamaServerFaultsIT {
     return FakeLlamaServer.start(args(tinyModel(tmp, "m.gguf"), knobs));
   }
 
+  private FakeServerProcess start(FakeFaults.Builder faults) {
+    return start(faults.build().args().toArray(String[]::new));
+  }
+
+  private static FakeFaults.Builder faults() {
+    return FakeFaults.builder();
+  }
+
   @Test
   void exitsWithTheGivenCodeAfterATime() {
-    try (FakeServerProcess p = start("--fake-exit-after-ms", "1500", "--fake-exit-code", "7")) {
+    try (FakeServerProcess p = start(faults().exitAfter(Duration.ofMillis(1500)).exitCode(7))) {
       assertThat(get(p.baseUri().orElseThrow(), "/health").statusCode()).isEqualTo(200);
       assertThat(p.awaitExit(WAIT)).isEqualTo(7);
     }
@@ -46,7 +54,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void exitsAfterAnsweringKRequests() {
-    try (FakeServerProcess p = start("--fake-exit-after-requests", "2", "--fake-exit-code", "3")) {
+    try (FakeServerProcess p = start(faults().exitAfterRequests(2).exitCode(3))) {
       URI base = p.baseUri().orElseThrow();
       assertThat(get(base, "/health").statusCode()).isEqualTo(200);
       assertThat(get(base, "/v1/models").statusCode()).isEqualTo(200);
@@ -57,7 +65,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void ignoresSigtermWhenAsked() {
-    try (FakeServerProcess p = start("--fake-ignore-signals")) {
+    try (FakeServerProcess p = start(faults().ignoreSignals())) {
       p.terminate();
       p.awaitLine("ignoring SIGTERM", WAIT);
       assertThat(p.process().isAlive()).isTrue();
@@ -70,7 +78,7 @@ class FakeLlamaServerFaultsIT {
   @Test
   void healthFileDecidesEachAnswer() throws Exception {
     Path file = tmp.resolve("health.txt");
-    try (FakeServerProcess p = start("--fake-health-file", file.toString())) {
+    try (FakeServerProcess p = start(faults().healthFile(file))) {
       URI base = p.baseUri().orElseThrow();
       assertThat(get(base, "/health").body()).isEqualTo("{\"status\":\"ok\"}");
       Files.writeString(file, "degraded\n");
@@ -93,7 +101,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void healthFlapsEveryNRequests() {
-    try (FakeServerProcess p = start("--fake-health-flap-every", "2")) {
+    try (FakeServerProcess p = start(faults().healthFlapEvery(2))) {
       URI base = p.baseUri().orElseThrow();
       List<Integer> statuses = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
@@ -105,7 +113,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void healthTurnsUnavailableAfterATime() {
-    try (FakeServerProcess p = start("--fake-unhealthy-after-ms", "400")) {
+    try (FakeServerProcess p = start(faults().unhealthyAfter(Duration.ofMillis(400)))) {
       URI base = p.baseUri().orElseThrow();
       awaitCondition(WAIT, () -> get(base, "/health").statusCode() == 503);
       assertThat(get(base, "/v1/models").statusCode()).isEqualTo(200);
@@ -124,7 +132,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void slowResponsesTimeOutAShortClient() {
-    try (FakeServerProcess p = start("--fake-response-delay-ms", "10000")) {
+    try (FakeServerProcess p = start(faults().responseDelay(Duration.ofSeconds(10)))) {
       HttpRequest request = HttpRequest.newBuilder(p.baseUri().orElseThrow().resolve("/health"))
           .timeout(Duration.ofMillis(300)).build();
       assertThatThrownBy(() -> FakeHttpSupport.CLIENT.send(request, HttpResponse.BodyHandlers.ofString()))
@@ -134,7 +142,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void streamingRateSpreadsChunksOverTime() throws Exception {
-    try (FakeServerProcess p = start("--fake-tokens-per-second", "2")) {
+    try (FakeServerProcess p = start(faults().tokensPerSecond(2))) {
       HttpRequest request = HttpRequest.newBuilder(p.baseUri().orElseThrow().resolve("/v1/chat/completions"))
           .POST(HttpRequest.BodyPublishers.ofString(
               "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"slowly\"}]}")).build();
@@ -160,7 +168,7 @@ class FakeLlamaServerFaultsIT {
   @Test
   void spawnsAChildThatOutlivesIt() {
     ProcessHandle child = null;
-    try (FakeServerProcess p = start("--fake-spawn-child")) {
+    try (FakeServerProcess p = start(faults().spawnChild())) {
       String line = p.awaitLine("spawned child process, pid = ", WAIT);
       long pid = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
       child = ProcessHandle.of(pid).orElseThrow();
@@ -179,7 +187,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void answersModelsWithAnotherIdForIdentityMismatch() {
-    try (FakeServerProcess p = start("--alias", "expected", "--fake-model-id", "someone-else")) {
+    try (FakeServerProcess p = start(faults().modelId("someone-else").build().args("--alias", "expected").toArray(String[]::new))) {
       URI base = p.baseUri().orElseThrow();
       assertThat(json(get(base, "/v1/models")).at("/data/0/id").asText()).isEqualTo("someone-else");
       assertThat(json(get(base, "/props")).get("model_alias").asText()).isEqualTo("expected");
@@ -190,7 +198,7 @@ class FakeLlamaServerFaultsIT {
   void writesTheReadyStampAsMonotonicNanos() throws Exception {
     Path stamp = tmp.resolve("ready.stamp");
     long before = System.nanoTime();
-    try (FakeServerProcess p = start("--fake-ready-stamp", stamp.toString())) {
+    try (FakeServerProcess p = start(faults().readyStamp(stamp))) {
       assertThat(get(p.baseUri().orElseThrow(), "/health").statusCode()).isEqualTo(200);
       awaitCondition(WAIT, () -> Files.exists(stamp));
       long ready = Long.parseLong(Files.readString(stamp).trim());
@@ -200,7 +208,7 @@ class FakeLlamaServerFaultsIT {
 
   @Test
   void logsProgressLinesWhileLoading() {
-    try (FakeServerProcess p = start("--fake-load-ms", "600", "--fake-progress-every-ms", "100")) {
+    try (FakeServerProcess p = start(faults().loadTime(Duration.ofMillis(600)).progressEvery(Duration.ofMillis(100)))) {
       List<String> progress = p.output().stream().filter(l -> l.contains("load_tensors:")).toList();
       assertThat(progress).hasSizeGreaterThanOrEqualTo(3);
       assertThat(progress.get(progress.size() - 1)).endsWith("100% done");

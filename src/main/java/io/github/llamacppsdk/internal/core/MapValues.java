@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Helpers that read the seed's loosely typed option maps into typed values, failing with {@link
+ * Helpers that read loosely typed option maps into typed values, failing with {@link
  * ErrorCode#INVALID_SPEC} errors that name the offending key. Not API.
  */
 public final class MapValues {

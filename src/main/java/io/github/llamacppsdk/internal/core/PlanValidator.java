@@ -9,8 +9,8 @@ import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.StartupPlan;
 
 /**
- * The seed's startup-plan checks (§12.3), each failing with {@link ErrorCode#INVALID_SPEC} and a detail
- * starting {@code invalid_startup_plan: <seed tag>}. Stateless. Not API.
+ * The startup-plan checks, each failing with {@link ErrorCode#INVALID_SPEC} and a detail
+ * starting {@code invalid_startup_plan: <tag>}. Stateless. Not API.
  */
 public final class PlanValidator {
   private PlanValidator() {}

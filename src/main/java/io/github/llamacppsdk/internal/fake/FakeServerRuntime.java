@@ -32,22 +32,6 @@ public final class FakeServerRuntime {
    *
    * @param args llama-server's command line plus {@code --fake-*} knobs
    */
-  /**
-   * {@return what {@code --version} (stderr) and {@code --help} (stdout) print for a fake started
-   * with {@code buildArgs} and no build variables in its environment: the install script answers
-   * these two questions itself instead of starting a JVM}
-   *
-   * @param buildArgs the {@code --fake-build}/{@code --fake-version-shape} arguments, or none
-   */
-  public static List<String> versionAndHelp(List<String> buildArgs) {
-    try {
-      FakeBuildRules rules = FakeBuildRules.from(buildArgs, Map.of());
-      return List.of(String.join("\n", rules.versionLines()) + "\n", FakeOptions.help(FakeOptions.of(rules)));
-    } catch (FakeArgs.UsageError e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
-  }
-
   public static void run(String[] args) {
     long start = System.nanoTime();
     FakeConfig config;

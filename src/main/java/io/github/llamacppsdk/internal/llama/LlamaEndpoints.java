@@ -1,17 +1,20 @@
 package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.Secret;
 import io.github.llamacppsdk.core.Capabilities;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ManagementMode;
+import io.github.llamacppsdk.internal.core.Headers;
 import io.github.llamacppsdk.internal.probe.ProbeTarget;
 import io.github.llamacppsdk.internal.spec.SpecUrls;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
-/** Not API. The endpoint fields llama instances publish (seed contract §10) and their probe targets. */
+/** Not API. The endpoint fields llama instances publish and their probe targets. */
 public final class LlamaEndpoints {
   /** The backend id, also the provider identity and source runtime. */
   public static final String BACKEND_ID = "llama_cpp_sdk";
@@ -32,9 +35,19 @@ public final class LlamaEndpoints {
     return capabilities;
   }
 
-  /** {@return where and how to probe a server described by {@code spec}} @param spec a spec with a concrete port */
-  public static ProbeTarget target(BootSpec spec) {
-    return target(spec.rootUrl(), spec.apiPrefix(), spec.headers(), spec.alias());
+  /**
+   * {@return where and how to probe a server described by {@code spec}}
+   *
+   * @param spec a spec with a concrete port
+   * @param key the key the server was launched with (the spec's, or its key file's), if any
+   */
+  public static ProbeTarget target(BootSpec spec, Optional<Secret> key) {
+    return target(spec.rootUrl(), spec.apiPrefix(), headers(key), spec.alias());
+  }
+
+  /** {@return the bearer header for {@code key} (lookups ignore case), or no header} @param key the key, if any */
+  public static Map<String, String> headers(Optional<Secret> key) {
+    return Headers.copyOf(key.map(k -> Map.of("authorization", "Bearer " + k.reveal())).orElse(Map.of()));
   }
 
   /**
@@ -66,21 +79,12 @@ public final class LlamaEndpoints {
   }
 
   /**
-   * {@return the descriptor of a ready spawned server}
-   *
-   * @param spec the spec with its concrete port
-   * @param pid the server's pid
-   */
-  public static EndpointDescriptor spawned(BootSpec spec, long pid) {
-    return spawned(spec, pid, target(spec), Map.of());
-  }
-
-  /**
    * {@return the descriptor of a ready spawned server, reachable at {@code target}}
    *
    * @param spec the spec with its concrete port
    * @param pid the server's pid ({@code -1} when the transport has none)
-   * @param target where the server was found ready (the spec's address, or where a transport placed it)
+   * @param target where the server was found ready (the spec's address, or where a transport placed it),
+   *     with the headers of the key it was launched with
    * @param placement the transport's facts about where it runs; they override the local defaults
    */
   public static EndpointDescriptor spawned(BootSpec spec, long pid, ProbeTarget target, Map<String, Object> placement) {
@@ -99,7 +103,7 @@ public final class LlamaEndpoints {
     String root = target.rootUrl();
     return EndpointDescriptor.builder(root + spec.apiPrefix() + "/v1")
         .managementMode(ManagementMode.JIDO_MANAGED)
-        .headers(spec.headers())
+        .headers(target.headers())
         .providerIdentity(BACKEND_ID)
         .modelIdentity(spec.modelIdentity())
         .sourceRuntime(BACKEND_ID)

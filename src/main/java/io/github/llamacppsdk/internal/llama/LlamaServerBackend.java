@@ -23,8 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Not API. The llama.cpp backend of the inference core, for spawned servers: its manifest (seed
- * contract §8), its plan (instance key = the boot spec's identity; the fixed port is an exclusive
+ * Not API. The llama.cpp backend of the inference core, for spawned servers: its manifest, its
+ * plan (instance key = the boot spec's identity; the fixed port is an exclusive
  * resource), and its start: the model file check ({@link ModelPreflight}), then {@link
  * LlamaServerInstance}.
  */
@@ -39,8 +39,8 @@ public final class LlamaServerBackend implements Backend {
     this.services = Objects.requireNonNull(services, "services");
   }
 
-  /** {@return the seed's manifest of the llama backend} */
-  public static BackendManifest seedManifest() {
+  /** {@return the manifest of the llama backend} */
+  public static BackendManifest manifestOfSpawned() {
     Map<String, Object> capabilities = LlamaEndpoints.capabilities(Capabilities.UNKNOWN);
     return new BackendManifest(InstanceSpec.CONTRACT_VERSION, LlamaEndpoints.BACKEND_ID, RuntimeKind.SERVICE,
         List.of(ManagementMode.JIDO_MANAGED), Optional.of(StartupKind.SPAWNED),
@@ -56,7 +56,7 @@ public final class LlamaServerBackend implements Backend {
 
   @Override
   public BackendManifest manifest() {
-    return seedManifest();
+    return manifestOfSpawned();
   }
 
   @Override

@@ -68,6 +68,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private BootSpec effective;
   private CommandLine commandLine;
   private ServerBuild build;
+  private Optional<Secret> key = Optional.empty(); // the key of the last launch: the spec's, or its key file's
   private LaunchedProcess process;
   private ProbeTarget reachable;
   private StartupWatch watch;
@@ -240,6 +241,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private LaunchedProcess launch(BootSpec spec) {
     ServerBuild b = serverBuild(spec);
     CommandLine cl = spec.toCommandLine(b); // refuses an option this build does not have
+    Optional<Secret> launchKey = LaunchKeys.read(spec, cl); // the key file is read at every launch
     LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
         SCRUBBED_INHERITED, spec.alias(), Map.of(LaunchRequest.INSTANCE_KEY, instanceKey, LaunchRequest.MODEL, spec.alias()));
     CompletableFuture<Void> inFlight = new CompletableFuture<>();
@@ -263,6 +265,7 @@ public final class LlamaServerInstance implements ManagedInstance {
         effective = spec;
         commandLine = cl;
         build = b;
+        key = launchKey;
         process = p; // a stop() that arrived meanwhile stops this one once inFlight completes
       }
       context.reportHealth(HealthStatus.STARTING, "launched " + who(p) + " on port " + spec.port());
@@ -282,14 +285,14 @@ public final class LlamaServerInstance implements ManagedInstance {
 
   private StartupWatch.Settings settings(BootSpec spec) {
     synchronized (lock) {
-      return new StartupWatch.Settings(LlamaEndpoints.target(spec), spec.readyTimeout(), spec.stallTimeout(),
+      return new StartupWatch.Settings(LlamaEndpoints.target(spec, key), spec.readyTimeout(), spec.stallTimeout(),
           spec.readinessInterval(), commandLine.toString(), spec.port(), build);
     }
   }
 
   private ServerStartException foreignListener(BootSpec spec) {
     long asked = System.nanoTime(); // the probe of whoever holds the port takes time: report it
-    Observation seen = services.prober().probeOnce(LlamaEndpoints.target(spec))
+    Observation seen = services.prober().probeOnce(LlamaEndpoints.target(spec, spec.apiKey()))
         .completeOnTimeout(new Observation.Unexpected("no answer"), 5, TimeUnit.SECONDS).join();
     return new ServerStartException(ErrorCode.FOREIGN_SERVER, "port " + spec.port() + " on " + spec.host()
         + " is already in use by another process; nothing was started", null, null, seen.describe(),

@@ -4,7 +4,7 @@ import io.github.llamacppsdk.core.HealthStatus;
 import java.util.Locale;
 
 /**
- * Not API. The seed's health classification table (seed contract §6), as a pure function.
+ * Not API. The health classification table, as a pure function.
  *
  * <table>
  *   <caption>One {@code GET {prefix}/health}</caption>
@@ -20,7 +20,7 @@ import java.util.Locale;
  *   <tr><td>any other status (401, 500, ...)</td><td>UNAVAILABLE</td></tr>
  * </table>
  *
- * <p>Unlike the seed, a JSON body is read by its {@code status} field first, and only a non-JSON
+ * <p>A JSON body is read by its {@code status} field first, and only a non-JSON
  * body is matched by substring.
  */
 public final class HealthClassifier {

@@ -9,9 +9,7 @@ import java.util.function.Consumer;
  * a line, and {@link #flush} emits a trailing partial line at end of stream.
  *
  * <p>A line is emitted the moment its terminator arrives; after a {@code \r} a directly following
- * {@code \n} (even in the next chunk) is swallowed, so {@code \r\n} ends one line, not two. (The
- * seed held a chunk-final {@code \r} back until the next chunk; emitting at once gives the same
- * lines, sooner.)
+ * {@code \n} (even in the next chunk) is swallowed, so {@code \r\n} ends one line, not two.
  *
  * <p>Lines are bounded: when a line reaches {@code maxLineBytes} without a terminator, the bytes so
  * far are emitted at once, followed by {@link #TRUNCATION_MARK}, and the rest of that line is

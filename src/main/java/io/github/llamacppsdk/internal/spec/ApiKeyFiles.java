@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.spec;
 
+import io.github.llamacppsdk.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,20 +11,27 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Not API. Reads the bearer token from an {@code api_key_file} at normalisation time (seed §2.1.2):
- * contents trimmed, the first line is the key (llama-server accepts one key per line); missing, unreadable, directory, non-regular, oversized and blank files are
- * errors.
+ * Not API. Reads the API key from an {@code api_key_file} when the server is launched: contents
+ * trimmed, the first line is the key (llama-server accepts one key per line, and the library's probes
+ * and clients use the first); missing, unreadable, directory, non-regular, oversized and blank files
+ * are errors.
  */
-final class ApiKeyFiles {
+public final class ApiKeyFiles {
   /** Larger than any sane key file; stops a typo such as {@code /var/log/syslog} from being slurped. */
   static final int MAX_BYTES = 64 * 1024;
 
-  /** The outcome: exactly one of {@code token} and {@code problem} is non-null. */
-  record Outcome(String token, String problem) {}
+  /**
+   * The outcome: exactly one of {@code key} and {@code problem} is non-null.
+   *
+   * @param key the key read
+   * @param problem what is wrong with the file, a sentence about it ("does not exist; ...")
+   */
+  public record Outcome(Secret key, String problem) {}
 
   private ApiKeyFiles() {}
 
-  static Outcome read(String pathText) {
+  /** {@return the key in the file at {@code pathText}, or why there is none} @param pathText the path */
+  public static Outcome read(String pathText) {
     Path path;
     try {
       path = Path.of(pathText);
@@ -61,7 +69,7 @@ final class ApiKeyFiles {
     if (first.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       return problem("holds control characters; it must hold an API key per line.");
     }
-    return new Outcome(first, null);
+    return new Outcome(Secret.of(first), null);
   }
 
   private static Outcome problem(String reason) {

@@ -14,10 +14,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Not API. Turns a raw attach-spec map into a validated {@link AttachSpec} with the boot spec's rules
- * ({@link FieldReader}, {@link ValueParsers}, the same unknown-key check with "did you mean"), collecting
- * every violation into one {@link InvalidSpecException}; and the field checks {@link AttachSpec}'s
- * constructor shares with it.
+ * Not API. Turns a raw attach-spec map into a validated {@link AttachSpec} with the boot spec's type
+ * conversions ({@link FieldReader}), rules ({@link SpecRules}) and unknown-key check with "did you
+ * mean", collecting every violation into one {@link InvalidSpecException}; and the field checks
+ * {@link AttachSpec}'s constructor shares with it.
  */
 public final class AttachNormalizer {
   /** What the exception calls an attach spec. */
@@ -30,7 +30,6 @@ public final class AttachNormalizer {
   /** The default health interval of an attach. */
   public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(1);
 
-  private static final Duration MAX_DURATION = Duration.ofDays(365);
   private static final Set<String> DERIVED = Set.of("base_url", "health_url", "headers");
 
   private AttachNormalizer() {}
@@ -44,29 +43,38 @@ public final class AttachNormalizer {
    */
   public static AttachSpec normalize(Map<String, ?> raw) {
     FieldReader in = new FieldReader(raw);
-    List<Violation> all = new ArrayList<>(SpecNormalizer.unknownKeys(raw, KEYS, DERIVED, "attach-spec"));
-    String root = in.string("root_url", null, false);
+    List<Violation> all = new ArrayList<>(SpecMaps.unknownKeys(raw, KEYS, DERIVED, "attach-spec"));
+    String root = in.text("root_url", false).orElse(null);
     if (root == null && !in.failedOn("root_url")) {
       in.fail("root_url", null, "is required: where the server is, e.g. http://127.0.0.1:8080.");
     } else if (root != null && rootProblem(root) != null) {
       in.fail("root_url", root, rootProblem(root));
     }
-    String alias = in.string("alias", null, false);
+    String alias = in.text("alias", false).orElse(null);
     if (alias == null && !in.failedOn("alias")) {
       in.fail("alias", null, "is required: the model id the server's /v1/models must list.");
+    } else if (alias != null && SpecRules.textProblem(alias) != null) {
+      in.fail("alias", alias, SpecRules.textProblem(alias));
     }
-    Optional<String> modelIdentity = in.optionalString("model_identity", false);
-    String apiPrefix = SpecNormalizer.apiPrefix(in);
-    Optional<Secret> apiKey = ValueParsers.apiKey(in);
-    Duration ready = in.millis("ready_timeout_ms", false).orElse(DEFAULT_READY_TIMEOUT);
-    Optional<Duration> health = in.millis("health_interval_ms", true)
-        .or(() -> in.get("health_interval_ms") == null ? Optional.of(DEFAULT_HEALTH_INTERVAL) : Optional.empty())
-        .filter(d -> !d.isZero());
+    Optional<String> modelIdentity = in.text("model_identity", false);
+    modelIdentity.map(SpecRules::textProblem).ifPresent(p -> in.fail("model_identity", modelIdentity.get(), p));
+    String apiPrefix = SpecMaps.apiPrefix(in).orElse("");
+    if (SpecRules.apiPrefixProblem(apiPrefix) != null) {
+      in.fail("api_prefix", apiPrefix, SpecRules.apiPrefixProblem(apiPrefix));
+    }
+    Optional<Secret> apiKey = SpecMaps.apiKey(in);
+    apiKey.map(k -> SpecRules.apiKeyProblem(k.reveal())).ifPresent(p -> in.fail("api_key", apiKey.get(), p));
+    Optional<Duration> ready = in.millis("ready_timeout_ms", false);
+    ready.map(d -> SpecRules.durationProblem(d, false)).ifPresent(p -> in.fail("ready_timeout_ms", raw.get("ready_timeout_ms"), p));
+    Optional<Duration> health = in.millis("health_interval_ms", true);
+    health.map(d -> SpecRules.durationProblem(d, true)).ifPresent(p -> in.fail("health_interval_ms", raw.get("health_interval_ms"), p));
     all.addAll(in.violations());
     if (!all.isEmpty()) {
       throw new InvalidSpecException(WHAT, all);
     }
-    return new AttachSpec(root, alias, modelIdentity.orElse(null), apiPrefix, apiKey, ready, health);
+    return new AttachSpec(root, alias, modelIdentity.orElse(null), apiPrefix, apiKey,
+        ready.orElse(DEFAULT_READY_TIMEOUT),
+        health.isPresent() ? health.filter(d -> !d.isZero()) : Optional.of(DEFAULT_HEALTH_INTERVAL));
   }
 
   /**
@@ -145,9 +153,10 @@ public final class AttachNormalizer {
    * @throws InvalidSpecException if it is not positive and at most 365 days
    */
   public static void checkDuration(String field, Duration d, boolean offAllowed) {
-    if (d.isZero() || d.isNegative() || d.compareTo(MAX_DURATION) > 0) {
-      throw invalid(field, d.toMillis() + "", "must be a whole number of milliseconds > 0 (at most "
-          + MAX_DURATION.toMillis() + ", 365 days)" + (offAllowed ? "; 0 turns it off." : "."));
+    String problem = SpecRules.durationProblem(d, false);
+    if (problem != null) {
+      throw invalid(field, d.toMillis() + "", offAllowed ? problem.substring(0, problem.length() - 1)
+          + "; 0 turns it off." : problem);
     }
   }
 }

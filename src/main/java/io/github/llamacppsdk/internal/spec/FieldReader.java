@@ -15,19 +15,14 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Not API. Reads typed values out of a raw boot-spec map, recording a {@link Violation} for every bad
- * value instead of throwing. A key that is absent or maps to {@code null} is "absent": the default
- * applies.
+ * Not API. Converts the values of a raw spec map to their fields' types, recording a {@link Violation}
+ * for every value of the wrong type instead of throwing; the field's rule ({@link SpecRules}) is applied
+ * by the typed builder the value is then given to. A key that is absent or maps to {@code null} is
+ * "absent": the default applies.
  */
 final class FieldReader {
   private static final int MAX_SHOWN = 120;
-  private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
-  /**
-   * The longest duration any timing field takes: a year is beyond any real load or grace, and far
-   * below what {@link Duration#toNanos()} and the schedulers can represent (~292 years).
-   */
-  static final Duration MAX_DURATION = Duration.ofDays(365);
-  private static final BigInteger MAX_MILLIS = BigInteger.valueOf(MAX_DURATION.toMillis());
+  private static final BigInteger MAX_MILLIS = BigInteger.valueOf(SpecRules.MAX_DURATION.toMillis());
 
   private final Map<String, ?> raw;
   private final List<Violation> violations = new ArrayList<>();
@@ -56,91 +51,92 @@ final class FieldReader {
     violations.add(new Violation(key, shownValue, reason));
   }
 
-  /** A non-blank string (or a {@link Path} when {@code pathOk}); {@code dflt} when absent. */
-  String string(String key, String dflt, boolean pathOk) {
-    return optionalString(key, pathOk).orElse(dflt);
-  }
-
-  Optional<String> optionalString(String key, boolean pathOk) {
+  /** Text (or a {@link Path} when {@code pathOk}), unchecked beyond its type; empty when absent or not text. */
+  Optional<String> text(String key, boolean pathOk) {
     Object v = get(key);
     if (v == null) {
       return Optional.empty();
     }
     if (pathOk && v instanceof Path) {
-      v = v.toString();
+      return Optional.of(v.toString());
     }
     if (!(v instanceof String)) {
       fail(key, v, "must be " + (pathOk ? "a path (text)" : "text") + ", got " + kind(v) + ".");
       return Optional.empty();
     }
-    String s = (String) v;
-    if (s.isBlank()) {
-      fail(key, v, "must not be empty or blank.");
-      return Optional.empty();
-    }
-    if (s.indexOf('\0') >= 0) {
-      fail(key, v, "must not contain a NUL character.");
-      return Optional.empty();
-    }
-    return Optional.of(s);
-  }
-
-  /** An integer in {@code [min, max]}; {@code null} when absent or bad. */
-  Long integer(String key, long min, long max, String rangeText) {
-    Object v = get(key);
-    if (v == null) {
-      return null;
-    }
-    BigInteger n = asInteger(v);
-    if (n == null) {
-      fail(key, v, "must be a whole number " + rangeText + ", got " + kind(v) + ".");
-      return null;
-    }
-    if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
-      fail(key, v, "must be a whole number " + rangeText + ".");
-      return null;
-    }
-    return n.longValue();
-  }
-
-  OptionalInt positiveInt(String key) {
-    Long n = integer(key, 1, Integer.MAX_VALUE, "from 1 to " + INT_MAX);
-    return n == null ? OptionalInt.empty() : OptionalInt.of(n.intValue());
+    return Optional.of((String) v);
   }
 
   /**
-   * A positive number of milliseconds, or a positive {@link Duration}; empty when absent or bad.
-   * When {@code zeroMeansOff}, {@code 0} yields {@link Duration#ZERO}.
+   * A whole number; empty when absent, not whole, or beyond a {@code long}.
+   *
+   * @param rule what the field accepts, a sentence ending in {@code .}: the reason of a violation
+   */
+  Optional<Long> whole(String key, String rule) {
+    Object v = get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    BigInteger n = asInteger(v);
+    if (n == null) {
+      fail(key, v, rule.substring(0, rule.length() - 1) + ", got " + kind(v) + ".");
+      return Optional.empty();
+    }
+    if (n.bitLength() > 63) {
+      fail(key, v, rule);
+      return Optional.empty();
+    }
+    return Optional.of(n.longValue());
+  }
+
+  /** A whole number that fits an {@code int}; empty (with the rule as the violation) otherwise. */
+  Optional<Integer> wholeInt(String key, String rule) {
+    Optional<Long> n = whole(key, rule);
+    if (n.isPresent() && (n.get() < Integer.MIN_VALUE || n.get() > Integer.MAX_VALUE)) {
+      fail(key, get(key), rule);
+      return Optional.empty();
+    }
+    return n.map(Long::intValue);
+  }
+
+  /**
+   * A {@link Duration}, or a whole number of milliseconds as one; empty when absent or of another type.
+   * The range is the field's rule ({@link SpecRules#durationProblem}).
    */
   Optional<Duration> millis(String key, boolean zeroMeansOff) {
     Object v = get(key);
     if (v == null) {
       return Optional.empty();
     }
-    String want = zeroMeansOff
-        ? "a whole number of milliseconds >= 0 (0 turns it off)"
-        : "a whole number of milliseconds > 0";
     if (v instanceof Duration) {
-      Duration d = (Duration) v;
-      if (d.isNegative() || (d.isZero() && !zeroMeansOff) || d.compareTo(MAX_DURATION) > 0) {
-        fail(key, v, "must be " + want + " (at most " + MAX_DURATION.toMillis() + ", 365 days).");
-        return Optional.empty();
-      }
-      return Optional.of(d);
+      return Optional.of((Duration) v);
     }
     BigInteger n = asInteger(v);
     if (n == null) {
-      fail(key, v, "must be " + want + ", got " + kind(v) + ".");
+      fail(key, v, "must be " + SpecRules.durationWanted(zeroMeansOff) + ", got " + kind(v) + ".");
       return Optional.empty();
     }
-    if (n.signum() < 0 || (n.signum() == 0 && !zeroMeansOff) || n.compareTo(MAX_MILLIS) > 0) {
-      fail(key, v, "must be " + want + " (at most " + MAX_MILLIS + ", 365 days).");
+    if (n.abs().compareTo(MAX_MILLIS) > 0) {
+      fail(key, v, SpecRules.durationProblem(SpecRules.MAX_DURATION.plusDays(1), zeroMeansOff));
       return Optional.empty();
     }
     return Optional.of(Duration.ofMillis(n.longValue()));
   }
 
-  /** A list whose elements are all non-null strings; {@code List.of()} when absent or bad. */
+  /** A map; empty when absent or of another type ({@code want} says what was expected). */
+  Optional<Map<?, ?>> map(String key, String want) {
+    Object v = get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!(v instanceof Map)) {
+      fail(key, v, "must be " + want + ", got " + kind(v) + ".");
+      return Optional.empty();
+    }
+    return Optional.of((Map<?, ?>) v);
+  }
+
+  /** A list whose elements are all strings; {@code List.of()} when absent or bad (the field's rule checks the rest). */
   List<String> stringList(String key) {
     Object v = get(key);
     if (v == null) {
@@ -156,10 +152,6 @@ final class FieldReader {
       Object e = list.get(i);
       if (!(e instanceof String)) {
         failText(key, show(key, e), "element " + i + " must be a string, got " + kind(e) + ".");
-        return List.of();
-      }
-      if (((String) e).indexOf('\0') >= 0) {
-        failText(key, show(key, e), "element " + i + " must not contain a NUL character.");
         return List.of();
       }
       out.add((String) e);
@@ -206,7 +198,8 @@ final class FieldReader {
     if (v instanceof Secret || (SpecKeys.API_KEY.equals(key) && v != null)) {
       return "****";
     }
-    String text = v instanceof String ? '"' + (String) v + '"' : String.valueOf(v);
+    String text = v instanceof String ? '"' + (String) v + '"'
+        : v instanceof Duration ? String.valueOf(((Duration) v).toMillis()) : String.valueOf(v);
     return text.length() > MAX_SHOWN ? text.substring(0, MAX_SHOWN) + "..." : text;
   }
 

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Not API. Renders a {@link BootSpec} as a llama-server command line (seed §3, minus
+ * Not API. Renders a {@link BootSpec} as a llama-server command line (never
  * {@code --api-key}: an inline key travels as {@code LLAMA_API_KEY} in the environment) and knows
  * which flags the spec manages.
  */

@@ -1,20 +1,63 @@
 package io.github.llamacppsdk.internal.spec;
 
 import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.Secret;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 /**
- * Not API. The identity of a boot spec (seed §4.5): a canonical text of the identity fields, which
- * equality, hashing and the instance key are built on. Metadata, timing fields and derived values
- * (URLs, headers) are not part of it.
+ * Not API. The identity of a boot spec: the fields that decide whether two specs describe the same
+ * server. Equality and hashing compare those fields directly; the instance key is a keyed digest of
+ * their canonical text, computed once per distinct spec. Metadata, timing fields and derived values
+ * (URLs) are not part of it.
  */
 public final class SpecIdentity {
+  /** Instance keys by spec; weak, so a spec nobody holds is forgotten. Equal specs share an entry. */
+  private static final Map<BootSpec, String> KEYS = Collections.synchronizedMap(new WeakHashMap<>());
+
   private SpecIdentity() {}
+
+  /** {@return whether two specs describe the same server} @param a a spec @param b another spec */
+  public static boolean sameServer(BootSpec a, BootSpec b) {
+    return a == b || a.port() == b.port() && a.embeddings() == b.embeddings()
+        && a.model().equals(b.model()) && a.alias().equals(b.alias())
+        && a.modelIdentity().equals(b.modelIdentity()) && a.binaryPath().equals(b.binaryPath())
+        && a.host().equals(b.host()) && a.apiPrefix().equals(b.apiPrefix())
+        && a.launcherArgs().equals(b.launcherArgs()) && a.extraArgs().equals(b.extraArgs())
+        && a.ctxSize().equals(b.ctxSize()) && a.threads().equals(b.threads())
+        && a.threadsBatch().equals(b.threadsBatch()) && a.parallel().equals(b.parallel())
+        && a.timeoutSeconds().equals(b.timeoutSeconds()) && a.threadsHttp().equals(b.threadsHttp())
+        && a.gpuLayers().wireValue().equals(b.gpuLayers().wireValue()) && a.flashAttn() == b.flashAttn()
+        && a.pooling().equals(b.pooling()) && key(a).equals(key(b))
+        && a.apiKeyFile().equals(b.apiKeyFile()) && a.environment().equals(b.environment())
+        && surface(a).equals(surface(b)) && a.huggingFace().equals(b.huggingFace());
+  }
+
+  /** {@return a hash of the fields {@link #sameServer} compares} @param s the spec */
+  public static int hash(BootSpec s) {
+    return Objects.hash(s.binaryPath(), s.launcherArgs(), s.model(), s.alias(), s.modelIdentity(), s.host(),
+        s.port(), s.apiPrefix(), s.ctxSize(), s.gpuLayers().wireValue(), s.threads(), s.threadsBatch(),
+        s.parallel(), s.flashAttn(), s.embeddings(), key(s), s.apiKeyFile(), s.timeoutSeconds(), s.threadsHttp(),
+        s.pooling(), surface(s), s.environment(), s.extraArgs(), s.huggingFace());
+  }
+
+  /** The surface as canonical text: its numbers compare by value ({@code 1} and {@code 1L} alike). */
+  private static String surface(BootSpec s) {
+    StringBuilder sb = new StringBuilder();
+    write(sb, s.executionSurface(), true);
+    return sb.toString();
+  }
+
+  private static String key(BootSpec s) {
+    return s.apiKey().map(Secret::reveal).orElse("");
+  }
 
   /** {@return the canonical serialisation of {@code spec}'s identity fields (holds the key: never show it)} */
   public static String canonical(BootSpec spec) {
@@ -59,7 +102,12 @@ public final class SpecIdentity {
    * equal keys within a JVM, and the key cannot be tested offline from a logged instance id.
    */
   public static String instanceKey(BootSpec spec) {
-    return "llama_cpp_sdk:" + spec.modelIdentity() + ":" + IdentityDigest.of(canonical(spec));
+    String key = KEYS.get(spec);
+    if (key == null) {
+      key = "llama_cpp_sdk:" + spec.modelIdentity() + ":" + IdentityDigest.of(canonical(spec));
+      KEYS.put(spec, key);
+    }
+    return key;
   }
 
   /** JSON-like, with maps in key order when {@code sort} (nested maps are always sorted). */

@@ -41,7 +41,7 @@ public final class SpecKeys {
   public static final String HF_FILE = "hf_file";
   public static final String HF_REVISION = "hf_revision";
 
-  /** Every accepted key, in validation order (the seed's, plus the timing and model-name fields we add). */
+  /** Every accepted key, in validation order. */
   public static final List<String> ALL = List.of(
       BINARY_PATH, LAUNCHER_ARGS, MODEL, HOST, PORT, API_PREFIX, CTX_SIZE, GPU_LAYERS, THREADS,
       THREADS_BATCH, PARALLEL, FLASH_ATTN, EMBEDDINGS, API_KEY, API_KEY_FILE, TIMEOUT_SECONDS,
@@ -49,7 +49,7 @@ public final class SpecKeys {
       STOP_TIMEOUT_MS, STALL_TIMEOUT_MS, IDLE_SHUTDOWN_MS, EXECUTION_SURFACE, ENVIRONMENT,
       EXTRA_ARGS, METADATA, ALIAS, MODEL_IDENTITY, HF_REPO, HF_FILE, HF_REVISION);
 
-  /** Keys the seed computes itself; setting them is an error, not a silent no-op. */
+  /** Keys that are derived from the others; setting them is an error, not a silent no-op. */
   public static final Set<String> DERIVED = Set.of("root_url", "base_url", "health_url", "headers");
 
   private static final Set<String> KNOWN = Set.copyOf(ALL);

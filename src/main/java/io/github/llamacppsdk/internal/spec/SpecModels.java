@@ -22,6 +22,6 @@ public final class SpecModels {
         spec.apiKeyFile(), spec.timeoutSeconds(), spec.threadsHttp(), spec.pooling(), spec.readyTimeout(),
         spec.readinessInterval(), spec.healthInterval(), spec.stopTimeout(), spec.stallTimeout(),
         spec.idleShutdown(), spec.executionSurface(), spec.environment(), spec.extraArgs(), spec.metadata(),
-        spec.headers(), Optional.empty());
+        Optional.empty());
   }
 }

@@ -1,8 +1,8 @@
 package io.github.llamacppsdk.internal.spec;
 
 /**
- * Not API. Host normalisation and the URLs derived from host, port and prefix (seed §4.3, with the
- * fixes: brackets only in URLs, wildcard hosts reached through loopback, health under the prefix).
+ * Not API. Host normalisation and the URLs derived from host, port and prefix (IPv6
+ * brackets only in URLs, wildcard hosts reached through loopback, health under the prefix).
  */
 public final class SpecUrls {
   private SpecUrls() {}
@@ -10,7 +10,7 @@ public final class SpecUrls {
   /**
    * {@return the reason a host is unusable, or {@code null} if it is fine} {@code host} is non-blank.
    */
-  static String hostProblem(String host) {
+  public static String hostProblem(String host) {
     if (host.endsWith(".sock")) {
       return "Unix-socket hosts are not supported yet; use a host name or IP address.";
     }
@@ -34,7 +34,7 @@ public final class SpecUrls {
   }
 
   /** {@return the host without IPv6 brackets, as {@code --host} gets it} */
-  static String stripBrackets(String host) {
+  public static String stripBrackets(String host) {
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
@@ -61,7 +61,7 @@ public final class SpecUrls {
     return "http://" + h + ":" + port;
   }
 
-  /** {@return the seed's api_prefix normalisation: leading slash, no trailing slashes, "" for none} */
+  /** {@return the api_prefix normalisation: leading slash, no trailing slashes, "" for none} */
   public static String normalisePrefix(String prefix) {
     if (prefix.isEmpty()) {
       return "";
