@@ -36,6 +36,11 @@ public enum ErrorCode {
   LEASE_NOT_ACTIVE,
   /** The caller's wait for readiness ran out while the instance was still starting. */
   WAIT_TIMEOUT,
+  /**
+   * A new instance does not fit the core's {@link Capacity} and nothing could be evicted for it
+   * ({@link CapacityExhaustedException} says what holds the capacity).
+   */
+  CAPACITY_EXHAUSTED,
   /** The instance was stopped while the caller waited for it. */
   STOPPED,
   /** The backend or core was closed. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A point-in-time read model of one instance (the seed's {@code RuntimeSnapshot}, §2.9).
@@ -23,6 +24,11 @@ import java.util.Optional;
  * @param insertedAt when the core created the instance
  * @param readyAt when the endpoint was published
  * @param metadata the plan's metadata plus the backend's {@code details()}
+ * @param memoryEstimate the memory estimate made before it started (what a {@link Capacity} budget
+ *     counts; {@link MemoryEstimate.Source#UNKNOWN} for an attached service)
+ * @param residentMemoryBytes the server's resident memory when the snapshot was taken (Linux: {@code
+ *     VmRSS} of its process, read at most once a second), if the backend can read it
+ * @param pinned whether it was preloaded pinned: a {@link Capacity} never evicts it
  */
 public record InstanceSnapshot(
     String instanceId,
@@ -36,7 +42,10 @@ public record InstanceSnapshot(
     Optional<EndpointDescriptor> endpoint,
     Instant insertedAt,
     Optional<Instant> readyAt,
-    Map<String, Object> metadata) {
+    Map<String, Object> metadata,
+    MemoryEstimate memoryEstimate,
+    OptionalLong residentMemoryBytes,
+    boolean pinned) {
 
   /** Validates and copies the components. */
   public InstanceSnapshot {
@@ -51,5 +60,31 @@ public record InstanceSnapshot(
     Objects.requireNonNull(insertedAt, "insertedAt");
     Objects.requireNonNull(readyAt, "readyAt");
     metadata = Map.copyOf(metadata);
+    Objects.requireNonNull(memoryEstimate, "memoryEstimate");
+    Objects.requireNonNull(residentMemoryBytes, "residentMemoryBytes");
+  }
+
+  /**
+   * A snapshot without memory facts (unknown estimate, no resident reading, not pinned).
+   *
+   * @param instanceId the instance id
+   * @param backend the backend id
+   * @param startupKind spawned or attached
+   * @param managementMode who manages the service
+   * @param lifecycle where the instance is in its life
+   * @param health the latest health
+   * @param healthReason why, in words
+   * @param leaseCount active leases
+   * @param endpoint the published endpoint, once ready
+   * @param insertedAt when the core created the instance
+   * @param readyAt when the endpoint was published
+   * @param metadata facts for display
+   */
+  public InstanceSnapshot(String instanceId, String backend, StartupKind startupKind, ManagementMode managementMode,
+      LifecycleStatus lifecycle, HealthStatus health, String healthReason, int leaseCount,
+      Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
+      Map<String, Object> metadata) {
+    this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
+        insertedAt, readyAt, metadata, MemoryEstimate.unknown("not given"), OptionalLong.empty(), false);
   }
 }

@@ -63,8 +63,7 @@ public final class ReadyWaiter {
       try {
         if (!j.record().ready().isDone()) { // a ready instance needs no timer, even with a zero wait
           timer = scheduler.schedule(() -> {
-          if (result.completeExceptionally(new InferenceException(ErrorCode.WAIT_TIMEOUT, "instance "
-              + j.record().id() + " was not ready within " + timeout + "; it keeps starting for other callers"))) {
+          if (!result.isDone() && result.completeExceptionally(j.record().waitTimedOut(timeout))) {
             leave.accept(Boolean.FALSE);
           }
           }, TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
