@@ -3,8 +3,9 @@
  * OpenAI-compatible endpoint.
  *
  * <p>Exported API packages: {@code io.github.llamacppsdk} (the front door), {@code .core} (the
- * in-process inference core: manifests, registry, leases), {@code .process} (the process-transport
- * SPI) and {@code .testkit} (a faithful fake llama-server for tests). {@code .internal} is not API.
+ * in-process inference core: manifests, registry, leases), {@code .gguf} (reading GGUF model
+ * files), {@code .process} (the process-transport SPI) and {@code .testkit} (a faithful fake
+ * llama-server for tests). {@code .internal} is not API.
  */
 module io.github.llamacppsdk {
   requires java.net.http;
@@ -15,6 +16,7 @@ module io.github.llamacppsdk {
 
   exports io.github.llamacppsdk;
   exports io.github.llamacppsdk.core;
+  exports io.github.llamacppsdk.gguf;
   exports io.github.llamacppsdk.process;
   exports io.github.llamacppsdk.testkit;
 

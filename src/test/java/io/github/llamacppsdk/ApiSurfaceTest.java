@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class ApiSurfaceTest {
   private static final List<String> EXPORTED = List.of("io.github.llamacppsdk", "io.github.llamacppsdk.core",
-      "io.github.llamacppsdk.process", "io.github.llamacppsdk.testkit");
+      "io.github.llamacppsdk.gguf", "io.github.llamacppsdk.process", "io.github.llamacppsdk.testkit");
   private static final Path FROZEN = Path.of("src/test/resources/api-surface.txt");
 
   @Test

@@ -61,7 +61,7 @@ public final class BenchmarkSuite {
     try (Fixture fx = new Fixture()) {
       String realBinary = System.getenv("LLAMA_SERVER_BIN");
       if (realOnly) {
-        new RealServerBench(Path.of(realBinary), fx.dir, report, quick ? 5 : 30).run();
+        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
         return;
       }
       // Scale first: its thread baseline is the JVM before the library created anything.
@@ -73,7 +73,7 @@ public final class BenchmarkSuite {
       resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
       resolves.singleFlight(1_000);
       if (realBinary != null && !realBinary.isBlank()) {
-        new RealServerBench(Path.of(realBinary), fx.dir, report, quick ? 5 : 30).run();
+        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
       } else {
         report.note("Figure 7 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
       }

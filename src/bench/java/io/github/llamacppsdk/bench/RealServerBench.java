@@ -25,14 +25,16 @@ import java.util.concurrent.locks.LockSupport;
 final class RealServerBench {
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+  private final Fixture fx;
   private final Path binary;
   private final Path model;
   private final Report report;
   private final int runs;
 
-  RealServerBench(Path binary, Path dir, Report report, int runs) {
+  RealServerBench(Fixture fx, Path binary, Report report, int runs) {
+    this.fx = fx;
     this.binary = binary;
-    this.model = GgufFiles.writeLoadableModel(dir.resolve("real-bench.gguf"));
+    this.model = GgufFiles.writeLoadableModel(fx.dir.resolve("real-bench.gguf"));
     this.report = report;
     this.runs = runs;
   }
@@ -42,13 +44,21 @@ final class RealServerBench {
     long[] first200 = new long[runs];
     long[] libraryStop = new long[runs];
     long[] jdkStop = new long[runs];
+    long[] toLaunch = new long[runs];
+    long[] launchToLoaded = new long[runs];
+    long[] loadedToReady = new long[runs];
+    long[] readyToReturn = new long[runs];
     String version;
-    try (LlamaCppBackend backend = LlamaCppBackend.create()) {
+    try (Fixture.Rig rig = fx.rig()) {
+      LlamaCppBackend backend = rig.backend();
       for (int i = -3; i < runs; i++) { // three warm-up rounds: JIT, the build detection, page cache
         BootSpec spec = spec("real-" + (i + 3));
         long t0 = System.nanoTime();
         Resolution r = backend.resolveEndpoint(spec, Fixture.OPTIONS);
         long t1 = System.nanoTime();
+        long launched = rig.transport().lastLaunchNanos();
+        long loaded = rig.transport().lastHintNanos();
+        long readyEvent = rig.ready().readyAt(r.instance().instanceId());
         String id = r.instance().instanceId();
         r.close();
         long t2 = System.nanoTime();
@@ -60,6 +70,10 @@ final class RealServerBench {
           libraryStop[i] = t3 - t2;
           first200[i] = bare[0];
           jdkStop[i] = bare[1];
+          toLaunch[i] = launched - t0;
+          launchToLoaded[i] = loaded == 0 ? 0 : loaded - launched;
+          loadedToReady[i] = loaded == 0 ? 0 : readyEvent - loaded;
+          readyToReturn[i] = t1 - readyEvent;
         }
       }
       version = String.valueOf(backend.resolveEndpoint(spec("real-version"), Fixture.OPTIONS)
@@ -81,6 +95,10 @@ final class RealServerBench {
         .row("resolve vs spawn → first 200, p99", ms(rs.p99()), ms(fs.p99()), "ms", "", null)
         .row("stop, p50", ms(ls.p50()), ms(js.p50()), "ms", "≈ 1.0×", null)
         .detail("library resolve: " + rs.summary("ms"))
+        .detail("where the library's time goes: call → launch call " + Stats.of(toLaunch).summary("ms")
+            + "; launch → `model loaded` line read " + Stats.of(launchToLoaded).summary("ms")
+            + "; that line → READY event " + Stats.of(loadedToReady).summary("ms")
+            + "; READY → return " + Stats.of(readyToReturn).summary("ms"))
         .detail("baseline spawn → first 200: " + fs.summary("ms"))
         .detail("library stop: " + ls.summary("ms"))
         .detail("JDK stop: " + js.summary("ms"));

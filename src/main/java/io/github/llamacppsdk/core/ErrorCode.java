@@ -10,6 +10,8 @@ package io.github.llamacppsdk.core;
 public enum ErrorCode {
   /** A spec, manifest or option map was rejected before anything started. */
   INVALID_SPEC,
+  /** A model file is missing, unreadable, not GGUF or damaged ({@code gguf.InvalidModelFileException}). */
+  INVALID_MODEL_FILE,
   /** The consumer's manifest is not compatible with the backend; nothing was started. */
   INCOMPATIBLE,
   /** No backend is registered under the requested id. */

@@ -27,7 +27,7 @@ import java.util.function.BiConsumer;
  * racing the probes against the process's exit, a hard deadline and a stall deadline.
  *
  * <p>Fast: probes start at once and back off from 5 ms up to the readiness interval; llama-server's
- * {@code model loaded} / {@code server is listening} / {@code all slots are idle} lines trigger an
+ * {@code model loaded} / {@code listening on http} / {@code all slots are idle} lines trigger an
  * immediate probe, so publication follows the server's first 200 by about one loopback round trip
  * rather than a polling interval. Every failure is a {@link ServerStartException} with the last
  * observation and the output tail. Runs on the shared scheduler and the HTTP client's threads; no
@@ -132,16 +132,25 @@ public final class StartupWatch {
   }
 
   private void onOutput(OutputLine line) {
-    boolean hint;
     synchronized (lock) {
       lastProgressNanos = System.nanoTime();
-      String text = line.text().toLowerCase(Locale.ROOT);
-      hint = text.contains("server is listening") || text.contains("model loaded")
-          || text.contains("all slots are idle");
     }
-    if (hint) {
+    if (isReadinessHint(line.text())) {
       probeNow();
     }
+  }
+
+  /**
+   * {@return whether a line says the server may have just become ready} Matches what the lines mean
+   * in every build's wording: {@code main: model loaded} and {@code llama_server: model loaded},
+   * {@code server is listening on http://...} (until 2026) and {@code listening on http://...}
+   * (build 11669), {@code all slots are idle}. Only a hint: readiness is decided by HTTP.
+   *
+   * @param text an output line
+   */
+  static boolean isReadinessHint(String text) {
+    String t = text.toLowerCase(Locale.ROOT);
+    return t.contains("model loaded") || t.contains("listening on http") || t.contains("all slots are idle");
   }
 
   private void onExit(ExitStatus exit) {

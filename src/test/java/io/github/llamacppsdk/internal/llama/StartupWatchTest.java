@@ -74,6 +74,27 @@ class StartupWatchTest {
     return (ServerStartException) cause;
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "0.00.060.721 I srv          main: model loaded", // b6000, May 2026
+      "0.00.060.721 I srv  llama_server: model loaded", // b11669
+      "0.00.060.776 I srv          main: server is listening on http://127.0.0.1:8080 - starting the main loop",
+      "0.00.060.776 I srv          main: server is listening on http://127.0.0.1:8080", // May 2026, split line
+      "0.00.060.776 I srv  llama_server: listening on http://127.0.0.1:8080", // b11669
+      "0.00.060.800 I srv  update_slots: all slots are idle"})
+  void everyBuildsReadyLinesTriggerAProbe(String line) {
+    assertThat(StartupWatch.isReadinessHint(line)).isTrue();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "0.00.005.618 I srv  llama_server: initializing ...",
+      "0.00.038.824 I srv    load_model: loading model '/tmp/tiny.gguf'",
+      "0.00.033.917 W srv  llama_server: security: no API key is set and CORS allows all origins"})
+  void otherLinesDoNot(String line) {
+    assertThat(StartupWatch.isReadinessHint(line)).isFalse();
+  }
+
   @Test
   void loadingThenReady(WireMockRuntimeInfo wm) {
     stubFor(get("/health").inScenario("boot").whenScenarioStateIs(STARTED)
