@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -61,6 +62,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private boolean stopRequested;
   private CompletableFuture<Void> launchInFlight = CompletableFuture.completedFuture(null);
   private int restarts;
+  private final ResidentMemory resident = new ResidentMemory();
 
   private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context) {
     this.requested = services.perInstanceKeys() && requested.apiKey().isEmpty() && requested.apiKeyFile().isEmpty()
@@ -132,6 +134,18 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       stopped.complete(null);
     });
+  }
+
+  @Override
+  public OptionalLong residentMemoryBytes() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
+    if (p == null || services.transport().capabilities().remote()) {
+      return OptionalLong.empty();
+    }
+    return resident.read(p.pid());
   }
 
   @Override
