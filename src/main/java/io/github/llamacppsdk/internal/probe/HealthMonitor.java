@@ -86,13 +86,13 @@ public final class HealthMonitor {
    * @return the future of the classified verdict
    */
   public CompletableFuture<HealthClassifier.Verdict> pollOnce() {
-    return prober.get(target.healthUri(), target.headers()).thenCompose(answer -> {
+    return prober.poll(target.healthUri(), target.headers()).thenCompose(answer -> {
       HealthClassifier.Verdict verdict =
           HealthClassifier.classify(target.healthPath(), answer.status, answer.body, answer.failure);
       if (!verdict.fallbackToModels()) {
         return CompletableFuture.completedFuture(verdict);
       }
-      return prober.get(target.modelsUri(), target.headers()).thenApply(models -> models.status == 200
+      return prober.poll(target.modelsUri(), target.headers()).thenApply(models -> models.status == 200
           ? new HealthClassifier.Verdict(HealthStatus.HEALTHY,
               verdict.reason() + "; GET " + target.modelsPath() + " -> 200", false)
           : new HealthClassifier.Verdict(HealthStatus.UNAVAILABLE, verdict.reason() + "; GET "

@@ -31,6 +31,7 @@ public final class ReadinessProber {
 
   private final HttpClient http;
   private final Duration requestTimeout;
+  private final KeepAlivePoller poller;
 
   /**
    * @param http the shared client
@@ -39,6 +40,7 @@ public final class ReadinessProber {
   public ReadinessProber(HttpClient http, Duration requestTimeout) {
     this.http = Objects.requireNonNull(http, "http");
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    this.poller = new KeepAlivePoller(requestTimeout, BODY_LIMIT);
   }
 
   /** {@return a client suited to probing: HTTP/1.1, no redirects, bounded connect} */
@@ -199,6 +201,18 @@ public final class ReadinessProber {
       return new Observation.Loading(what + " (no model listed yet)");
     }
     return new Observation.WrongModel(target.expectedModel(), ids);
+  }
+
+  /**
+   * One GET for a health poll: over {@link KeepAlivePoller}'s kept-alive connections (a few system
+   * calls per poll instead of the HTTP client's machinery), bounded like {@link #get}. Never fails.
+   *
+   * @param uri the URL ({@code http}; anything else goes through the HTTP client)
+   * @param headers the headers
+   * @return the answer
+   */
+  CompletableFuture<Answer> poll(URI uri, Map<String, String> headers) {
+    return "http".equalsIgnoreCase(uri.getScheme()) ? poller.get(uri, headers) : get(uri, headers);
   }
 
   /** One GET, bounded in time and body size. Never fails: failures are in {@link Answer#failure}. */

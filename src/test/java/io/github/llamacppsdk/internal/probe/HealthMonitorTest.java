@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class HealthMonitorTest {
   private final ReadinessProber prober =
-      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(800));
+      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofSeconds(5));
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final List<String> transitions = new CopyOnWriteArrayList<>();
 
