@@ -35,6 +35,7 @@ public final class BenchmarkSuite {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     boolean quick = false;
     boolean realOnly = false;
+    int scaleOnly = 0;
     Path out = Path.of("guides", "benchmarks.md");
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
@@ -46,11 +47,15 @@ public final class BenchmarkSuite {
         case "--real-only":
           realOnly = true;
           break;
+        case "--scale-only":
+          scaleOnly = Integer.parseInt(argv.get(++i));
+          break;
         case "--out":
           out = Path.of(argv.get(++i));
           break;
         default:
-          throw new IllegalArgumentException("unknown argument " + argv.get(i) + " (known: --quick, --real-only, --out FILE)");
+          throw new IllegalArgumentException("unknown argument " + argv.get(i)
+              + " (known: --quick, --real-only, --scale-only N, --out FILE)");
       }
     }
     long t0 = System.nanoTime();
@@ -65,17 +70,20 @@ public final class BenchmarkSuite {
         return;
       }
       // Scale first: its thread baseline is the JVM before the library created anything.
-      new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
-      LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
-      life.readiness();
-      life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
-      ResolveBenches resolves = new ResolveBenches(fx, report);
-      resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
-      resolves.singleFlight(1_000);
-      if (realBinary != null && !realBinary.isBlank()) {
-        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
-      } else {
-        report.note("Figure 7 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+      new ScaleBench(fx, report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, 5,
+          Duration.ofSeconds(quick ? 3 : 20));
+      if (scaleOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
+        LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
+        life.readiness();
+        life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
+        ResolveBenches resolves = new ResolveBenches(fx, report);
+        resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
+        resolves.singleFlight(1_000);
+        if (realBinary != null && !realBinary.isBlank()) {
+          new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
+        } else {
+          report.note("Figure 7 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+        }
       }
     } finally {
       reapLeftovers(report);
