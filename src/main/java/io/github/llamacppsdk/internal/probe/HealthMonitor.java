@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Not API. Watches a published server's health on the shared scheduler (no thread per instance):
- * one asynchronous probe per interval, classified by {@link HealthClassifier}, with hysteresis: a
+ * one asynchronous probe per interval (its due time rounded up to a grid, so many servers' polls are
+ * batched), classified by {@link HealthClassifier}, with hysteresis: a
  * new state is reported only after {@code threshold} consecutive polls agree, so one slow answer does
  * not flap it.
  *
@@ -142,11 +143,27 @@ public final class HealthMonitor {
         return;
       }
       try {
-        next = scheduler.schedule(this::tick, interval.toMillis(), TimeUnit.MILLISECONDS);
+        next = scheduler.schedule(this::tick, alignedDelayNanos(System.nanoTime(), interval.toNanos()),
+            TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         stopped = true; // the scheduler is shutting down with the backend
       }
     }
+  }
+
+  /**
+   * {@return the delay to the next poll: at least the interval, rounded up to a grid of a tenth of it
+   * (at most 100 ms)} Polls of many servers then fall due together, so the scheduler and the poller
+   * thread wake once for a batch instead of once per server.
+   *
+   * @param nowNanos {@link System#nanoTime()}
+   * @param intervalNanos the interval
+   */
+  static long alignedDelayNanos(long nowNanos, long intervalNanos) {
+    long grid = Math.max(1, Math.min(intervalNanos / 10, 100_000_000L));
+    long due = nowNanos + intervalNanos;
+    long aligned = Math.floorDiv(due + grid - 1, grid) * grid;
+    return aligned - nowNanos;
   }
 
   private void tick() {

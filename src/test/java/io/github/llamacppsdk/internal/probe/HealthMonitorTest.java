@@ -94,4 +94,16 @@ class HealthMonitorTest {
 
     assertThat(transitions).isEmpty();
   }
+
+  @Test
+  void pollsFallDueOnAGridSoManyServersAreBatched() {
+    long second = 1_000_000_000L;
+    // at least the interval, at most one grid step (100 ms for a 1 s interval) more, on the grid
+    for (long now : new long[] {0, 1, 99_999_999, 100_000_000, 123_456_789, -123_456_789, Long.MAX_VALUE / 4}) {
+      long delay = HealthMonitor.alignedDelayNanos(now, second);
+      assertThat(delay).isBetween(second, second + 100_000_000L - 1);
+      assertThat(Math.floorMod(now + delay, 100_000_000L)).isZero();
+    }
+    assertThat(HealthMonitor.alignedDelayNanos(5, 50_000_000L)).isBetween(50_000_000L, 55_000_000L); // grid 5 ms
+  }
 }
