@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -32,7 +33,8 @@ import java.util.TreeMap;
  * or {@code headers}.
  *
  * <p>Equal specs mean "the same server": {@link #equals(Object)}, {@link #hashCode()} and
- * {@link #instanceKey()} ignore {@code metadata}, every timing field and the derived headers.
+ * {@link #instanceKey()} ignore {@code metadata}, every timing field, {@code memoryEstimateBytes} and
+ * the derived headers.
  * {@link #toString()} masks the API key and shows environment keys only.
  *
  * <p>Instances are immutable and thread-safe.
@@ -69,6 +71,9 @@ import java.util.TreeMap;
  * @param stallTimeout how long a start may show no progress before it fails; default 60 s
  * @param idleShutdown stop the server this long after its last lease ends; empty (the default)
  *     keeps it running
+ * @param memoryEstimateBytes the memory the server will take, in bytes, declared instead of the estimate
+ *     read from the model's GGUF metadata (what a {@link io.github.llamacppsdk.core.Capacity} memory
+ *     budget counts); empty (the default) estimates it; not part of identity
  * @param executionSurface where the process runs; only {@code surface_kind=local_subprocess}
  * @param environment variables added to the child's environment
  * @param extraArgs arguments appended after the managed flags; never a managed flag
@@ -105,6 +110,7 @@ public record BootSpec(
     Duration stopTimeout,
     Duration stallTimeout,
     Optional<Duration> idleShutdown,
+    OptionalLong memoryEstimateBytes,
     Map<String, Object> executionSurface,
     Map<String, String> environment,
     List<String> extraArgs,
@@ -160,6 +166,7 @@ public record BootSpec(
     Objects.requireNonNull(stopTimeout, "stopTimeout");
     Objects.requireNonNull(stallTimeout, "stallTimeout");
     Objects.requireNonNull(idleShutdown, "idleShutdown");
+    Objects.requireNonNull(memoryEstimateBytes, "memoryEstimateBytes");
     executionSurface = Collections.unmodifiableMap(new LinkedHashMap<>(executionSurface));
     environment = Collections.unmodifiableMap(new TreeMap<>(environment));
     extraArgs = List.copyOf(extraArgs);
@@ -232,7 +239,7 @@ public record BootSpec(
     return new BootSpec(binaryPath, launcherArgs, model, alias, modelIdentity, host, newPort,
         apiPrefix, ctxSize, gpuLayers, threads, threadsBatch, parallel, flashAttn, embeddings, apiKey,
         apiKeyFile, timeoutSeconds, threadsHttp, pooling, readyTimeout, readinessInterval,
-        healthInterval, stopTimeout, stallTimeout, idleShutdown, executionSurface, environment,
+        healthInterval, stopTimeout, stallTimeout, idleShutdown, memoryEstimateBytes, executionSurface, environment,
         extraArgs, metadata, headers, huggingFace);
   }
 
@@ -352,6 +359,7 @@ public record BootSpec(
       sb.append(", environment keys=").append(environment.keySet());
     }
     sb.append(", readyTimeout=").append(readyTimeout).append(", stopTimeout=").append(stopTimeout);
+    memoryEstimateBytes.ifPresent(n -> sb.append(", memoryEstimateBytes=").append(n));
     if (!metadata.isEmpty()) {
       sb.append(", metadata keys=").append(metadata.keySet());
     }

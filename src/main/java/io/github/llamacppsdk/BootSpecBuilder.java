@@ -56,6 +56,7 @@ public final class BootSpecBuilder {
     s.parallel().ifPresent(n -> b.set(PARALLEL, n));
     s.timeoutSeconds().ifPresent(n -> b.set(TIMEOUT_SECONDS, n));
     s.threadsHttp().ifPresent(n -> b.set(THREADS_HTTP, n));
+    s.memoryEstimateBytes().ifPresent(n -> b.set(MEMORY_ESTIMATE_BYTES, n));
     return b;
   }
 
@@ -195,6 +196,12 @@ public final class BootSpecBuilder {
 
   /** Sets {@code idle_shutdown_ms}: the idle delay, or null to keep running. */
   public BootSpecBuilder idleShutdown(Duration v) { return set(IDLE_SHUTDOWN_MS, v); }
+
+  /**
+   * Sets {@code memory_estimate_bytes}: the memory the server will take, declared instead of the
+   * estimate read from the model's metadata (what a capacity memory budget counts); null estimates it.
+   */
+  public BootSpecBuilder memoryEstimateBytes(Long v) { return set(MEMORY_ESTIMATE_BYTES, v); }
 
   /** Sets {@code execution_surface}: the surface map. */
   public BootSpecBuilder executionSurface(Map<String, ?> v) {

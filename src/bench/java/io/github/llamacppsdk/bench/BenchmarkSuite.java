@@ -36,6 +36,7 @@ public final class BenchmarkSuite {
     boolean quick = false;
     boolean realOnly = false;
     boolean coldOnly = false;
+    int scaleOnly = 0;
     Path out = Path.of("guides", "benchmarks.md");
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
@@ -50,12 +51,15 @@ public final class BenchmarkSuite {
         case "--only-cold-start":
           coldOnly = true;
           break;
+        case "--scale-only":
+          scaleOnly = Integer.parseInt(argv.get(++i));
+          break;
         case "--out":
           out = Path.of(argv.get(++i));
           break;
         default:
           throw new IllegalArgumentException("unknown argument " + argv.get(i)
-              + " (known: --quick, --real-only, --only-cold-start, --out FILE)");
+              + " (known: --quick, --real-only, --only-cold-start, --scale-only N, --out FILE)");
       }
     }
     long t0 = System.nanoTime();
@@ -71,7 +75,10 @@ public final class BenchmarkSuite {
       }
       if (!coldOnly) {
         // Scale first: its thread baseline is the JVM before the library created anything.
-        new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
+        new ScaleBench(fx, report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, 5,
+            Duration.ofSeconds(quick ? 3 : 20));
+      }
+      if (!coldOnly && scaleOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
         LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
         life.readiness();
         life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
@@ -79,12 +86,14 @@ public final class BenchmarkSuite {
         resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
         resolves.singleFlight(1_000);
       }
-      // Child JVMs, one at a time, with no server of this JVM running.
-      new ColdStartBench(fx, report, quick ? 3 : 9).run();
-      if (!coldOnly && realBinary != null && !realBinary.isBlank()) {
-        new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
-      } else if (!coldOnly) {
-        report.note("Figure 8 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+      if (scaleOnly == 0) {
+        // Child JVMs, one at a time, with no server of this JVM running.
+        new ColdStartBench(fx, report, quick ? 3 : 9).run();
+        if (!coldOnly && realBinary != null && !realBinary.isBlank()) {
+          new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
+        } else if (!coldOnly) {
+          report.note("Figure 8 (the real llama-server) was not run: set LLAMA_SERVER_BIN to run it.");
+        }
       }
     } finally {
       reapLeftovers(report);

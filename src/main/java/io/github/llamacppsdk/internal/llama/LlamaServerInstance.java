@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private boolean stopRequested;
   private CompletableFuture<Void> launchInFlight = CompletableFuture.completedFuture(null);
   private int restarts;
+  private final ResidentMemory resident = new ResidentMemory();
 
   private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context,
       Map<String, Object> modelDetails) {
@@ -173,6 +175,18 @@ public final class LlamaServerInstance implements ManagedInstance {
       p = process;
     }
     return p == null || p.isAlive();
+  }
+
+  @Override
+  public OptionalLong residentMemoryBytes() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
+    if (p == null || services.transport().capabilities().remote()) {
+      return OptionalLong.empty();
+    }
+    return resident.read(p.pid());
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -88,6 +89,8 @@ public final class SpecNormalizer {
     Duration stopTimeout = in.millis(STOP_TIMEOUT_MS, false).orElse(BootSpec.DEFAULT_STOP_TIMEOUT);
     Duration stallTimeout = in.millis(STALL_TIMEOUT_MS, false).orElse(BootSpec.DEFAULT_STALL_TIMEOUT);
     Optional<Duration> idleShutdown = in.millis(IDLE_SHUTDOWN_MS, false);
+    Long memoryEstimate = in.integer(MEMORY_ESTIMATE_BYTES, 0, Long.MAX_VALUE,
+        "of bytes, 0 or more (the memory the server will take, for a capacity budget)");
     Map<String, Object> surface = ValueParsers.executionSurface(in);
     Map<String, String> environment = ValueParsers.environment(in);
     List<String> extraArgs = extraArgs(in);
@@ -105,6 +108,7 @@ public final class SpecNormalizer {
         SpecUrls.stripBrackets(host), port, apiPrefix, ctxSize, gpuLayers, threads, threadsBatch,
         parallel, flashAttn, embeddings, apiKey, apiKeyFile, timeoutSeconds, threadsHttp, pooling,
         readyTimeout, readinessInterval, healthInterval, stopTimeout, stallTimeout, idleShutdown,
+        memoryEstimate == null ? OptionalLong.empty() : OptionalLong.of(memoryEstimate),
         surface, environment, extraArgs, metadata, headers, huggingFace);
   }
 
