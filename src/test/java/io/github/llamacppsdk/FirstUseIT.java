@@ -72,6 +72,11 @@ class FirstUseIT {
     return true;
   }
 
+  private java.util.Optional<CoreEvent.InstanceEvent> failedEvent() {
+    return events.stream().filter(CoreEvent.InstanceEvent.class::isInstance).map(CoreEvent.InstanceEvent.class::cast)
+        .filter(x -> x.lifecycle() == LifecycleStatus.FAILED).findFirst();
+  }
+
   private BootSpecBuilder spec() {
     return BootSpec.builder(model).binaryPath(binary).port(0).stopTimeout(Duration.ofSeconds(5));
   }
@@ -164,9 +169,9 @@ class FirstUseIT {
 
       assertThatThrownBy(() -> backend.resolveEndpoint(spec, WAIT)).isInstanceOfSatisfying(ServerStartException.class, e -> {
         assertThat(e.getMessage()).contains("\n--- last ");
-        CoreEvent.InstanceEvent failed = events.stream().filter(CoreEvent.InstanceEvent.class::isInstance)
-            .map(CoreEvent.InstanceEvent.class::cast).filter(x -> x.lifecycle() == LifecycleStatus.FAILED).findFirst()
-            .orElseThrow();
+        // the waiter may hear of the failure before the listener does: wait for the event
+        assertThat(await(Duration.ofSeconds(10), () -> failedEvent().isPresent())).isTrue();
+        CoreEvent.InstanceEvent failed = failedEvent().orElseThrow();
         assertThat(failed.reason()).isEqualTo(e.summary()).doesNotContain("\n").doesNotContain("command:")
             .startsWith("EXITED_BEFORE_READY: ");
       });

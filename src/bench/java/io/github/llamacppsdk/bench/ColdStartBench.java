@@ -94,8 +94,9 @@ final class ColdStartBench {
     Stats t = Stats.of(total);
     Stats b = Stats.of(base);
     long bound = b.p50() + TARGET_MARGIN_NANOS;
-    Report.Section s = report.section("7. Cold start: " + server, "Fresh child JVMs (`ColdStartChild`, the test "
-        + "classpath, SLF4J simple logger at its default INFO) run `LlamaCppBackend.create()` and one `resolveEndpoint` "
+    Report.Section s = report.section("7. Cold start: " + server, "Fresh child JVMs (`ColdStartChild`, with what an "
+        + "application depending on the artifact has on its classpath: the library, Jackson, the SLF4J API and "
+        + "`slf4j-simple` at its default INFO) run `LlamaCppBackend.create()` and one `resolveEndpoint` "
         + "of a port-0 spec, " + runs + " times (after one discarded run that warms the file cache); timed inside the "
         + "child from the start of `main`. Baseline, interleaved with them: the same server binary and model spawned "
         + "by the suite's warm JVM and polled with `GET /health` (a new connection each time) every 1 ms until its first 200. Target (issue 16): "
@@ -175,7 +176,7 @@ final class ColdStartBench {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(List.of(jvmArgs));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ColdStartChild.class.getName(), binary, model));
+    cmd.addAll(List.of("-cp", appClasspath(), ColdStartChild.class.getName(), binary, model));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
     long spawn = System.nanoTime();
     Process p = pb.start();
@@ -208,6 +209,18 @@ final class ColdStartBench {
     }
     m.put("spawn", Long.toString(spawn));
     return m;
+  }
+
+  /**
+   * {@return what a new application depending on the artifact has: the library's classes and its runtime
+   * dependencies (Jackson, the SLF4J API) plus an SLF4J binding, and the bench's own classes} Not the whole
+   * test classpath: its hundred jars (WireMock, langchain4j, JUnit) would be searched by every class lookup
+   * and by SLF4J's provider scan, which says more about the test setup than about the library.
+   */
+  private static String appClasspath() {
+    return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> e.endsWith("classes") || e.matches(".*/(slf4j-api|slf4j-simple|jackson-[a-z]+)-[^/]*\\.jar"))
+        .collect(Collectors.joining(java.io.File.pathSeparator));
   }
 
   /** The baseline: spawn the server directly and poll {@code GET /health} every 1 ms until 200. */

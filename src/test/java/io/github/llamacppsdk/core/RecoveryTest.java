@@ -298,6 +298,17 @@ class RecoveryTest {
   }
 
   @Test
+  void aLateReadinessProgressReportDoesNotTakeAReadyInstanceOutOfService() {
+    resolve();
+    server().reportHealth(HealthStatus.LOADING, "GET /health -> 503 Loading model");
+    server().reportHealth(HealthStatus.STARTING, "launched pid 42 on port 40001");
+    assertThat(snapshot().lifecycle()).isEqualTo(LifecycleStatus.READY);
+    assertThat(snapshot().health()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(resolveAsync(Duration.ZERO)).isCompleted();
+    assertThat(listener.of(EndpointEvent.class)).isEmpty();
+  }
+
+  @Test
   void aWarmResolveOnAServingInstanceArmsNoTimer() {
     resolve().close();
     int before = scheduler.pendingTasks();

@@ -43,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * also crashes itself after a number of requests, and one loads slowly so a restarted server is
  * visibly loading) and on the real llama-server ({@code LLAMA_SERVER_BIN}).
  *
- * <p>Every failed chat is classified by time: a kill of that spec's server between the resolve's
- * return and the failure, or a crash of its own noticed in that window, explains it; a kill that
+ * <p>Every failed chat is classified by time: a kill of that spec's server that landed (the process
+ * seen dead in {@code /proc}, polled every 0.2 ms after the signal) between the resolve's return and
+ * the failure, or a crash of its own noticed in that window, explains it; a kill that
  * landed while the resolve was running (or less than the 1 ms before it for which the local process
  * caches its {@code /proc} liveness read) is counted apart (the library could not yet have seen the
  * exit); anything else is a handout of a non-serving endpoint and must not happen. Also: no untyped
@@ -119,6 +120,7 @@ class ChaosIT {
     Set<String> aliases = specs.stream().map(BootSpec::alias).collect(Collectors.toSet());
     Map<String, String> aliasOfInstance = new ConcurrentHashMap<>();
     List<Blow> kills = new CopyOnWriteArrayList<>();
+    List<Long> sendToLanding = new CopyOnWriteArrayList<>();
     List<Blow> noticed = new CopyOnWriteArrayList<>();
     List<Failed> failed = new CopyOnWriteArrayList<>();
     List<Throwable> untyped = new CopyOnWriteArrayList<>();
@@ -161,8 +163,17 @@ class ChaosIT {
         }
         ProcessHandle victim = serving.get(killRandom.nextInt(serving.size()));
         String alias = Rel.alias(victim).orElse("?");
-        kills.add(new Blow(alias, System.nanoTime())); // before the signal: the kill lands after this
+        long sent = System.nanoTime();
         victim.destroyForcibly();
+        // when the kill landed: a loaded machine schedules the victim's exit ms after the signal, and
+        // until then it serves; polled from /proc (at most ~0.2 ms late), the send time if it never shows
+        long end = sent + TimeUnit.SECONDS.toNanos(5);
+        while (Rel.running(victim.pid()) && System.nanoTime() < end) {
+          java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+        long landed = Rel.running(victim.pid()) ? sent : System.nanoTime();
+        kills.add(new Blow(alias, landed));
+        sendToLanding.add((landed - sent) / 1_000);
       }, KILL_EVERY.toMillis(), KILL_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
@@ -225,7 +236,8 @@ class ChaosIT {
         + " killed between the resolve's return and the request, " + crashedAfterHandout
         + " crashed on their own in that window, " + duringResolve + " killed while the resolve ran (or < 1 ms before), "
         + unexplained.size() + " non-serving handouts; typed resolve failures " + new TreeMap<>(typed)
-        + "; untyped " + untyped.size() + "; max servers per spec " + new TreeMap<>(maxPerAlias) + " over "
+        + "; untyped " + untyped.size() + "; kill sent -> landed (µs) " + Rel.stats(sendToLanding).replace(" ms", "")
+        + "; max servers per spec " + new TreeMap<>(maxPerAlias) + " over "
         + samples.get() + " samples; leaked 0");
 
     unexplained.forEach(f -> Rel.figure("chaos (" + label + ") non-serving handout", explain(f, kills, noticed)));
@@ -286,7 +298,7 @@ class ChaosIT {
     }
     Blow notice = noticed.stream().filter(n -> n.alias().equals(f.alias()) && n.at() >= kill.at()).findFirst()
         .orElse(null);
-    return f.alias() + " " + f.why() + ": killed " + (f.returned() - kill.at()) / 1_000_000
+    return f.alias() + " " + f.why() + ": kill landed " + (f.returned() - kill.at()) / 1_000_000
         + " ms before the resolve returned (resolve took " + (f.returned() - f.called()) / 1_000_000
         + " ms); the library noticed the exit " + (notice == null ? "never" : (notice.at() - kill.at()) / 1_000_000
         + " ms after the kill");

@@ -354,6 +354,10 @@ public final class InstanceRecord {
       }
       Instant now = rt.clock().instant();
       boolean serves = status == HealthStatus.HEALTHY || status == HealthStatus.DEGRADED;
+      boolean progress = status == HealthStatus.STARTING || status == HealthStatus.LOADING;
+      if (lifecycle == LifecycleStatus.READY && progress) {
+        return; // a late readiness report: a restart is announced with reportRestarting first
+      }
       if (lifecycle == LifecycleStatus.READY && !serves) {
         gate.progress(now, status, reason);
         log.warn("instance {} does not serve ({} {}); resolves wait for it", id, status, reason);

@@ -62,6 +62,8 @@ final class PodProcess implements LaunchedProcess {
   private final CompletableFuture<Optional<InetSocketAddress>> reachable = new CompletableFuture<>();
   private final CompletableFuture<ExitStatus> observed = new CompletableFuture<>();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  /** Completed when the informer sees the pod object deleted. */
+  private final CompletableFuture<Void> vanished = new CompletableFuture<>();
   private final CompletableFuture<ExitStatus> exit;
 
   // guarded by this
@@ -74,6 +76,7 @@ final class PodProcess implements LaunchedProcess {
   private long stopNanos;
   private Duration grace;
   private CompletableFuture<ExitStatus> stopFuture;
+  private boolean deleteRequested;
   private LocalPortForward forward;
 
   PodProcess(KubernetesTransport transport, PodSpecs.Names names, int port, String displayName) {
@@ -167,6 +170,7 @@ final class PodProcess implements LaunchedProcess {
       gone = true;
       notifyAll();
     }
+    vanished.complete(null);
     if (!observed.isDone()) {
       placementLine("pod " + names.pod() + " was deleted" + (isStopRequested() ? "" : " by someone else"));
       finish(new ExitStatus(OptionalInt.empty(), OptionalInt.of(15), Termination.ON_ITS_OWN));
@@ -255,10 +259,12 @@ final class PodProcess implements LaunchedProcess {
   private void cleanUp(ExitStatus s) {
     LocalPortForward f;
     boolean deletePod;
+    boolean awaitVanish;
     synchronized (this) {
       f = forward;
       forward = null;
-      deletePod = !gone && stopFuture == null;
+      deletePod = !gone && !deleteRequested;
+      awaitVanish = !gone && deleteRequested;
     }
     if (f != null) {
       try {
@@ -267,7 +273,12 @@ final class PodProcess implements LaunchedProcess {
         log.debug("{}: closing the port-forward: {}", names.pod(), e.toString());
       }
     }
-    transport.forget(this, names, deletePod);
+    if (awaitVanish) { // the stop's delete is under way: keep listening for the pod's deletion, bounded
+      vanished.copy().completeOnTimeout(null, VANISH_SLACK.toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete((v, t) -> transport.forget(this, names, false));
+    } else {
+      transport.forget(this, names, deletePod);
+    }
   }
 
   @Override
@@ -334,10 +345,15 @@ final class PodProcess implements LaunchedProcess {
       }
       stopNanos = System.nanoTime();
       this.grace = grace;
-      stopFuture = exit.thenApply(s -> s);
-      if (observed.isDone()) {
+      if (observed.isDone()) { // it ended already: the clean-up deletes the pod, nothing to wait for
+        stopFuture = exit.thenApply(s -> s);
         return stopFuture;
       }
+      deleteRequested = true;
+      // the container's end is not the pod's: a stop completes when the pod object is gone too (bounded,
+      // as a pod held by a finalizer may stay; the schedule below gives up on it)
+      stopFuture = exit.thenCompose(s -> vanished.copy()
+          .completeOnTimeout(null, grace.plus(VANISH_SLACK).toMillis(), TimeUnit.MILLISECONDS).thenApply(v -> s));
     }
     long seconds = (grace.toMillis() + 999) / 1000;
     transport.delete(this, seconds);

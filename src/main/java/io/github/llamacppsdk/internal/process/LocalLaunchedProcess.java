@@ -57,6 +57,15 @@ final class LocalLaunchedProcess implements LaunchedProcess {
   private CompletableFuture<ExitStatus> stopFuture; // guarded by this
 
   LocalLaunchedProcess(Process process, String name, int maxLineBytes) {
+    this(process, name, maxLineBytes, Runnable::run);
+  }
+
+  /**
+   * @param exits where exit handling continues: the JDK completes {@code Process.onExit()} on an unnamed
+   *     {@code Thread-N} on machines with two CPUs or fewer (its common pool then has a thread per task),
+   *     so everything chained on the exit (stop reports, log lines) hops to these named threads first
+   */
+  LocalLaunchedProcess(Process process, String name, int maxLineBytes, java.util.concurrent.Executor exits) {
     this.process = process;
     this.name = name;
     this.output = new ProcessOutput(name, maxLineBytes);
@@ -64,7 +73,8 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     output.start(process.getInputStream()); // stderr is merged into it (redirectErrorStream)
     // Termination is decided the moment the exit is observed, from what stop() had sent by then.
     CompletableFuture<ExitStatus> observed = process.onExit()
-        .thenApply(p -> status(p.exitValue(), terminationNow()));
+        .thenApply(p -> status(p.exitValue(), terminationNow()))
+        .thenApplyAsync(s -> s, exits);
     observed.whenComplete((s, t) -> stat.close());
     this.rawExit = observed.thenApply(s -> process.exitValue());
     this.exit = observed.thenCompose(s -> output.drained().copy()

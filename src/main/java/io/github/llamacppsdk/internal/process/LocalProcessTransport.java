@@ -55,6 +55,13 @@ public final class LocalProcessTransport implements ProcessTransport {
   private boolean closed; // guarded by lock
   private Thread shutdownHook; // guarded by lock
   private OrphanWatchdog watchdog; // guarded by lock
+  /** Named threads for what follows a process exit (see {@link LocalLaunchedProcess}); idle ones end after 60 s. */
+  private final java.util.concurrent.ExecutorService exits = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "llamacpp-exit-" + EXIT_THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
+  private static final java.util.concurrent.atomic.AtomicInteger EXIT_THREADS = new java.util.concurrent.atomic.AtomicInteger();
 
   private LocalProcessTransport(Map<String, String> parentEnvironment, int maxLineBytes) {
     this.parentEnvironment = Map.copyOf(parentEnvironment);
@@ -118,7 +125,7 @@ public final class LocalProcessTransport implements ProcessTransport {
       if (guard != null) {
         guard.track(process.pid());
       }
-      launched = new LocalLaunchedProcess(process, request.displayName(), maxLineBytes);
+      launched = new LocalLaunchedProcess(process, request.displayName(), maxLineBytes, this::onExitThread);
       live.add(launched);
     }
     log.info("launched {} pid={} ({})", request.displayName(), launched.pid(), program.getFileName());
@@ -159,6 +166,15 @@ public final class LocalProcessTransport implements ProcessTransport {
     }
   }
 
+  /** Runs exit handling on a named thread; after {@link #close()} on the caller's. */
+  private void onExitThread(Runnable task) {
+    try {
+      exits.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
   /** Stops every live process and waits, bounded by the grace plus a margin. */
   private void stopAll(Duration grace) {
     List<CompletableFuture<?>> stops = new ArrayList<>();
@@ -191,6 +207,7 @@ public final class LocalProcessTransport implements ProcessTransport {
       guard = watchdog;
     }
     stopAll(CLOSE_GRACE);
+    exits.shutdown(); // exits already observed still run; a later one continues on the JDK's thread
     if (guard != null) {
       guard.close();
     }

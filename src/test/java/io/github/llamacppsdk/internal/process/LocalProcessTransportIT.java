@@ -131,8 +131,9 @@ class LocalProcessTransportIT {
     assertThat(log)
         .contains("WARN io.github.llamacppsdk.server.logcheck - 0.00.012.300 W srv  init: careful")
         .contains("ERROR io.github.llamacppsdk.server.logcheck - error: unknown argument: --bogus")
-        .contains("INFO io.github.llamacppsdk.server.logcheck - plain stdout")
-        .contains("[llamacpp-output-logcheck]");
+        .contains("[llamacpp-output-logcheck]")
+        // the server's I lines and unprefixed lines go to DEBUG: a log at INFO does not show them
+        .doesNotContain("plain stdout").doesNotContain("model loaded");
   }
 
   @Test
