@@ -328,18 +328,27 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * {@return a snapshot of the instance, if the registry holds it}
+   * {@return a snapshot of the instance, if the registry holds it and it has not ended} An instance
+   * that ended ({@code FAILED}, {@code STOPPED}) is not listed, even in the moment between its final
+   * transition and its removal from the registry: its final event is queued under the instance's lock
+   * and may be delivered by another thread's flush (the lease sweep, a health report, a release)
+   * before the instance has left the table, and a listener told of the end must not find it still
+   * there.
    *
    * @param instanceId the instance
    */
   public Optional<InstanceSnapshot> instance(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    return registry.find(instanceId).map(InstanceRecord::snapshot);
+    return registry.find(instanceId).map(InstanceRecord::snapshot).filter(InferenceCore::listed);
   }
 
-  /** {@return snapshots of every instance in the registry, sorted by instance id} */
+  /** {@return snapshots of every instance in the registry that has not ended, sorted by instance id} */
   public List<InstanceSnapshot> instances() {
-    return registry.records().stream().map(InstanceRecord::snapshot).toList();
+    return registry.records().stream().map(InstanceRecord::snapshot).filter(InferenceCore::listed).toList();
+  }
+
+  private static boolean listed(InstanceSnapshot s) {
+    return !s.lifecycle().isFinal();
   }
 
   /**
