@@ -30,6 +30,9 @@ final class ScaleBench {
     if (name.startsWith("llamacpp-output")) {
       return "llamacpp-output-* (output readers)";
     }
+    if (name.startsWith("llamacpp-poll")) {
+      return "llamacpp-poll (health ticks and polls)";
+    }
     if (name.startsWith("llamacpp-")) {
       return "llamacpp-* (other)";
     }
@@ -168,7 +171,7 @@ final class ScaleBench {
       s.detail("threads before: " + before + "; at 10 instances: " + atTen + "; at " + instances + ": " + after);
       s.detail("per additional instance: " + Report.num(perInstance) + " threads, of which output readers "
           + Report.num(outPer) + " (stderr merged into stdout: one reader) and the rest the JDK's `process reaper`, "
-          + "which waits for the child's exit; health polls hold no thread while in flight");
+          + "which waits for the child's exit; health polls tick and are sent on one selector thread per backend (`llamacpp-poll`) over kept-alive connections");
       s.detail("process CPU: idle " + Report.num(idle / 1e6) + " ms/s; library polling " + Report.num(polling / 1e6)
           + " ms/s; library + seed-style pollers " + Report.num(both / 1e6) + " ms/s");
       Map<String, String> byThread = new TreeMap<>();

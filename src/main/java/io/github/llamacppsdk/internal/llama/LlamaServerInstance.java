@@ -337,7 +337,7 @@ public final class LlamaServerInstance implements ManagedInstance {
 
   private void onReady(BootSpec spec, LaunchedProcess p, ProbeTarget target) {
     HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),
-        context.scheduler(), target, interval, services.healthThreshold(),
+        target, interval, services.healthThreshold(),
         context::reportHealth)).orElse(null);
     synchronized (lock) {
       if (stopRequested) {
