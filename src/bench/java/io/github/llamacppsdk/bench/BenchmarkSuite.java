@@ -28,7 +28,8 @@ public final class BenchmarkSuite {
   /**
    * Runs the suite.
    *
-   * @param args {@code --quick}, {@code --only-cold-start}, {@code --out FILE}
+   * @param args {@code --quick}, {@code --real-only}, {@code --only-cold-start}, {@code --scale-only N}, {@code
+   *     --poll-only N}, {@code --out FILE}
    * @throws Exception if a figure cannot be measured
    */
   public static void main(String[] args) throws Exception {
@@ -37,6 +38,7 @@ public final class BenchmarkSuite {
     boolean realOnly = false;
     boolean coldOnly = false;
     int scaleOnly = 0;
+    int pollOnly = 0;
     Path out = Path.of("guides", "benchmarks.md");
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
@@ -54,12 +56,15 @@ public final class BenchmarkSuite {
         case "--scale-only":
           scaleOnly = Integer.parseInt(argv.get(++i));
           break;
+        case "--poll-only":
+          pollOnly = Integer.parseInt(argv.get(++i));
+          break;
         case "--out":
           out = Path.of(argv.get(++i));
           break;
         default:
           throw new IllegalArgumentException("unknown argument " + argv.get(i)
-              + " (known: --quick, --real-only, --only-cold-start, --scale-only N, --out FILE)");
+              + " (known: --quick, --real-only, --only-cold-start, --scale-only N, --poll-only N, --out FILE)");
       }
     }
     long t0 = System.nanoTime();
@@ -73,12 +78,17 @@ public final class BenchmarkSuite {
         new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
         return;
       }
-      if (!coldOnly) {
+      if (pollOnly > 0) { // figure 6b alone
+        new PollBench(report).run(pollOnly, Duration.ofSeconds(quick ? 3 : 60), Duration.ofSeconds(quick ? 3 : 20));
+      }
+      if (!coldOnly && pollOnly == 0) {
         // Scale first: its thread baseline is the JVM before the library created anything.
         new ScaleBench(fx, report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, 5,
             Duration.ofSeconds(quick ? 3 : 20));
+        new PollBench(report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, Duration.ofSeconds(quick ? 3 : 60),
+            Duration.ofSeconds(quick ? 3 : 20));
       }
-      if (!coldOnly && scaleOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
+      if (!coldOnly && scaleOnly == 0 && pollOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
         LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
         life.readiness();
         life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
@@ -86,7 +96,7 @@ public final class BenchmarkSuite {
         resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
         resolves.singleFlight(1_000);
       }
-      if (scaleOnly == 0) {
+      if (scaleOnly == 0 && pollOnly == 0) {
         // Child JVMs, one at a time, with no server of this JVM running.
         new ColdStartBench(fx, report, quick ? 3 : 9).run();
         if (!coldOnly && realBinary != null && !realBinary.isBlank()) {

@@ -183,7 +183,7 @@ final class ScaleBench {
     }
   }
 
-  private static void seedPoll(HttpClient http, URI health) {
+  static void seedPoll(HttpClient http, URI health) {
     HttpRequest request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).GET().build();
     while (!Thread.currentThread().isInterrupted()) {
       try {
