@@ -69,6 +69,9 @@ import java.util.TreeMap;
  *     default 1 s
  * @param stopTimeout how long a stop waits after SIGTERM before SIGKILL; default 10 s
  * @param stallTimeout how long a start may show no progress before it fails; default 60 s
+ * @param memoryEstimateBytes the memory the server will take, in bytes, declared instead of the estimate
+ *     read from the model's GGUF metadata (what a {@link io.github.llamacppsdk.core.Capacity} memory
+ *     budget counts); empty (the default) estimates it; not part of identity
  * @param idleShutdown stop the server this long after its last lease ends; empty (the default)
  *     keeps it running
  * @param executionSurface where the process runs; only {@code surface_kind=local_subprocess}
@@ -105,6 +108,7 @@ public record BootSpec(
     Duration stopTimeout,
     Duration stallTimeout,
     Optional<Duration> idleShutdown,
+    java.util.OptionalLong memoryEstimateBytes,
     Map<String, Object> executionSurface,
     Map<String, String> environment,
     List<String> extraArgs,
@@ -159,6 +163,7 @@ public record BootSpec(
     Objects.requireNonNull(stopTimeout, "stopTimeout");
     Objects.requireNonNull(stallTimeout, "stallTimeout");
     Objects.requireNonNull(idleShutdown, "idleShutdown");
+    Objects.requireNonNull(memoryEstimateBytes, "memoryEstimateBytes");
     executionSurface = Collections.unmodifiableMap(new LinkedHashMap<>(executionSurface));
     environment = Collections.unmodifiableMap(new TreeMap<>(environment));
     extraArgs = List.copyOf(extraArgs);
@@ -229,7 +234,7 @@ public record BootSpec(
     return new BootSpec(binaryPath, launcherArgs, model, alias, modelIdentity, host, newPort,
         apiPrefix, ctxSize, gpuLayers, threads, threadsBatch, parallel, flashAttn, embeddings, apiKey,
         apiKeyFile, timeoutSeconds, threadsHttp, pooling, readyTimeout, readinessInterval,
-        healthInterval, stopTimeout, stallTimeout, idleShutdown, executionSurface, environment,
+        healthInterval, stopTimeout, stallTimeout, idleShutdown, memoryEstimateBytes, executionSurface, environment,
         extraArgs, metadata, huggingFace);
   }
 
@@ -337,6 +342,7 @@ public record BootSpec(
     pooling.ifPresent(p -> sb.append(", pooling=").append(p.wireValue()));
     timeoutSeconds.ifPresent(n -> sb.append(", timeoutSeconds=").append(n));
     threadsHttp.ifPresent(n -> sb.append(", threadsHttp=").append(n));
+    memoryEstimateBytes.ifPresent(n -> sb.append(", memoryEstimateBytes=").append(n));
     apiKey.ifPresent(k -> sb.append(", apiKey=").append(ShellText.MASK));
     apiKeyFile.ifPresent(f -> sb.append(", apiKeyFile=").append(f));
     if (!launcherArgs.isEmpty()) {

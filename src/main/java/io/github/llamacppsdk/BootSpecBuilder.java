@@ -55,6 +55,7 @@ public final class BootSpecBuilder {
   private Duration stopTimeout = BootSpec.DEFAULT_STOP_TIMEOUT;
   private Duration stallTimeout = BootSpec.DEFAULT_STALL_TIMEOUT;
   private Duration idleShutdown;
+  private Long memoryEstimateBytes;
   private Map<String, Object> executionSurface = Map.of(SpecRules.SURFACE_KIND, SpecRules.LOCAL_SUBPROCESS);
   private Map<String, String> environment = Map.of();
   private List<String> extraArgs = List.of();
@@ -99,6 +100,7 @@ public final class BootSpecBuilder {
     b.stopTimeout = s.stopTimeout();
     b.stallTimeout = s.stallTimeout();
     b.idleShutdown = s.idleShutdown().orElse(null);
+    b.memoryEstimateBytes = s.memoryEstimateBytes().isPresent() ? s.memoryEstimateBytes().getAsLong() : null;
     b.executionSurface = s.executionSurface();
     b.environment = s.environment();
     b.extraArgs = s.extraArgs();
@@ -304,6 +306,16 @@ public final class BootSpecBuilder {
     return this;
   }
 
+  /**
+   * Sets {@code memory_estimate_bytes}: the memory the server will take, declared instead of the
+   * estimate read from the model's metadata (what a capacity memory budget counts); null estimates it.
+   */
+  public BootSpecBuilder memoryEstimateBytes(Long v) {
+    memoryEstimateBytes = v == null ? null
+        : check(MEMORY_ESTIMATE_BYTES, v, v < 0 ? "must be a whole number of bytes, 0 or more." : null);
+    return this;
+  }
+
   /** Sets {@code execution_surface}: the surface map ({@code surface_kind} absent or {@code local_subprocess}). */
   public BootSpecBuilder executionSurface(Map<String, ?> v) {
     executionSurface = v == null ? Map.of(SpecRules.SURFACE_KIND, SpecRules.LOCAL_SUBPROCESS)
@@ -366,7 +378,9 @@ public final class BootSpecBuilder {
         flashAttn, embeddings, Optional.ofNullable(apiKey), Optional.ofNullable(apiKeyFile), unboxed(timeoutSeconds),
         unboxed(threadsHttp), Optional.ofNullable(pooling), readyTimeout, readinessInterval,
         Optional.of(healthInterval).filter(d -> !d.isZero()), stopTimeout, stallTimeout,
-        Optional.ofNullable(idleShutdown), executionSurface, environment, extraArgs, metadata, name);
+        Optional.ofNullable(idleShutdown),
+        memoryEstimateBytes == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(memoryEstimateBytes),
+        executionSurface, environment, extraArgs, metadata, name);
   }
 
   private static <T> T check(String key, T value, String problem) {

@@ -1,6 +1,7 @@
 package io.github.llamacppsdk;
 
 import io.github.llamacppsdk.core.BackendManifest;
+import io.github.llamacppsdk.core.Capacity;
 import io.github.llamacppsdk.core.CompatibilityResult;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.CoreListener;
@@ -115,9 +116,16 @@ public final class LlamaCppBackend implements AutoCloseable {
       if (b.idleShutdown != null) {
         cb.idleShutdown(b.idleShutdown);
       }
+      if (b.capacity != null) {
+        cb.capacity(b.capacity);
+      }
       b.listeners.forEach(cb::listener);
       this.core = cb.build();
     } else {
+      if (b.capacity != null) {
+        throw new IllegalStateException("capacity is the core's: set it with InferenceCore.builder().capacity(...) "
+            + "on the core you pass to this builder");
+      }
       this.core = b.core;
       b.listeners.forEach(core::addListener);
     }
@@ -211,6 +219,33 @@ public final class LlamaCppBackend implements AutoCloseable {
    */
   public EnsureResult ensureInstance(BootSpec spec, Duration waitTimeout) {
     return core.ensureInstance(instanceSpec(models.launchable(spec)), waitTimeout);
+  }
+
+  /**
+   * Starts the server ahead of use without a lease (warm), waiting up to {@link
+   * ResolveOptions#DEFAULT_AWAIT_TIMEOUT} for it to be ready. Not pinned: under a {@link Capacity}, a
+   * resolve that needs its room may evict it.
+   *
+   * @param spec the server
+   * @return the snapshot and whether it was already running
+   * @throws io.github.llamacppsdk.core.CapacityExhaustedException if it does not fit the capacity in time
+   */
+  public EnsureResult preload(BootSpec spec) {
+    return preload(spec, false);
+  }
+
+  /**
+   * Starts the server ahead of use without a lease (warm), waiting up to {@link
+   * ResolveOptions#DEFAULT_AWAIT_TIMEOUT} for it to be ready; a pinned one is never evicted by the
+   * {@link Capacity} (it still counts against it; {@link #stopInstance(String)} stops it).
+   *
+   * @param spec the server
+   * @param pinned whether the capacity may never evict it
+   * @return the snapshot and whether it was already running
+   * @throws io.github.llamacppsdk.core.CapacityExhaustedException if it does not fit the capacity in time
+   */
+  public EnsureResult preload(BootSpec spec, boolean pinned) {
+    return core.preload(instanceSpec(spec), pinned, ResolveOptions.DEFAULT_AWAIT_TIMEOUT);
   }
 
   /**
@@ -447,6 +482,7 @@ public final class LlamaCppBackend implements AutoCloseable {
     private ModelPuller modelPuller;
     private final List<Consumer<? super PullProgress>> pullListeners = new ArrayList<>();
     private boolean perInstanceKeys;
+    private Capacity capacity;
 
     private Builder() {}
 
@@ -465,6 +501,19 @@ public final class LlamaCppBackend implements AutoCloseable {
      */
     public Builder pullListener(Consumer<? super PullProgress> v) {
       pullListeners.add(Objects.requireNonNull(v, "pullListener"));
+      return this;
+    }
+
+    /**
+     * How many servers may run at once and how much estimated memory they may take, e.g. {@code
+     * Capacity.maxInstances(2).and(Capacity.memoryBudget(16L << 30))}; default unlimited. Belongs to
+     * the core this backend creates (with {@link #core(InferenceCore)}, set it on that core instead).
+     *
+     * @param v the capacity
+     * @return this
+     */
+    public Builder capacity(Capacity v) {
+      capacity = Objects.requireNonNull(v, "capacity");
       return this;
     }
 

@@ -228,8 +228,8 @@ class BootSpecBehaviourTest {
         s.modelIdentity(), "[::1]", s.port(), s.apiPrefix(), s.ctxSize(), s.gpuLayers(), s.threads(),
         s.threadsBatch(), s.parallel(), s.flashAttn(), s.embeddings(), s.apiKey(), s.apiKeyFile(),
         s.timeoutSeconds(), s.threadsHttp(), s.pooling(), s.readyTimeout(), s.readinessInterval(),
-        s.healthInterval(), s.stopTimeout(), s.stallTimeout(), s.idleShutdown(), s.executionSurface(),
-        s.environment(), s.extraArgs(), s.metadata(), s.huggingFace()))
+        s.healthInterval(), s.stopTimeout(), s.stallTimeout(), s.idleShutdown(), s.memoryEstimateBytes(),
+        s.executionSurface(), s.environment(), s.extraArgs(), s.metadata(), s.huggingFace()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

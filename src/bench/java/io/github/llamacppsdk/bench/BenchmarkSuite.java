@@ -13,7 +13,7 @@ import java.util.Locale;
  * {@code guides/benchmarks.md}. Not a test: nothing here asserts a timing.
  *
  * <p>Run: {@code mvn -q test-compile exec:exec@bench} from the repository root. Arguments (through
- * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --real-only} (figure 8 alone, printed, or written to {@code --out FILE}), {@code --only-cold-start}
+ * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --only-cold-start}
  * (figure 7 alone), {@code --out FILE} (default {@code guides/benchmarks.md}).
  *
  * <p>Why not JMH: every figure but one measures child processes, HTTP and wall-clock events across
@@ -28,7 +28,8 @@ public final class BenchmarkSuite {
   /**
    * Runs the suite.
    *
-   * @param args {@code --quick}, {@code --only-cold-start}, {@code --out FILE}
+   * @param args {@code --quick}, {@code --real-only}, {@code --only-cold-start}, {@code --scale-only N}, {@code
+   *     --poll-only N}, {@code --out FILE}
    * @throws Exception if a figure cannot be measured
    */
   public static void main(String[] args) throws Exception {
@@ -36,6 +37,8 @@ public final class BenchmarkSuite {
     boolean quick = false;
     boolean realOnly = false;
     boolean coldOnly = false;
+    int scaleOnly = 0;
+    int pollOnly = 0;
     Path out = null;
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
@@ -50,12 +53,18 @@ public final class BenchmarkSuite {
         case "--only-cold-start":
           coldOnly = true;
           break;
+        case "--scale-only":
+          scaleOnly = Integer.parseInt(argv.get(++i));
+          break;
+        case "--poll-only":
+          pollOnly = Integer.parseInt(argv.get(++i));
+          break;
         case "--out":
           out = Path.of(argv.get(++i));
           break;
         default:
           throw new IllegalArgumentException("unknown argument " + argv.get(i)
-              + " (known: --quick, --real-only, --only-cold-start, --out FILE)");
+              + " (known: --quick, --real-only, --only-cold-start, --scale-only N, --poll-only N, --out FILE)");
       }
     }
     long t0 = System.nanoTime();
@@ -70,9 +79,17 @@ public final class BenchmarkSuite {
           throw new IllegalStateException("--real-only needs LLAMA_SERVER_BIN (the llama-server to measure)");
         }
         new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
-      } else if (!coldOnly) {
+      } else if (pollOnly > 0) { // figure 6b alone
+        new PollBench(report).run(pollOnly, Duration.ofSeconds(quick ? 3 : 60), Duration.ofSeconds(quick ? 3 : 20));
+      }
+      if (!realOnly && !coldOnly && pollOnly == 0) {
         // Scale first: its thread baseline is the JVM before the library created anything.
-        new ScaleBench(fx, report).run(quick ? 12 : 50, 5, Duration.ofSeconds(quick ? 3 : 20));
+        new ScaleBench(fx, report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, 5,
+            Duration.ofSeconds(quick ? 3 : 20));
+        new PollBench(report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, Duration.ofSeconds(quick ? 3 : 60),
+            Duration.ofSeconds(quick ? 3 : 20));
+      }
+      if (!realOnly && !coldOnly && scaleOnly == 0 && pollOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
         LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
         life.readiness();
         life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
@@ -80,8 +97,8 @@ public final class BenchmarkSuite {
         resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
         resolves.singleFlight(1_000);
       }
-      // Child JVMs, one at a time, with no server of this JVM running.
-      if (!realOnly) {
+      if (!realOnly && scaleOnly == 0 && pollOnly == 0) {
+        // Child JVMs, one at a time, with no server of this JVM running.
         new ColdStartBench(fx, report, quick ? 3 : 9).run();
         if (!coldOnly && realBinary != null && !realBinary.isBlank()) {
           new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();

@@ -29,6 +29,9 @@ import java.util.concurrent.locks.LockSupport;
 final class Fixture implements AutoCloseable {
   static final ResolveOptions OPTIONS = ResolveOptions.builder().ownerRef("bench")
       .awaitTimeout(Duration.ofSeconds(60)).build();
+  /** For the scale figure: 100 fake JVMs starting on a busy 2-core machine can take minutes. */
+  static final ResolveOptions SLOW_OPTIONS = ResolveOptions.builder().ownerRef("bench")
+      .awaitTimeout(Duration.ofMinutes(10)).build();
 
   final Path dir;
   final Path binary;

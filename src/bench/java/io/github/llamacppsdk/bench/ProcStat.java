@@ -14,7 +14,7 @@ import java.util.Map;
  * cut to 15 characters, which is enough to group them. Linux only.
  */
 final class ProcStat {
-  private static final long TICK_NANOS = 1_000_000_000L / clockTicks();
+  static final long TICK_NANOS = 1_000_000_000L / clockTicks();
 
   private ProcStat() {}
 

@@ -34,4 +34,18 @@ public interface Backend {
    * @throws InferenceException when the instance cannot even be launched
    */
   ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context);
+
+  /**
+   * Estimates the memory a new instance of the spec will take, for a {@link Capacity} memory budget.
+   * Called once before a new instance is admitted (never for a reused one), on the resolving thread,
+   * outside any lock: it may read files. It should not throw; a throw counts as {@link
+   * MemoryEstimate.Source#UNKNOWN}. The default knows nothing (zero bytes).
+   *
+   * @param spec the requested instance
+   * @param plan the plan returned by {@link #plan(InstanceSpec)} for this spec
+   * @return the estimate
+   */
+  default MemoryEstimate estimateMemory(InstanceSpec spec, StartupPlan plan) {
+    return MemoryEstimate.unknown("backend '" + id() + "' gives no estimate");
+  }
 }

@@ -6,13 +6,14 @@ import java.util.Optional;
 
 /**
  * Something that happened in an {@link InferenceCore}: an instance changed lifecycle or health, a
- * published endpoint went down, came back or went away, a lease changed, or a backend was
- * (un)registered. Delivered to {@link CoreListener}s in order.
+ * published endpoint went down, came back or went away, a lease changed, a backend was
+ * (un)registered, or the {@link Capacity} queued, admitted, evicted or refused an instance. Delivered
+ * to {@link CoreListener}s in order.
  *
  * <p>All events are immutable records.
  */
-public sealed interface CoreEvent
-    permits CoreEvent.InstanceEvent, CoreEvent.EndpointEvent, CoreEvent.LeaseEvent, CoreEvent.BackendEvent {
+public sealed interface CoreEvent permits CoreEvent.InstanceEvent, CoreEvent.EndpointEvent, CoreEvent.LeaseEvent,
+    CoreEvent.BackendEvent, CoreEvent.CapacityEvent {
 
   /** {@return when it happened, by the core's clock} */
   Instant at();
@@ -154,6 +155,41 @@ public sealed interface CoreEvent
       REPLACED,
       /** Unregistered; its instances are being stopped. */
       UNREGISTERED
+    }
+  }
+
+  /**
+   * The core's {@link Capacity} acted on an instance.
+   *
+   * @param kind what happened
+   * @param instanceId the instance it happened to (for {@link Kind#EVICTED}, the evicted one)
+   * @param forInstanceId for {@link Kind#EVICTED}: the new instance that needed the room
+   * @param estimate the instance's memory estimate
+   * @param reason why, in words (for an eviction: which resolve needed the room, and the victim's idle time)
+   * @param at when
+   */
+  record CapacityEvent(Kind kind, String instanceId, Optional<String> forInstanceId, MemoryEstimate estimate,
+      String reason, Instant at) implements CoreEvent {
+    /** Validates the components. */
+    public CapacityEvent {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(instanceId, "instanceId");
+      Objects.requireNonNull(forInstanceId, "forInstanceId");
+      Objects.requireNonNull(estimate, "estimate");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(at, "at");
+    }
+
+    /** What the capacity did. */
+    public enum Kind {
+      /** A new instance did not fit and waits in line (nothing launched yet). */
+      QUEUED,
+      /** A queued instance now fits and is being launched. */
+      ADMITTED,
+      /** An idle instance is being stopped to make room for {@code forInstanceId}. */
+      EVICTED,
+      /** A new instance was refused: it can never fit, or every caller waiting for it gave up. */
+      REFUSED
     }
   }
 }

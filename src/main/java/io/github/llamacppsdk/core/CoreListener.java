@@ -37,4 +37,11 @@ public interface CoreListener {
    * @param event the event
    */
   default void onBackendEvent(CoreEvent.BackendEvent event) {}
+
+  /**
+   * The capacity queued, admitted, evicted or refused an instance.
+   *
+   * @param event the event
+   */
+  default void onCapacityEvent(CoreEvent.CapacityEvent event) {}
 }

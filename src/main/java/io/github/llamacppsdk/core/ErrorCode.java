@@ -45,6 +45,11 @@ public enum ErrorCode {
    * instance is doing).
    */
   WAIT_TIMEOUT,
+  /**
+   * A new instance does not fit the core's {@link Capacity} and nothing could be evicted for it
+   * ({@link CapacityExhaustedException} says what holds the capacity).
+   */
+  CAPACITY_EXHAUSTED,
   /** The instance was stopped while the caller waited for it. */
   STOPPED,
   /**

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.core;
 
+import io.github.llamacppsdk.internal.core.CapacityGovernor;
 import io.github.llamacppsdk.internal.core.CoreRuntime;
 import io.github.llamacppsdk.internal.core.EventDispatcher;
 import io.github.llamacppsdk.internal.core.InstanceRecord;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * <p>Instances are keyed by {@link StartupPlan#instanceKey()}: equal keys share one instance (one
  * {@link Backend#start} call however many callers race), different keys claiming the same {@link
  * StartupPlan#exclusiveResources()} entry are refused with {@link ErrorCode#PORT_CONFLICT}.
+ *
+ * <p>A {@link Capacity} ({@link Builder#capacity}) bounds how many spawned instances run at once and
+ * how much estimated memory they take: a new instance that does not fit evicts idle ones (least
+ * recently used first) or waits in line, and fails with {@link CapacityExhaustedException} when its
+ * caller's wait runs out. {@link #preload} starts an instance without a lease, optionally pinned.
  */
 public final class InferenceCore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceCore.class);
@@ -52,6 +58,7 @@ public final class InferenceCore implements AutoCloseable {
   private final Duration closeTimeout;
   private final EventDispatcher events = new EventDispatcher();
   private final CoreRuntime rt;
+  private final CapacityGovernor capacity;
   private final ScheduledFuture<?> sweeper;
   private final Map<String, Backend> backends = new ConcurrentHashMap<>();
   private final Object backendLock = new Object();
@@ -63,8 +70,9 @@ public final class InferenceCore implements AutoCloseable {
     this.scheduler = ownsScheduler ? newScheduler() : b.scheduler;
     this.closeTimeout = b.closeTimeout;
     b.listeners.forEach(events::add);
+    this.capacity = new CapacityGovernor(b.capacity, clock, scheduler, events);
     this.rt = new CoreRuntime(clock, scheduler, events, new AtomicLong(), Optional.ofNullable(b.idleShutdown),
-        registry::removed);
+        registry::removed, capacity);
     long sweep = b.leaseSweepInterval.toNanos();
     this.sweeper = scheduler.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
   }
@@ -196,7 +204,8 @@ public final class InferenceCore implements AutoCloseable {
    */
   public EnsureResult ensureInstance(InstanceSpec spec, Duration waitTimeout) {
     Prepared p = prepare(spec, null);
-    return ReadyWaiter.join(awaitEnsure(p, waitTimeout), r -> { }, "instance of backend " + spec.backend());
+    return ReadyWaiter.join(awaitEnsure(p, waitTimeout, false, "ensureInstance"), r -> { },
+        "instance of backend " + spec.backend());
   }
 
   /**
@@ -209,7 +218,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<EnsureResult> ensureInstanceAsync(InstanceSpec spec, Duration waitTimeout) {
     try {
-      return awaitEnsure(prepare(spec, null), waitTimeout);
+      return awaitEnsure(prepare(spec, null), waitTimeout, false, "ensureInstance");
     } catch (InferenceException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -256,6 +265,46 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
+   * Starts an instance ahead of use, without a lease (warm), and waits until it is ready. A pinned one
+   * is never evicted by the {@link Capacity} (it still counts against it, and {@link
+   * #stopInstance(String)} still stops it); preloading a running instance with {@code pinned} pins it.
+   * An unpinned preloaded instance is idle, so the first resolve that needs its room may evict it.
+   *
+   * @param spec the spec
+   * @param pinned whether the capacity may never evict it
+   * @param waitTimeout how long to wait for readiness (and for capacity)
+   * @return the ready instance and whether it already existed
+   * @throws InferenceException typed, as {@link #ensureInstance(InstanceSpec, Duration)}, plus {@code
+   *     CAPACITY_EXHAUSTED}
+   */
+  public EnsureResult preload(InstanceSpec spec, boolean pinned, Duration waitTimeout) {
+    Prepared p = prepare(spec, null);
+    return ReadyWaiter.join(awaitEnsure(p, waitTimeout, pinned, pinned ? "pinned preload" : "preload"), r -> { },
+        "instance of backend " + spec.backend());
+  }
+
+  /**
+   * The asynchronous twin of {@link #preload(InstanceSpec, boolean, Duration)}; never throws.
+   *
+   * @param spec the spec
+   * @param pinned whether the capacity may never evict it
+   * @param waitTimeout how long to wait for readiness (and for capacity)
+   * @return the future result
+   */
+  public CompletableFuture<EnsureResult> preloadAsync(InstanceSpec spec, boolean pinned, Duration waitTimeout) {
+    try {
+      return awaitEnsure(prepare(spec, null), waitTimeout, pinned, pinned ? "pinned preload" : "preload");
+    } catch (InferenceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** {@return the capacity this core enforces ({@link Capacity#unlimited()} by default)} */
+  public Capacity capacity() {
+    return capacity.capacity();
+  }
+
+  /**
    * Takes a lease on a ready instance.
    *
    * @param instanceId the instance
@@ -279,18 +328,27 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
-   * {@return a snapshot of the instance, if the registry holds it}
+   * {@return a snapshot of the instance, if the registry holds it and it has not ended} An instance
+   * that ended ({@code FAILED}, {@code STOPPED}) is not listed, even in the moment between its final
+   * transition and its removal from the registry: its final event is queued under the instance's lock
+   * and may be delivered by another thread's flush (the lease sweep, a health report, a release)
+   * before the instance has left the table, and a listener told of the end must not find it still
+   * there.
    *
    * @param instanceId the instance
    */
   public Optional<InstanceSnapshot> instance(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    return registry.find(instanceId).map(InstanceRecord::snapshot);
+    return registry.find(instanceId).map(InstanceRecord::snapshot).filter(InferenceCore::listed);
   }
 
-  /** {@return snapshots of every instance in the registry, sorted by instance id} */
+  /** {@return snapshots of every instance in the registry that has not ended, sorted by instance id} */
   public List<InstanceSnapshot> instances() {
-    return registry.records().stream().map(InstanceRecord::snapshot).toList();
+    return registry.records().stream().map(InstanceRecord::snapshot).filter(InferenceCore::listed).toList();
+  }
+
+  private static boolean listed(InstanceSnapshot s) {
+    return !s.lifecycle().isFinal();
   }
 
   /**
@@ -385,14 +443,23 @@ public final class InferenceCore implements AutoCloseable {
     return new Prepared(b, spec, plan, compat);
   }
 
-  private CompletableFuture<EnsureResult> awaitEnsure(Prepared p, Duration waitTimeout) {
+  private CompletableFuture<EnsureResult> awaitEnsure(Prepared p, Duration waitTimeout, boolean pin, String who) {
     Objects.requireNonNull(waitTimeout, "waitTimeout");
-    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt), scheduler, waitTimeout,
+    CompletableFuture<ReadyWaiter.Joined> joining = registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt, who);
+    if (pin) {
+      joining = joining.thenApply(j -> {
+        j.record().pin(); // while it is joined it cannot be evicted, so the pin is never late
+        return j;
+      });
+    }
+    return ReadyWaiter.await(joining, scheduler, waitTimeout,
         j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { });
   }
 
   private CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
-    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt), scheduler, options.awaitTimeout(), j -> {
+    String who = "resolve" + options.ownerRef().map(o -> " by owner " + o).orElse("");
+    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt, who), scheduler,
+        options.awaitTimeout(), j -> {
       Lease lease = j.record().acquireLease(options);
       return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
     }, Resolution::close);
@@ -448,9 +515,20 @@ public final class InferenceCore implements AutoCloseable {
     private Duration idleShutdown;
     private Duration leaseSweepInterval = Duration.ofMillis(250);
     private Duration closeTimeout = Duration.ofSeconds(60);
+    private Capacity capacity = Capacity.unlimited();
     private final List<CoreListener> listeners = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * @param v how many spawned instances may run at once, and how much estimated memory they may take
+     *     (default {@link Capacity#unlimited()})
+     * @return this
+     */
+    public Builder capacity(Capacity v) {
+      capacity = Objects.requireNonNull(v, "capacity");
+      return this;
+    }
 
     /** @param v the clock for timestamps and lease expiry (default: system UTC) @return this */
     public Builder clock(Clock v) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A point-in-time read model of one instance.
@@ -24,6 +25,11 @@ import java.util.Optional;
  * @param readyAt when the endpoint was published
  * @param metadata the plan's metadata plus the backend's {@code details()}
  * @param outage while {@link LifecycleStatus#RECOVERING}: since when it is down and what it is doing
+ * @param memoryEstimate the memory estimate made before it started (what a {@link Capacity} budget
+ *     counts; {@link MemoryEstimate.Source#UNKNOWN} for an attached service)
+ * @param residentMemoryBytes the server's resident memory when the snapshot was taken (Linux: {@code
+ *     VmRSS} of its process, read at most once a second), if the backend can read it
+ * @param pinned whether it was preloaded pinned: a {@link Capacity} never evicts it
  */
 public record InstanceSnapshot(
     String instanceId,
@@ -38,7 +44,10 @@ public record InstanceSnapshot(
     Instant insertedAt,
     Optional<Instant> readyAt,
     Map<String, Object> metadata,
-    Optional<Outage> outage) {
+    Optional<Outage> outage,
+    MemoryEstimate memoryEstimate,
+    OptionalLong residentMemoryBytes,
+    boolean pinned) {
 
   /** Validates and copies the components. */
   public InstanceSnapshot {
@@ -54,10 +63,12 @@ public record InstanceSnapshot(
     Objects.requireNonNull(readyAt, "readyAt");
     metadata = Map.copyOf(metadata);
     Objects.requireNonNull(outage, "outage");
+    Objects.requireNonNull(memoryEstimate, "memoryEstimate");
+    Objects.requireNonNull(residentMemoryBytes, "residentMemoryBytes");
   }
 
   /**
-   * A snapshot without an outage (the components of the first release).
+   * A snapshot without an outage or memory facts (the components of the first release).
    *
    * @param instanceId the instance id
    * @param backend the backend id
@@ -67,7 +78,7 @@ public record InstanceSnapshot(
    * @param health the latest health
    * @param healthReason why, in words
    * @param leaseCount active leases
-   * @param endpoint the published endpoint
+   * @param endpoint the published endpoint, once ready
    * @param insertedAt when the core created the instance
    * @param readyAt when the endpoint was published
    * @param metadata the plan's metadata plus the backend's {@code details()}
@@ -77,7 +88,60 @@ public record InstanceSnapshot(
       Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
       Map<String, Object> metadata) {
     this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
-        insertedAt, readyAt, metadata, Optional.empty());
+        insertedAt, readyAt, metadata, Optional.empty(), MemoryEstimate.unknown("not given"), OptionalLong.empty(),
+        false);
+  }
+
+  /**
+   * A snapshot without memory facts (unknown estimate, no resident reading, not pinned).
+   *
+   * @param instanceId the instance id
+   * @param backend the backend id
+   * @param startupKind spawned or attached
+   * @param managementMode who manages the service
+   * @param lifecycle where the instance is in its life
+   * @param health the latest health
+   * @param healthReason why, in words
+   * @param leaseCount active leases
+   * @param endpoint the published endpoint, once ready
+   * @param insertedAt when the core created the instance
+   * @param readyAt when the endpoint was published
+   * @param metadata the plan's metadata plus the backend's {@code details()}
+   * @param outage while {@link LifecycleStatus#RECOVERING}: since when it is down and what it is doing
+   */
+  public InstanceSnapshot(String instanceId, String backend, StartupKind startupKind, ManagementMode managementMode,
+      LifecycleStatus lifecycle, HealthStatus health, String healthReason, int leaseCount,
+      Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
+      Map<String, Object> metadata, Optional<Outage> outage) {
+    this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
+        insertedAt, readyAt, metadata, outage, MemoryEstimate.unknown("not given"), OptionalLong.empty(), false);
+  }
+
+  /**
+   * A snapshot without an outage.
+   *
+   * @param instanceId the instance id
+   * @param backend the backend id
+   * @param startupKind spawned or attached
+   * @param managementMode who manages the service
+   * @param lifecycle where the instance is in its life
+   * @param health the latest health
+   * @param healthReason why, in words
+   * @param leaseCount active leases
+   * @param endpoint the published endpoint, once ready
+   * @param insertedAt when the core created the instance
+   * @param readyAt when the endpoint was published
+   * @param metadata the plan's metadata plus the backend's {@code details()}
+   * @param memoryEstimate the memory estimate made before it started
+   * @param residentMemoryBytes the server's resident memory, if known
+   * @param pinned whether it was preloaded pinned
+   */
+  public InstanceSnapshot(String instanceId, String backend, StartupKind startupKind, ManagementMode managementMode,
+      LifecycleStatus lifecycle, HealthStatus health, String healthReason, int leaseCount,
+      Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
+      Map<String, Object> metadata, MemoryEstimate memoryEstimate, OptionalLong residentMemoryBytes, boolean pinned) {
+    this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
+        insertedAt, readyAt, metadata, Optional.empty(), memoryEstimate, residentMemoryBytes, pinned);
   }
 
   /** {@return when the endpoint stopped serving, while the instance is recovering} */

@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.core;
 
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -41,5 +42,13 @@ public interface ManagedInstance {
   /** {@return backend-specific facts for snapshots (pid, port, ...); never secrets} */
   default Map<String, Object> details() {
     return Map.of();
+  }
+
+  /**
+   * {@return the service's resident memory in bytes now, if the backend can read it} Called for every
+   * snapshot, so it must be cheap (a cached reading is fine). The default knows nothing.
+   */
+  default OptionalLong residentMemoryBytes() {
+    return OptionalLong.empty();
   }
 }

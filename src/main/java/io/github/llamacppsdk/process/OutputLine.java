@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * One line of a process's output.
  *
- * @param stream which stream it came from
+ * @param stream which stream it came from ({@link Stream#COMBINED} when the transport reads both as
+ *     one, as the local transport does)
  * @param text the line, without its terminator; cut at the transport's maximum line length
  * @param level the level the program gave it, read from llama-server's {@code I}/{@code W}/{@code
  *     E} letter where present, else {@link Level#INFO} (stderr lines starting with {@code error}
@@ -26,7 +27,12 @@ public record OutputLine(Stream stream, String text, Level level, long nanoTime)
     /** Standard output. */
     STDOUT,
     /** Standard error. */
-    STDERR
+    STDERR,
+    /**
+     * Standard output and standard error read as one stream, in the order the program wrote them:
+     * what the local transport delivers (one reader thread per process).
+     */
+    COMBINED
   }
 
   /** The severity the program gave a line. */

@@ -18,10 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -320,6 +323,65 @@ class InstanceLifecycleTest {
     Resolution next = core.resolveEndpoint(backend.spec("m"), consumer, ResolveOptions.defaults());
     assertThat(next.reused()).isFalse();
     assertThat(backend.started).hasSize(2);
+  }
+
+  @Test
+  void aListenerToldOfTheExitNoLongerFindsTheInstanceWhoeverDeliveredTheEvent() {
+    // Events are queued under the instance's lock and delivered by whichever thread flushes next; the
+    // instance leaves the registry after that lock. A flush can land in between (the lease sweep, a
+    // health report or a release on another instance). This clock plays such a flush at every reading
+    // the exiting thread makes (a snapshot flushes the queue).
+    AtomicReference<Thread> flushOn = new AtomicReference<>();
+    AtomicBoolean inFlush = new AtomicBoolean();
+    AtomicReference<InferenceCore> ref = new AtomicReference<>();
+    java.time.Clock flushing = new java.time.Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        if (Thread.currentThread() == flushOn.get() && inFlush.compareAndSet(false, true)) {
+          try {
+            ref.get().instances();
+          } finally {
+            inFlush.set(false);
+          }
+        }
+        return clock.instant();
+      }
+    };
+    List<Optional<InstanceSnapshot>> seenAtTheEnd = new CopyOnWriteArrayList<>();
+    List<InstanceSnapshot> listedAtTheEnd = new CopyOnWriteArrayList<>();
+    CoreListener probe = new CoreListener() {
+      @Override
+      public void onInstanceEvent(InstanceEvent e) {
+        if (e.lifecycle().isFinal()) {
+          seenAtTheEnd.add(ref.get().instance(e.instanceId()));
+          listedAtTheEnd.addAll(ref.get().instances());
+        }
+      }
+    };
+    FakeBackend fb = new FakeBackend("fb");
+    fb.readyAtOnce = true;
+    try (InferenceCore c = InferenceCore.builder().clock(flushing).scheduler(scheduler).listener(probe).build()) {
+      ref.set(c);
+      c.registerBackend(fb);
+      Resolution r = c.resolveEndpoint(fb.spec("m"), consumer, ResolveOptions.defaults());
+      flushOn.set(Thread.currentThread());
+      fb.last().context.reportExited("exited with status 139");
+      flushOn.set(null);
+      assertThat(r.lease().isActive()).isFalse();
+      assertThat(seenAtTheEnd).hasSize(1).containsOnly(Optional.empty());
+      assertThat(listedAtTheEnd).isEmpty();
+      assertThat(c.instance("fb:m")).isEmpty();
+    }
   }
 
   @Test

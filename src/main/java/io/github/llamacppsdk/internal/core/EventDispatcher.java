@@ -75,6 +75,8 @@ public final class EventDispatcher {
           l.onLeaseEvent(le);
         } else if (event instanceof CoreEvent.BackendEvent be) {
           l.onBackendEvent(be);
+        } else if (event instanceof CoreEvent.CapacityEvent ce) {
+          l.onCapacityEvent(ce);
         }
       } catch (RuntimeException | Error ex) {
         if (ex instanceof VirtualMachineError vme) {

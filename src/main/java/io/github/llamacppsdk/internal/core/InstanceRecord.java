@@ -2,6 +2,7 @@ package io.github.llamacppsdk.internal.core;
 
 import io.github.llamacppsdk.core.Backend;
 import io.github.llamacppsdk.core.CoreEvent.EndpointEvent;
+import io.github.llamacppsdk.core.CapacityExhaustedException;
 import io.github.llamacppsdk.core.CoreEvent.InstanceEvent;
 import io.github.llamacppsdk.core.CoreEvent.LeaseEvent;
 import io.github.llamacppsdk.core.EndpointDescriptor;
@@ -14,6 +15,7 @@ import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.NotServingException;
 import io.github.llamacppsdk.core.Outage;
+import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupPlan;
@@ -22,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +66,11 @@ public final class InstanceRecord {
   private int waiters;
   private long idleGeneration;
   private ScheduledFuture<?> idleTask;
+  // capacity (guarded by this)
+  private MemoryEstimate memoryEstimate = MemoryEstimate.unknown("not estimated yet");
+  private boolean pinned;
+  private boolean queued;
+  private Instant lastUsed;
 
   /**
    * Creates a record in {@code STARTING} and queues its creation event.
@@ -124,6 +133,14 @@ public final class InstanceRecord {
    * @param backend the backend
    */
   public void launch(Backend backend) {
+    boolean notLaunched;
+    synchronized (this) {
+      notLaunched = lifecycle != LifecycleStatus.STARTING; // stopped before admission: nothing to start
+    }
+    if (notLaunched) {
+      finishStopped();
+      return;
+    }
     ManagedInstance h;
     try {
       h = backend.start(spec, plan, context);
@@ -193,6 +210,7 @@ public final class InstanceRecord {
       published = b.build();
       readyAt = rt.clock().instant();
       gate.serving(); // the first gate is `ready`, completed below
+      lastUsed = readyAt;
       transition(LifecycleStatus.READY, HealthStatus.HEALTHY, "ready");
       log.info("instance {} ready at {}", id, published.baseUrl());
     }
@@ -245,15 +263,37 @@ public final class InstanceRecord {
    * @return completes when the instance is gone
    */
   public CompletableFuture<Void> stop(ErrorCode code, String reason) {
+    stopIf(code, reason, false);
+    return stopped;
+  }
+
+  /**
+   * Stops the instance if it is idle: ready, no lease, no caller waiting, not pinned (the capacity's
+   * eviction; the check and the stop are one step, so nobody can lease it in between).
+   *
+   * @param reason why, in words (which resolve needed the room)
+   * @return whether it is now stopping
+   */
+  boolean evict(String reason) {
+    return stopIf(ErrorCode.STOPPED, reason, true);
+  }
+
+  private boolean stopIf(ErrorCode code, String reason, boolean onlyIfIdle) {
     LifecycleStatus was;
     CompletableFuture<Void> waited;
+    boolean wasQueued;
     ManagedInstance h;
     synchronized (this) {
+      if (onlyIfIdle && !idle()) {
+        return false;
+      }
       if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING) {
-        return stopped;
+        return false;
       }
       was = lifecycle;
       waited = gate.pending();
+      wasQueued = queued;
+      queued = false;
       transition(LifecycleStatus.STOPPING, health, reason);
       leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped (" + reason + ")");
       cancelIdle();
@@ -265,11 +305,14 @@ public final class InstanceRecord {
           + (was == LifecycleStatus.STARTING ? "starting" : "recovering") + " (" + reason + ")"));
     }
     rt.events().flush();
-    if (h != null) {
+    if (wasQueued) {
+      rt.capacity().withdraw(this);
+      finishStopped(); // never launched
+    } else if (h != null) {
       stopHandle(h);
     }
     // else: launch() is between backend.start and storing the handle; it sees STOPPING and stops it.
-    return stopped;
+    return true;
   }
 
   private void stopHandle(ManagedInstance h) {
@@ -446,15 +489,21 @@ public final class InstanceRecord {
    */
   public void leave(boolean abandon) {
     boolean stopIt;
+    boolean dropQueued;
     synchronized (this) {
       waiters--;
+      dropQueued = queued && waiters == 0 && lifecycle == LifecycleStatus.STARTING;
       stopIt = abandon && waiters == 0 && leases.isEmpty() && lifecycle == LifecycleStatus.STARTING;
-      if (!stopIt) {
+      if (!stopIt && !dropQueued) {
         maybeArmIdle();
       }
     }
-    if (stopIt) {
+    if (dropQueued) {
+      stop(ErrorCode.CAPACITY_EXHAUSTED, "every caller waiting for capacity for it gave up");
+    } else if (stopIt) {
       stop(ErrorCode.INTERRUPTED, "the only caller waiting for it gave up");
+    } else {
+      rt.capacity().changed();
     }
   }
 
@@ -470,6 +519,7 @@ public final class InstanceRecord {
     synchronized (this) {
       requireServing();
       lease = leases.open(this, opts, published, rt.clock().instant());
+      lastUsed = rt.clock().instant();
       cancelIdle();
     }
     rt.events().flush();
@@ -523,9 +573,11 @@ public final class InstanceRecord {
   void release(LeaseImpl lease) {
     synchronized (this) {
       leases.end(lease, LeaseEvent.Kind.RELEASED, rt.clock().instant());
+      lastUsed = rt.clock().instant();
       maybeArmIdle();
     }
     rt.events().flush();
+    rt.capacity().changed();
   }
 
   /** {@return how many leases expired now, by the core's clock} */
@@ -535,6 +587,9 @@ public final class InstanceRecord {
       n = expireDue(rt.clock().instant());
     }
     rt.events().flush();
+    if (n > 0) {
+      rt.capacity().changed();
+    }
     return n;
   }
 
@@ -545,11 +600,23 @@ public final class InstanceRecord {
   }
 
   /**
-   * {@return the failure of a resolve whose wait ran out now: what the instance is doing}
+   * {@return the failure of a resolve whose wait ran out now: what the instance is doing
+   * ({@code CAPACITY_EXHAUSTED} while it waits for capacity, else {@code WAIT_TIMEOUT})}
    *
    * @param timeout the wait that ran out
    */
-  public synchronized InferenceException waitTimedOut(Duration timeout) {
+  public InferenceException waitTimedOut(Duration timeout) {
+    boolean q;
+    synchronized (this) {
+      q = queued;
+    }
+    if (q) { // outside the record's lock: the governor takes its own
+      return rt.capacity().waitedOut(this, timeout);
+    }
+    return waitTimedOutServing(timeout);
+  }
+
+  private synchronized InferenceException waitTimedOutServing(Duration timeout) {
     if (lifecycle == LifecycleStatus.RECOVERING) {
       Optional<Outage> outage = gate.outage();
       return new NotServingException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " did not serve again within "
@@ -574,15 +641,95 @@ public final class InstanceRecord {
         log.warn("instance {}: backend details() threw", id, e);
       }
     }
+    OptionalLong resident = OptionalLong.empty();
+    if (h != null) {
+      try {
+        resident = h.residentMemoryBytes();
+      } catch (RuntimeException e) {
+        log.warn("instance {}: backend residentMemoryBytes() threw", id, e);
+      }
+    }
     InstanceSnapshot s;
     synchronized (this) {
       expireDue(rt.clock().instant());
       s = new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
           healthReason, leases.size(), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
-          metadata, gate.outage());
+          metadata, gate.outage(), memoryEstimate, resident == null ? OptionalLong.empty() : resident, pinned);
     }
     rt.events().flush();
     return s;
+  }
+
+  // ---- capacity ----
+
+  /** What the capacity governor needs to know to pick victims. */
+  record CapacityView(boolean idle, Instant readyAt, Instant lastUsed) {}
+
+  /** {@return whether it can be evicted now (minimum residency aside), with its ready and last-use times} */
+  synchronized CapacityView capacityView() {
+    return new CapacityView(idle(), readyAt, lastUsed);
+  }
+
+  /** {@return ready, no lease, no caller waiting, not pinned} Monitor held. */
+  private boolean idle() {
+    return lifecycle == LifecycleStatus.READY && leases.isEmpty() && waiters == 0 && !pinned;
+  }
+
+  /** {@return whether it is stopping or gone (its capacity is on its way back)} */
+  synchronized boolean isGoingAway() {
+    return lifecycle == LifecycleStatus.STOPPING || lifecycle.isFinal();
+  }
+
+  /** Marks it waiting for capacity. @param reason shown as its health reason @return false if no longer starting */
+  synchronized boolean markQueued(String reason) {
+    if (lifecycle != LifecycleStatus.STARTING) {
+      return false;
+    }
+    queued = true;
+    healthReason = reason;
+    return true;
+  }
+
+  /** {@return true if it was queued and still starting: the caller launches it} */
+  synchronized boolean admitFromQueue() {
+    if (!queued || lifecycle != LifecycleStatus.STARTING) {
+      return false;
+    }
+    queued = false;
+    healthReason = "starting";
+    return true;
+  }
+
+  /** Pins it: the capacity never evicts it. */
+  public synchronized void pin() {
+    pinned = true;
+  }
+
+  /** @param estimate its memory estimate, set once before admission */
+  public synchronized void memoryEstimate(MemoryEstimate estimate) {
+    memoryEstimate = estimate;
+  }
+
+  /** {@return what holds capacity here, for {@link CapacityExhaustedException}} */
+  synchronized CapacityExhaustedException.Holder holder(MemoryEstimate est, Instant now, Duration minResidency,
+      boolean evicting) {
+    String why;
+    if (evicting || lifecycle == LifecycleStatus.STOPPING || lifecycle.isFinal()) {
+      why = "stopping; its room is free once its process is gone";
+    } else if (pinned) {
+      why = "pinned";
+    } else if (lifecycle == LifecycleStatus.STARTING) {
+      why = "starting";
+    } else if (!leases.isEmpty()) {
+      why = "leased";
+    } else if (waiters > 0) {
+      why = waiters + " caller(s) waiting for it";
+    } else if (readyAt != null && readyAt.plus(minResidency).isAfter(now)) {
+      why = "ready for " + Duration.between(readyAt, now) + " of its minimum residency " + minResidency;
+    } else {
+      why = "idle, but evicting it would not make enough room";
+    }
+    return new CapacityExhaustedException.Holder(id, lifecycle, est, leases.owners(), pinned, why);
   }
 
   // ---- helpers, all called with the monitor held ----

@@ -4,6 +4,7 @@ import io.github.llamacppsdk.core.Backend;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.StartupPlan;
 import io.github.llamacppsdk.internal.core.ReadyWaiter.Joined;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The core's table of live instances by instance key, the exclusive-resource claims, and the closed
@@ -21,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
  * API.
  */
 public final class InstanceRegistry {
+  private static final Logger log = LoggerFactory.getLogger(InstanceRegistry.class);
   private final Object lock = new Object();
   private final TreeMap<String, InstanceRecord> instances = new TreeMap<>();
   private final Map<String, InstanceRecord> claims = new HashMap<>();
@@ -58,10 +62,11 @@ public final class InstanceRegistry {
    * @param spec the spec
    * @param plan the validated plan
    * @param rt the shared runtime
+   * @param requester who asks, in words (named in the reason of an eviction made for a new instance)
    * @return completes once joined; fails with {@code PORT_CONFLICT}, {@code INVALID_SPEC} or {@code CLOSED}
    */
   public CompletableFuture<Joined> joinOrCreate(Backend backend, InstanceSpec spec, StartupPlan plan,
-      CoreRuntime rt) {
+      CoreRuntime rt, String requester) {
     String key = plan.instanceKey();
     InstanceRecord rec;
     boolean created = false;
@@ -105,12 +110,25 @@ public final class InstanceRegistry {
     if (stopping != null) {
       // async on the core's scheduler: the stop completes on the JDK's process-reaper or timer
       // thread, which must not run a launch (fork, binds, probes)
-      return stopping.thenComposeAsync(v -> joinOrCreate(backend, spec, plan, rt), rt.scheduler());
+      return stopping.thenComposeAsync(v -> joinOrCreate(backend, spec, plan, rt, requester), rt.scheduler());
     }
     if (created) {
-      rec.launch(backend);
+      MemoryEstimate estimate = estimate(backend, spec, plan);
+      rec.memoryEstimate(estimate);
+      InstanceRecord launching = rec;
+      rt.capacity().admit(rec, estimate, () -> launching.launch(backend), requester);
     }
     return CompletableFuture.completedFuture(new Joined(rec, created));
+  }
+
+  private static MemoryEstimate estimate(Backend backend, InstanceSpec spec, StartupPlan plan) {
+    try {
+      MemoryEstimate e = backend.estimateMemory(spec, plan);
+      return e == null ? MemoryEstimate.unknown("backend '" + backend.id() + "' returned no estimate") : e;
+    } catch (RuntimeException e) {
+      log.warn("backend {}: estimateMemory threw; the estimate is unknown", backend.id(), e);
+      return MemoryEstimate.unknown("estimateMemory threw " + e);
+    }
   }
 
   /**

@@ -40,6 +40,15 @@ final class LeaseBook {
     return leases.isEmpty();
   }
 
+  /** {@return the owner reference of each active lease, {@code -} for none} */
+  List<String> owners() {
+    List<String> out = new ArrayList<>();
+    for (LeaseImpl l : leases.values()) {
+      out.add(l.ownerRef().orElse("-"));
+    }
+    return out;
+  }
+
   /** Opens a lease on the published endpoint. */
   LeaseImpl open(InstanceRecord record, ResolveOptions opts, EndpointDescriptor published, Instant now) {
     LeaseImpl lease = new LeaseImpl("lease-" + rt.leaseSeq().incrementAndGet(), record, opts.ownerRef(),

@@ -115,7 +115,7 @@ public final class AttachedLlamaBackend implements Backend {
           return;
         }
         HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),
-            context.scheduler(), settings.target(), interval, services.healthThreshold(), context::reportHealth))
+            settings.target(), interval, services.healthThreshold(), context::reportHealth))
             .orElse(null);
         synchronized (this) {
           if (detached) {

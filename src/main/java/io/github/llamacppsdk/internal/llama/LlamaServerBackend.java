@@ -10,6 +10,7 @@ import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.Protocol;
 import io.github.llamacppsdk.core.RuntimeKind;
@@ -33,6 +34,7 @@ public final class LlamaServerBackend implements Backend {
   public static final String BOOT_SPEC_KEY = "boot_spec";
 
   private final LlamaServices services;
+  private final MemoryEstimator estimator = new MemoryEstimator();
 
   /** @param services shared services */
   public LlamaServerBackend(LlamaServices services) {
@@ -74,6 +76,12 @@ public final class LlamaServerBackend implements Backend {
     Set<String> resources = boot.port() == 0 ? Set.of() : Set.of("tcp-port:" + boot.port());
     return new StartupPlan(boot.instanceKey(), StartupKind.SPAWNED, ManagementMode.JIDO_MANAGED, resources,
         Map.of(Capabilities.EMBEDDINGS, boot.embeddings()), boot.idleShutdown(), metadata);
+  }
+
+  /** {@return the spec's declared {@code memory_estimate_bytes}, else the estimate from the model's GGUF metadata} */
+  @Override
+  public MemoryEstimate estimateMemory(InstanceSpec spec, StartupPlan plan) {
+    return estimator.estimate(bootSpec(spec));
   }
 
   @Override

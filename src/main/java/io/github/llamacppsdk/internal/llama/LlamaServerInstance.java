@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private boolean stopRequested;
   private CompletableFuture<Void> launchInFlight = CompletableFuture.completedFuture(null);
   private int restarts;
+  private final ResidentMemory resident = new ResidentMemory();
 
   private LlamaServerInstance(BootSpec requested, LlamaServices services, InstanceContext context,
       Map<String, Object> modelDetails) {
@@ -174,6 +176,18 @@ public final class LlamaServerInstance implements ManagedInstance {
       p = process;
     }
     return p == null || p.isAlive();
+  }
+
+  @Override
+  public OptionalLong residentMemoryBytes() {
+    LaunchedProcess p;
+    synchronized (lock) {
+      p = process;
+    }
+    if (p == null || services.transport().capabilities().remote()) {
+      return OptionalLong.empty();
+    }
+    return resident.read(p.pid());
   }
 
   @Override
@@ -326,7 +340,7 @@ public final class LlamaServerInstance implements ManagedInstance {
 
   private void onReady(BootSpec spec, LaunchedProcess p, ProbeTarget target) {
     HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),
-        context.scheduler(), target, interval, services.healthThreshold(),
+        target, interval, services.healthThreshold(),
         context::reportHealth)).orElse(null);
     synchronized (lock) {
       if (stopRequested) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * asynchronous {@code GET {prefix}/health} per interval, classified by {@link HealthClassifier}, with
  * hysteresis: a new state is reported only after {@code threshold} consecutive polls agree, so one slow
  * answer does not flap it.
+ *
+ * <p><b>Scale.</b> Polls go over the prober's kept-alive connections ({@link ReadinessProber#poll}),
+ * and the monitor ticks on the same selector thread ({@link ReadinessProber#every}; one per backend, no
+ * thread per instance), which sends each poll as it ticks. The first poll falls due on a grid of a
+ * tenth of the interval (at most 100 ms), and the later ones at whole intervals after it, so the polls
+ * of many servers with the same interval fall due together and that thread wakes once for a batch
+ * rather than once per server.
  *
  * <p><b>Hangs.</b> Polls start at a fixed rate and never wait for one another: a poll that hangs (a
  * stopped or wedged server accepts the connection and never answers) runs into the probe timeout
@@ -34,6 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class HealthMonitor {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
+  /** Runs a task at a fixed rate; returns what cancels it. */
+  @FunctionalInterface
+  interface Ticker {
+    Runnable every(Runnable task, long initialDelayNanos, long periodNanos);
+  }
+
   /** One bounded GET that never fails (failures are in the answer). */
   @FunctionalInterface
   interface Getter {
@@ -41,8 +55,10 @@ public final class HealthMonitor {
   }
 
   private final Getter http;
-  private final ScheduledExecutorService scheduler;
+  private final LongSupplier nanoTime;
+  private final Ticker ticker;
   private final ProbeTarget target;
+  private final URI healthUri;
   private final Duration interval;
   private final int threshold;
   private final BiConsumer<HealthStatus, String> listener;
@@ -54,28 +70,43 @@ public final class HealthMonitor {
   private long issued;
   private long applied;
   private int inFlight;
-  private ScheduledFuture<?> ticker;
+  private Runnable cancelTicks;
   private boolean stopped;
 
   /**
-   * @param prober shares its HTTP client and request timeout
-   * @param scheduler the shared scheduler
+   * @param prober sends the polls and runs the ticks (its selector thread)
    * @param target what to poll
    * @param interval time between the starts of two polls
    * @param threshold consecutive agreeing polls needed to change state (1 = no hysteresis); also the
    *     most polls in flight at once
    * @param listener told of every state change (new state, reason); called outside any lock
    */
-  public HealthMonitor(ReadinessProber prober, ScheduledExecutorService scheduler, ProbeTarget target,
-      Duration interval, int threshold, BiConsumer<HealthStatus, String> listener) {
-    this(Objects.requireNonNull(prober, "prober")::get, scheduler, target, interval, threshold, listener);
+  public HealthMonitor(ReadinessProber prober, ProbeTarget target, Duration interval, int threshold,
+      BiConsumer<HealthStatus, String> listener) {
+    this(Objects.requireNonNull(prober, "prober")::poll, prober::every, System::nanoTime, target, interval,
+        threshold, listener);
   }
 
-  HealthMonitor(Getter http, ScheduledExecutorService scheduler, ProbeTarget target, Duration interval,
+  /**
+   * A monitor ticking on a scheduler (tests drive it with a manual one).
+   *
+   * @param http sends one GET
+   * @param nanoTime the scheduler's time base, for the grid
+   * @param scheduler runs the ticks
+   */
+  HealthMonitor(Getter http, LongSupplier nanoTime, ScheduledExecutorService scheduler, ProbeTarget target,
+      Duration interval, int threshold, BiConsumer<HealthStatus, String> listener) {
+    this(http, onScheduler(Objects.requireNonNull(scheduler, "scheduler")), nanoTime, target, interval, threshold,
+        listener);
+  }
+
+  private HealthMonitor(Getter http, Ticker ticker, LongSupplier nanoTime, ProbeTarget target, Duration interval,
       int threshold, BiConsumer<HealthStatus, String> listener) {
     this.http = Objects.requireNonNull(http, "http");
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    this.ticker = ticker;
     this.target = Objects.requireNonNull(target, "target");
+    this.healthUri = target.healthUri(); // once: polled every interval
     this.interval = Objects.requireNonNull(interval, "interval");
     if (interval.isZero() || interval.isNegative()) {
       throw new IllegalArgumentException("interval must be > 0: " + interval);
@@ -87,15 +118,15 @@ public final class HealthMonitor {
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
-  /** Starts polling; the first poll runs one interval from now. */
+  /** Starts polling; the first poll runs one interval from now, rounded up to the grid. */
   public void start() {
     synchronized (lock) {
-      if (stopped || ticker != null) {
+      if (stopped || cancelTicks != null) {
         return;
       }
       long nanos = interval.toNanos();
       try {
-        ticker = scheduler.scheduleAtFixedRate(this::tick, nanos, nanos, TimeUnit.NANOSECONDS);
+        cancelTicks = ticker.every(this::tick, alignedDelayNanos(nanoTime.getAsLong(), nanos), nanos);
       } catch (RejectedExecutionException e) {
         stopped = true; // the scheduler is shutting down with the backend
       }
@@ -106,8 +137,8 @@ public final class HealthMonitor {
   public void stop() {
     synchronized (lock) {
       stopped = true;
-      if (ticker != null) {
-        ticker.cancel(false);
+      if (cancelTicks != null) {
+        cancelTicks.run();
       }
     }
   }
@@ -117,6 +148,27 @@ public final class HealthMonitor {
     synchronized (lock) {
       return current;
     }
+  }
+
+  private static Ticker onScheduler(ScheduledExecutorService scheduler) {
+    return (task, initialDelayNanos, periodNanos) -> {
+      ScheduledFuture<?> f = scheduler.scheduleAtFixedRate(task, initialDelayNanos, periodNanos, TimeUnit.NANOSECONDS);
+      return () -> f.cancel(false);
+    };
+  }
+
+  /**
+   * {@return the delay to the first poll: at least the interval, rounded up to a grid of a tenth of it
+   * (at most 100 ms)} With every later poll a whole interval after it, polls stay on the grid whenever the
+   * interval is a multiple of the grid step (every interval up to 1 s, and whole tenths of a second above).
+   *
+   * @param nowNanos the scheduler's time now
+   * @param intervalNanos the interval
+   */
+  static long alignedDelayNanos(long nowNanos, long intervalNanos) {
+    long grid = Math.max(1, Math.min(intervalNanos / 10, 100_000_000L));
+    long due = nowNanos + intervalNanos;
+    return Math.floorDiv(due + grid - 1, grid) * grid - nowNanos;
   }
 
   /**
@@ -156,7 +208,7 @@ public final class HealthMonitor {
   private CompletableFuture<HealthClassifier.Verdict> poll(long seq) {
     CompletableFuture<HealthClassifier.Verdict> verdict;
     try {
-      verdict = http.get(target.healthUri(), target.headers()).thenCompose(answer -> {
+      verdict = http.get(healthUri, target.headers()).thenCompose(answer -> {
         HealthClassifier.Verdict v =
             HealthClassifier.classify(target.healthPath(), answer.status, answer.body, answer.failure);
         if (!v.fallbackToModels()) {

@@ -25,14 +25,16 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Thread-safe; one per backend. {@code http://} targets are asked with {@link PlainHttp} (no TLS set-up,
  * few classes: a fresh JVM publishes its first endpoint sooner), {@code https://} ones with a JDK {@link
- * HttpClient} built on first use. Bodies are cut at 64 KiB and every request is bounded by the request
- * timeout, so a misbehaving server cannot hang or flood a probe.
+ * HttpClient} built on first use. Health polls of a published server ({@link #poll}) go over {@link
+ * KeepAlivePoller}'s kept-alive connections instead. Bodies are cut at 64 KiB and every request is
+ * bounded by the request timeout, so a misbehaving server cannot hang or flood a probe.
  */
 public final class ReadinessProber {
   static final int BODY_LIMIT = 64 * 1024;
 
   private final Duration requestTimeout;
   private final PlainHttp plain;
+  private final KeepAlivePoller poller;
   private final Object httpsLock = new Object();
   private HttpClient https; // guarded by httpsLock; built on the first https:// request
 
@@ -47,11 +49,13 @@ public final class ReadinessProber {
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
     this.https = Objects.requireNonNull(http, "http");
     this.plain = new PlainHttp(requestTimeout, BODY_LIMIT);
+    this.poller = new KeepAlivePoller(requestTimeout, BODY_LIMIT);
   }
 
   private ReadinessProber(Duration requestTimeout) {
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
     this.plain = new PlainHttp(requestTimeout, BODY_LIMIT);
+    this.poller = new KeepAlivePoller(requestTimeout, BODY_LIMIT);
   }
 
   /**
@@ -67,6 +71,7 @@ public final class ReadinessProber {
   /** Shuts the probe threads down; probes in flight fail as observations. Idempotent. */
   public void close() {
     plain.close();
+    poller.close();
   }
 
   private HttpClient https() {
@@ -238,6 +243,31 @@ public final class ReadinessProber {
       return new Observation.Loading(what + " (no model listed yet)");
     }
     return new Observation.WrongModel(target.expectedModel(), ids);
+  }
+
+  /**
+   * One GET for a health poll: {@code http://} over {@link KeepAlivePoller}'s kept-alive connections
+   * (a few system calls per poll, no connection set-up, no thread hand-off), anything else as {@link
+   * #get}. Bounded like {@link #get}; never fails.
+   *
+   * @param uri the URL
+   * @param headers the headers
+   * @return the answer
+   */
+  CompletableFuture<Answer> poll(URI uri, Map<String, String> headers) {
+    return "http".equalsIgnoreCase(uri.getScheme()) ? poller.get(uri, headers) : get(uri, headers);
+  }
+
+  /**
+   * Runs a health monitor's tick at a fixed rate on the poller thread (see {@link KeepAlivePoller#every}).
+   *
+   * @param task the tick
+   * @param initialDelayNanos delay to the first tick
+   * @param periodNanos the interval
+   * @return cancels it
+   */
+  Runnable every(Runnable task, long initialDelayNanos, long periodNanos) {
+    return poller.every(task, initialDelayNanos, periodNanos);
   }
 
   /** One GET, bounded in time and body size. Never fails: failures are in {@link Answer#failure}. */

@@ -70,7 +70,7 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     this.name = name;
     this.output = new ProcessOutput(name, maxLineBytes);
     this.stat = ProcStat.open(process.pid());
-    output.start(process.getInputStream(), process.getErrorStream());
+    output.start(process.getInputStream()); // stderr is merged into it (redirectErrorStream)
     // Termination is decided the moment the exit is observed, from what stop() had sent by then.
     CompletableFuture<ExitStatus> observed = process.onExit()
         .thenApply(p -> status(p.exitValue(), terminationNow()))

@@ -103,6 +103,7 @@ public final class LocalProcessTransport implements ProcessTransport {
     pb.environment().putAll(env);
     request.workingDirectory().ifPresent(dir -> pb.directory(dir.toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.redirectErrorStream(true); // one pipe, one reader thread per server, lines in the order written
 
     LocalLaunchedProcess launched;
     OrphanWatchdog guard;

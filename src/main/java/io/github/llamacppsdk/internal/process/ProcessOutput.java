@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,16 +15,14 @@ import org.slf4j.MDC;
 import org.slf4j.event.Level;
 
 /**
- * Not API. The output side of one launched process: reads its stdout and stderr line by line,
- * keeps the recent lines in a ring, forwards every line to SLF4J and to live subscribers.
+ * Not API. The output side of one launched process: reads its output line by line, keeps the
+ * recent lines in a ring, forwards every line to SLF4J and to live subscribers.
  *
- * <p>Two daemon reader threads per process, {@code llamacpp-output-<name>-stdout} and {@code
- * llamacpp-output-<name>-stderr}. The house style prefers one thread with the streams merged
- * ({@code redirectErrorStream}); we keep them apart because {@link OutputLine#stream()} is part of
- * the seam (a caller can tell a server's diagnostics on stderr from anything it prints on stdout),
- * and Java 17 has no way to wait on two pipes from one thread without polling. The cost is one extra
- * mostly-idle thread per server; arrival order across the two streams is the order the readers
- * deliver, as with any two pipes.
+ * <p>One daemon reader thread per process, {@code llamacpp-output-<name>}: the transport merges
+ * stderr into stdout ({@code redirectErrorStream}), so the lines arrive in the order the server wrote
+ * them and every line is {@link OutputLine.Stream#COMBINED}. Java 17 cannot wait on two pipes from
+ * one thread without polling, and llama-server writes its log to stderr anyway, so keeping the streams
+ * apart cost a second, mostly idle thread per server for a distinction nobody used.
  *
  * <p>Each line is logged on the logger {@code io.github.llamacppsdk.server.<name>} by the level the line
  * carries ({@link OutputLevels}): llama-server's {@code W} and {@code E} lines (and unprefixed {@code
@@ -53,7 +50,6 @@ public final class ProcessOutput {
   private final int maxLineBytes;
   private final OutputRing ring = new OutputRing(OutputRing.DEFAULT_CAPACITY);
   private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-  private final AtomicInteger openStreams = new AtomicInteger(2);
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
   /**
@@ -67,17 +63,17 @@ public final class ProcessOutput {
   }
 
   /**
-   * Starts the two reader threads.
+   * Starts the reader thread.
    *
-   * @param stdout the process's standard output
-   * @param stderr the process's standard error
+   * @param combined the process's standard output, with its standard error merged in
    */
-  void start(InputStream stdout, InputStream stderr) {
-    startReader(stdout, OutputLine.Stream.STDOUT);
-    startReader(stderr, OutputLine.Stream.STDERR);
+  void start(InputStream combined) {
+    Thread t = new Thread(() -> read(combined, OutputLine.Stream.COMBINED), "llamacpp-output-" + name);
+    t.setDaemon(true);
+    t.start();
   }
 
-  /** {@return a future completing when both streams reached end of file} */
+  /** {@return a future completing when the output reached end of file} */
   CompletableFuture<Void> drained() {
     return drained;
   }
@@ -92,13 +88,6 @@ public final class ProcessOutput {
     Subscriber s = new Subscriber(listener);
     subscribers.add(s);
     return () -> subscribers.remove(s);
-  }
-
-  private void startReader(InputStream in, OutputLine.Stream stream) {
-    String suffix = stream == OutputLine.Stream.STDOUT ? "-stdout" : "-stderr";
-    Thread t = new Thread(() -> read(in, stream), "llamacpp-output-" + name + suffix);
-    t.setDaemon(true);
-    t.start();
   }
 
   /** Reads one stream to its end. Runs on a reader thread. */
@@ -118,9 +107,7 @@ public final class ProcessOutput {
     } finally {
       framer.flush(sink);
       MDC.remove(MDC_KEY);
-      if (openStreams.decrementAndGet() == 0) {
-        drained.complete(null);
-      }
+      drained.complete(null);
     }
   }
 

@@ -33,6 +33,7 @@ public final class SpecKeys {
   public static final String STOP_TIMEOUT_MS = "stop_timeout_ms";
   public static final String STALL_TIMEOUT_MS = "stall_timeout_ms";
   public static final String IDLE_SHUTDOWN_MS = "idle_shutdown_ms";
+  public static final String MEMORY_ESTIMATE_BYTES = "memory_estimate_bytes";
   public static final String EXECUTION_SURFACE = "execution_surface";
   public static final String ENVIRONMENT = "environment";
   public static final String EXTRA_ARGS = "extra_args";
@@ -47,7 +48,7 @@ public final class SpecKeys {
       THREADS_BATCH, PARALLEL, FLASH_ATTN, EMBEDDINGS, API_KEY, API_KEY_FILE, TIMEOUT_SECONDS,
       THREADS_HTTP, POOLING, READY_TIMEOUT_MS, READINESS_INTERVAL_MS, HEALTH_INTERVAL_MS,
       STOP_TIMEOUT_MS, STALL_TIMEOUT_MS, IDLE_SHUTDOWN_MS, EXECUTION_SURFACE, ENVIRONMENT,
-      EXTRA_ARGS, METADATA, ALIAS, MODEL_IDENTITY, HF_REPO, HF_FILE, HF_REVISION);
+      EXTRA_ARGS, METADATA, ALIAS, MODEL_IDENTITY, HF_REPO, HF_FILE, HF_REVISION, MEMORY_ESTIMATE_BYTES);
 
   /** Keys that are derived from the others; setting them is an error, not a silent no-op. */
   public static final Set<String> DERIVED = Set.of("root_url", "base_url", "health_url", "headers");

@@ -31,8 +31,8 @@ public final class SpecMaps {
   private static final List<String> ORDER = List.of(BINARY_PATH, LAUNCHER_ARGS, MODEL, HF_REPO, HF_FILE, HF_REVISION,
       HOST, PORT, API_PREFIX, CTX_SIZE, GPU_LAYERS, THREADS, THREADS_BATCH, PARALLEL, FLASH_ATTN, EMBEDDINGS, API_KEY,
       API_KEY_FILE, TIMEOUT_SECONDS, THREADS_HTTP, POOLING, READY_TIMEOUT_MS, READINESS_INTERVAL_MS,
-      HEALTH_INTERVAL_MS, STOP_TIMEOUT_MS, STALL_TIMEOUT_MS, IDLE_SHUTDOWN_MS, EXECUTION_SURFACE, ENVIRONMENT,
-      EXTRA_ARGS, METADATA, ALIAS, MODEL_IDENTITY);
+      HEALTH_INTERVAL_MS, STOP_TIMEOUT_MS, STALL_TIMEOUT_MS, IDLE_SHUTDOWN_MS, MEMORY_ESTIMATE_BYTES,
+      EXECUTION_SURFACE, ENVIRONMENT, EXTRA_ARGS, METADATA, ALIAS, MODEL_IDENTITY);
 
   private SpecMaps() {}
 
@@ -77,6 +77,8 @@ public final class SpecMaps {
     apply(in, () -> in.millis(STOP_TIMEOUT_MS, false).ifPresent(b::stopTimeout));
     apply(in, () -> in.millis(STALL_TIMEOUT_MS, false).ifPresent(b::stallTimeout));
     apply(in, () -> in.millis(IDLE_SHUTDOWN_MS, false).ifPresent(b::idleShutdown));
+    apply(in, () -> in.whole(MEMORY_ESTIMATE_BYTES, "must be a whole number of bytes, 0 or more.")
+        .ifPresent(b::memoryEstimateBytes));
     apply(in, () -> in.map(EXECUTION_SURFACE, "a map such as {surface_kind: local_subprocess}")
         .ifPresent(m -> b.executionSurface(textKeys(m))));
     apply(in, () -> environment(in).ifPresent(b::environment));

@@ -21,7 +21,7 @@ public final class SpecModels {
         spec.threads(), spec.threadsBatch(), spec.parallel(), spec.flashAttn(), spec.embeddings(), spec.apiKey(),
         spec.apiKeyFile(), spec.timeoutSeconds(), spec.threadsHttp(), spec.pooling(), spec.readyTimeout(),
         spec.readinessInterval(), spec.healthInterval(), spec.stopTimeout(), spec.stallTimeout(),
-        spec.idleShutdown(), spec.executionSurface(), spec.environment(), spec.extraArgs(), spec.metadata(),
+        spec.idleShutdown(), spec.memoryEstimateBytes(), spec.executionSurface(), spec.environment(), spec.extraArgs(), spec.metadata(),
         Optional.empty());
   }
 }

@@ -85,6 +85,18 @@ public class FakeBackend implements Backend {
         Map.of("model", String.valueOf(o.get("model"))));
   }
 
+  /** Spec option {@code memory} (bytes) is the estimate; without it the estimate is unknown. */
+  @Override
+  public io.github.llamacppsdk.core.MemoryEstimate estimateMemory(InstanceSpec spec, StartupPlan plan) {
+    Object m = spec.backendOptions().get("memory");
+    return m == null ? io.github.llamacppsdk.core.MemoryEstimate.unknown("fake")
+        : io.github.llamacppsdk.core.MemoryEstimate.declared(((Number) m).longValue(), "the fake's memory option");
+  }
+
+  public InstanceSpec withMemory(String model, long memory) {
+    return InstanceSpec.of(id, StartupKind.SPAWNED, Map.of("model", model, "memory", memory));
+  }
+
   @Override
   public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
     if (startThrows != null) {

@@ -29,6 +29,11 @@ public final class RecordingListener implements CoreListener {
     events.add(event);
   }
 
+  @Override
+  public void onCapacityEvent(CoreEvent.CapacityEvent event) {
+    events.add(event);
+  }
+
   public <T extends CoreEvent> List<T> of(Class<T> type) {
     return events.stream().filter(type::isInstance).map(type::cast).toList();
   }

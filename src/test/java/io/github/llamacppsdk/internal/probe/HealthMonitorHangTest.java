@@ -53,7 +53,9 @@ class HealthMonitorHangTest {
 
   private HealthMonitor monitor(int threshold) {
     ProbeTarget t = new ProbeTarget("http://127.0.0.1:1", "", Map.of(), "tiny", new InetSocketAddress("127.0.0.1", 1));
-    return new HealthMonitor(this::get, scheduler, t, INTERVAL, threshold, (status, reason) -> {
+    // the scheduler's time base is the manual clock (T0 is on every grid)
+    return new HealthMonitor(this::get, () -> Duration.between(T0, clock.instant()).toNanos(), scheduler, t, INTERVAL,
+        threshold, (status, reason) -> {
       transitions.add(status + " " + reason);
       changedAt.add(clock.instant());
     });

@@ -15,12 +15,11 @@ import com.github.tomakehurst.wiremock.junit5.WireMockRuntimeInfo;
 import com.github.tomakehurst.wiremock.junit5.WireMockTest;
 import io.github.llamacppsdk.core.HealthStatus;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,12 +29,10 @@ import org.junit.jupiter.api.Timeout;
 class HealthMonitorTest {
   private final ReadinessProber prober =
       new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(5)), Duration.ofSeconds(5));
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final List<String> transitions = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void shutDown() {
-    scheduler.shutdownNow();
     prober.close();
   }
 
@@ -46,7 +43,7 @@ class HealthMonitorTest {
   private HealthMonitor monitor(WireMockRuntimeInfo wm, int threshold, Map<String, String> headers) {
     ProbeTarget t = new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(), "", headers, "tiny",
         new InetSocketAddress("127.0.0.1", wm.getHttpPort()));
-    return new HealthMonitor(prober, scheduler, t, Duration.ofHours(1), threshold,
+    return new HealthMonitor(prober, t, Duration.ofHours(1), threshold,
         (status, reason) -> transitions.add(status + " " + reason));
   }
 
@@ -117,5 +114,45 @@ class HealthMonitorTest {
     m.pollOnce().join();
 
     assertThat(transitions).isEmpty();
+  }
+
+  @Test
+  void pollsFallDueOnAGridSoManyServersAreBatched() {
+    long second = 1_000_000_000L;
+    // at least the interval, at most one grid step (100 ms for a 1 s interval) more, on the grid
+    for (long now : new long[] {0, 1, 99_999_999, 100_000_000, 123_456_789, -123_456_789, Long.MAX_VALUE / 4}) {
+      long delay = HealthMonitor.alignedDelayNanos(now, second);
+      assertThat(delay).isBetween(second, second + 100_000_000L - 1);
+      assertThat(Math.floorMod(now + delay, 100_000_000L)).isZero();
+    }
+    assertThat(HealthMonitor.alignedDelayNanos(5, 50_000_000L)).isBetween(50_000_000L, 55_000_000L); // grid 5 ms
+    long threeSeconds = 3 * second; // above 1 s the grid is 100 ms: later polls, 3 s apart, stay on it
+    assertThat(Math.floorMod(123 + HealthMonitor.alignedDelayNanos(123, threeSeconds) + 7 * threeSeconds,
+        100_000_000L)).isZero();
+  }
+
+  @Test
+  void itTicksOnThePollerThreadAtItsIntervalAndStopsPollingWhenStopped(WireMockRuntimeInfo wm) {
+    stubFor(get("/health").willReturn(jsonResponse("{\"error\":{\"message\":\"busy\"}}", 503)));
+    ProbeTarget t = new ProbeTarget("http://127.0.0.1:" + wm.getHttpPort(), "", Map.of(), "tiny",
+        new InetSocketAddress("127.0.0.1", wm.getHttpPort()));
+    List<String> on = new CopyOnWriteArrayList<>();
+    HealthMonitor m = new HealthMonitor(prober, t, Duration.ofMillis(50), 2, (status, reason) -> {
+      on.add(Thread.currentThread().getName());
+      transitions.add(status + " " + reason);
+    });
+    m.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (transitions.isEmpty()) {
+      assertThat(System.nanoTime()).as("DEGRADED after two polls").isLessThan(deadline);
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+    }
+    m.stop();
+    assertThat(transitions).containsExactly("DEGRADED GET /health -> 503 busy");
+    assertThat(on).containsExactly("llamacpp-poll");
+    int polled = wm.getWireMock().getServeEvents().size();
+    // a later poll proves the poller still runs, and the stopped monitor sent none
+    prober.poll(URI.create("http://127.0.0.1:" + wm.getHttpPort() + "/other"), Map.of()).join();
+    assertThat(wm.getWireMock().getServeEvents()).hasSizeBetween(polled + 1, polled + 2); // +1 under way at stop
   }
 }

@@ -88,11 +88,12 @@ class LocalProcessTransportIT {
     assertThat(status.termination()).isEqualTo(Termination.ON_ITS_OWN);
     List<OutputLine> out = p.recentOutput();
     assertThat(out).hasSize(200);
-    // stdout and stderr are read by two threads: order is kept within a stream, not across streams
-    List<String> stdout = out.stream().filter(l -> l.stream() == OutputLine.Stream.STDOUT)
-        .map(OutputLine::text).collect(Collectors.toList());
-    assertThat(stdout.get(stdout.size() - 1)).isEqualTo("no newline at end");
-    assertThat(stdout.get(stdout.size() - 2)).isEqualTo("bulk 299");
+    // stderr is merged into stdout: one reader, the order the script wrote
+    List<String> text = out.stream().map(OutputLine::text).collect(Collectors.toList());
+    assertThat(out).allMatch(l -> l.stream() == OutputLine.Stream.COMBINED);
+    assertThat(text.get(text.size() - 1)).isEqualTo("no newline at end");
+    assertThat(text.get(text.size() - 2)).isEqualTo("bulk 299");
+    assertThat(text.get(0)).isEqualTo("bulk 101"); // the ring kept the last 200 of 306 lines
   }
 
   @Test
@@ -116,24 +117,21 @@ class LocalProcessTransportIT {
     } finally {
       System.setErr(original);
     }
-    assertThat(p.recentOutput()).extracting(OutputLine::stream, OutputLine::level, OutputLine::text).containsExactlyInAnyOrder(
-        org.assertj.core.groups.Tuple.tuple(Stream.STDOUT, Level.INFO, "plain stdout"),
-        org.assertj.core.groups.Tuple.tuple(Stream.STDERR, Level.INFO, "0.00.012.217 I srv          main: model loaded"),
-        org.assertj.core.groups.Tuple.tuple(Stream.STDERR, Level.WARN, "0.00.012.300 W srv  init: careful"),
-        org.assertj.core.groups.Tuple.tuple(Stream.STDERR, Level.ERROR, "0.00.012.400 E main: failed to load model"),
-        org.assertj.core.groups.Tuple.tuple(Stream.STDERR, Level.ERROR, "error: unknown argument: --bogus"));
-    assertThat(p.recentOutput().stream().filter(l -> l.stream() == Stream.STDERR).map(OutputLine::text))
-        .as("order within one stream").containsExactly("0.00.012.217 I srv          main: model loaded",
-            "0.00.012.300 W srv  init: careful", "0.00.012.400 E main: failed to load model",
-            "error: unknown argument: --bogus");
+    // one pipe (stderr merged into stdout): every line is COMBINED and in the order it was written
+    assertThat(p.recentOutput()).extracting(OutputLine::stream, OutputLine::level, OutputLine::text).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.INFO, "plain stdout"),
+        org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.INFO, "0.00.012.217 I srv          main: model loaded"),
+        org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.WARN, "0.00.012.300 W srv  init: careful"),
+        org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.ERROR, "0.00.012.400 E main: failed to load model"),
+        org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.ERROR, "error: unknown argument: --bogus"));
     // slf4j-simple's MDC adapter is a no-op, so the MDC value itself cannot be observed here; the
     // listener does run on the named reader thread that sets it.
-    assertThat(threads).hasSize(5).allMatch(t -> t.startsWith("llamacpp-output-logcheck-"));
+    assertThat(threads).hasSize(5).containsOnly("llamacpp-output-logcheck"); // one reader per process
     String log = captured.toString(StandardCharsets.UTF_8);
     assertThat(log)
         .contains("WARN io.github.llamacppsdk.server.logcheck - 0.00.012.300 W srv  init: careful")
         .contains("ERROR io.github.llamacppsdk.server.logcheck - error: unknown argument: --bogus")
-        .contains("[llamacpp-output-logcheck-stderr]")
+        .contains("[llamacpp-output-logcheck]")
         // the server's I lines and unprefixed lines go to DEBUG: a log at INFO does not show them
         .doesNotContain("plain stdout").doesNotContain("model loaded");
   }
