@@ -21,6 +21,7 @@ import io.github.llamacppsdk.internal.llama.KubernetesTransports;
 import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
 import io.github.llamacppsdk.internal.llama.LlamaServerBackend;
 import io.github.llamacppsdk.internal.llama.LlamaServices;
+import io.github.llamacppsdk.internal.llama.ServerPull;
 import io.github.llamacppsdk.internal.models.SpecPuller;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.HuggingFaceModel;
@@ -122,11 +123,12 @@ public final class LlamaCppBackend implements AutoCloseable {
       b.listeners.forEach(core::addListener);
     }
     this.prober = ReadinessProber.create(b.probeTimeout);
+    boolean serverPulls = transport.capabilities().remote(); // a remote server pulls named models itself
+    this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners, serverPulls);
     LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold,
-        ServerBuilds.shared(), b.perInstanceKeys);
+        ServerBuilds.shared(), b.perInstanceKeys, serverPulls ? ServerPull.of(models.settings()) : ServerPull.none());
     this.spawned = new LlamaServerBackend(services);
     this.attached = new AttachedLlamaBackend(services);
-    this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners);
     core.registerBackend(spawned);
     core.registerBackend(attached);
   }

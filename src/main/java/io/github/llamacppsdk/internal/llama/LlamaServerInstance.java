@@ -240,7 +240,15 @@ public final class LlamaServerInstance implements ManagedInstance {
   private LaunchedProcess launch(BootSpec spec) {
     ServerBuild b = serverBuild(spec);
     CommandLine cl = spec.toCommandLine(b); // refuses an option this build does not have
-    LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
+    List<String> argv = cl.argv();
+    Map<String, String> environment = cl.environment();
+    if (spec.huggingFace().isPresent()) { // a remote server pulls its model itself (--hf-repo): the Hub settings go along
+      argv = new java.util.ArrayList<>(argv);
+      argv.addAll(services.serverPull().args());
+      environment = new java.util.LinkedHashMap<>(environment);
+      environment.putAll(services.serverPull().environment());
+    }
+    LaunchRequest request = new LaunchRequest(argv, Optional.empty(), environment, true,
         SCRUBBED_INHERITED, spec.alias(), Map.of(LaunchRequest.INSTANCE_KEY, instanceKey, LaunchRequest.MODEL, spec.alias()));
     CompletableFuture<Void> inFlight = new CompletableFuture<>();
     synchronized (lock) {
@@ -283,7 +291,8 @@ public final class LlamaServerInstance implements ManagedInstance {
   private StartupWatch.Settings settings(BootSpec spec) {
     synchronized (lock) {
       return new StartupWatch.Settings(LlamaEndpoints.target(spec), spec.readyTimeout(), spec.stallTimeout(),
-          spec.readinessInterval(), commandLine.toString(), spec.port(), build);
+          spec.readinessInterval(), commandLine.toString(), spec.port(), build,
+          spec.huggingFace().map(io.github.llamacppsdk.models.HuggingFaceModel::name));
     }
   }
 
