@@ -44,7 +44,7 @@ final class FakeHubPull {
         case NO_SUCH_FILE:
           log.raw('E', "common_download_get_hf_plan: no GGUF files found in repository " + repo);
           log.raw('I', "Available GGUF files:");
-          e.available().forEach(f -> log.raw('I', " - " + f));
+          e.available().forEach(f -> log.raw('I', " - " + f.replaceFirst(" \\(.*\\)$", ""))); // "f (QUANT)"
           break;
         case GATED:
           log.error(main, "failed to download model: Download '" + settings.endpoint() + repo + "/resolve/main/"

@@ -240,15 +240,14 @@ public final class LlamaServerInstance implements ManagedInstance {
   private LaunchedProcess launch(BootSpec spec) {
     ServerBuild b = serverBuild(spec);
     CommandLine cl = spec.toCommandLine(b); // refuses an option this build does not have
-    List<String> argv = cl.argv();
-    Map<String, String> environment = cl.environment();
     if (spec.huggingFace().isPresent()) { // a remote server pulls its model itself (--hf-repo): the Hub settings go along
-      argv = new java.util.ArrayList<>(argv);
+      List<String> argv = new java.util.ArrayList<>(cl.argv());
       argv.addAll(services.serverPull().args());
-      environment = new java.util.LinkedHashMap<>(environment);
-      environment.putAll(services.serverPull().environment());
+      Map<String, String> environment = new java.util.LinkedHashMap<>(cl.environment());
+      environment.putAll(services.serverPull().environment()); // HF_TOKEN: masked in the command line's text
+      cl = new CommandLine(argv, environment);
     }
-    LaunchRequest request = new LaunchRequest(argv, Optional.empty(), environment, true,
+    LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
         SCRUBBED_INHERITED, spec.alias(), Map.of(LaunchRequest.INSTANCE_KEY, instanceKey, LaunchRequest.MODEL, spec.alias()));
     CompletableFuture<Void> inFlight = new CompletableFuture<>();
     synchronized (lock) {
