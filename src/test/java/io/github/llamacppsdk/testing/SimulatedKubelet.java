@@ -57,6 +57,7 @@ import java.util.concurrent.Executors;
  *       reports the pod {@code Running} with pod IP 127.0.0.1;
  *   <li>serves the container's output as its log, with RFC 3339 timestamps, {@code sinceTime} honoured;
  *   <li>reports a container that exits as terminated with its exit code;
+ *   <li>bridges {@code portforward} WebSockets to the pod's port ({@link PortForwardBridge});
  *   <li>on a graceful delete stops the process with the grace (SIGTERM, then SIGKILL), reports it
  *       terminated (143 or 137), then removes the pod; on any other removal kills it at once.
  * </ul>
@@ -82,6 +83,8 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final List<List<String>> launchedArgs = new CopyOnWriteArrayList<>();
   private final List<Map<String, String>> launchedEnvironments = new CopyOnWriteArrayList<>();
   private final Path emptyDirs;
+  private final java.util.concurrent.atomic.AtomicInteger forwardsOpened = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger forwardsOpen = new java.util.concurrent.atomic.AtomicInteger();
   private SharedIndexInformer<Pod> informer;
 
   SimulatedKubelet(KubernetesClient client, String namespace, Path fakeBinary, Map<String, Path> claims, int gpus) {
@@ -325,6 +328,34 @@ public final class SimulatedKubelet implements AutoCloseable {
     r.deleting = true;
     worker.execute(() -> r.process.stop(Duration.ofSeconds(graceSeconds)));
     return true;
+  }
+
+  /**
+   * Serves {@code GET .../pods/NAME/portforward?ports=P}: a WebSocket upgrade bridged to the pod's port
+   * ({@link PortForwardBridge}); 404 for a pod whose container does not run, 400 without one port.
+   */
+  MockResponse portForward(String pod, Map<String, String> query) {
+    if (!running.containsKey(pod)) {
+      return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+          + "\"status\":\"Failure\",\"message\":\"pod " + pod + " does not run\",\"reason\":\"NotFound\",\"code\":404}");
+    }
+    String ports = query.getOrDefault("ports", "");
+    if (!ports.matches("\\d{1,5}")) {
+      return new MockResponse().setResponseCode(400).setBody("exactly one port is forwarded here: " + ports);
+    }
+    forwardsOpened.incrementAndGet();
+    return new MockResponse().withWebSocketUpgrade(new PortForwardBridge(Integer.parseInt(ports),
+        forwardsOpen::incrementAndGet, forwardsOpen::decrementAndGet));
+  }
+
+  /** {@return how many port-forward connections were asked for} */
+  public int portForwardsOpened() {
+    return forwardsOpened.get();
+  }
+
+  /** {@return how many port-forward connections are bridged to a pod now} */
+  public int portForwardsOpen() {
+    return forwardsOpen.get();
   }
 
   /** Serves {@code GET .../pods/NAME/log}. */
