@@ -73,7 +73,9 @@ import java.util.function.Consumer;
  * pulled into the Hugging Face cache first (progress to the {@link Builder#pullListener pull
  * listeners}; settings from {@link Builder#hub(HubSettings)}, else the environment), then launched on
  * the cached file, so the readiness deadlines cover loading only. {@link #pull(HuggingFaceModel)}
- * fetches without starting anything.
+ * fetches without starting anything. On a transport that runs servers elsewhere (a Kubernetes
+ * placement) the server pulls the name itself ({@code --hf-repo}) with the token, endpoint and
+ * offline mode of the Hub settings, and the readiness deadline covers the download.
  *
  * <p>Thread-safe. Get one with {@link #create()} or {@link #builder()}; close it to stop every
  * server it started. Owns the {@link InferenceCore} and the {@link ProcessTransport} it created, and
