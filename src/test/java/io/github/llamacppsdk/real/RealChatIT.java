@@ -109,25 +109,42 @@ class RealChatIT {
   }
 
   @Test
-  void theBuildIsReadFromTheBinaryAndTheDefaultSpecRendersAutoGpuLayersAndFlashAttention() throws Exception {
-    String versionLine = versionLine(binary);
+  void theBuildIsReadFromTheBinaryAndTheDefaultSpecRendersWhatThatBuildAccepts() throws Exception {
+    String versionLine = ask(binary, "--version").lines().map(String::strip)
+        .filter(l -> l.startsWith("version:")).findFirst().orElseThrow();
+    // what this binary's own --help says it accepts (the versions reference: values for --flash-attn
+    // since build 6325, 'auto' GPU layers since 7553; before, the default spec leaves them out)
+    String help = ask(binary, "--help");
+    boolean flashAttnTakesValues = Pattern.compile("--flash-attn \\[on\\|off\\|auto\\]").matcher(help).find();
+    boolean gpuLayersAuto = Pattern.compile("--gpu-layers, --n-gpu-layers N[^\\n]*\\n?[^\\n]*'auto'").matcher(help).find();
     try (Resolution r = backend.resolveEndpoint(RealFixture.spec(binary, model).build(), RealFixture.options("build"))) {
       InstanceSnapshot snapshot = backend.instance(r.instance().instanceId()).orElseThrow();
 
       Object version = snapshot.metadata().get("server_version");
       assertThat(version).as("snapshot metadata %s", snapshot.metadata()).isEqualTo(versionLine);
       assertThat((String) version).matches("version: \\S+ \\(.+\\)");
-      Matcher build = Pattern.compile("\\bbuild (\\d+)").matcher(versionLine);
+      Matcher build = Pattern.compile("\\bbuild (\\d+)|^version: (\\d+) \\(b\\d+\\)").matcher(versionLine);
       if (build.find()) { // Debian's and git builds say it; a build made outside git says "0 (unknown)"
-        assertThat(snapshot.metadata()).containsEntry("server_build_number", Integer.parseInt(build.group(1)));
+        int number = Integer.parseInt(build.group(1) != null ? build.group(1) : build.group(2));
+        assertThat(snapshot.metadata()).containsEntry("server_build_number", number);
       }
       assertThat(snapshot.metadata().get("server_options")).asList()
           .contains("--model", "--alias", "--port", "--api-prefix", "--gpu-layers", "--flash-attn", "--embedding",
               "--pooling");
-      // builds since 7553 take --gpu-layers auto and --flash-attn auto, which the default spec renders
-      assertThat((String) snapshot.metadata().get("command")).contains("--gpu-layers auto --flash-attn auto");
-      assertThat(String.join(" ", RealProcesses.cmdline(RealProcesses.pid(snapshot))))
-          .as("the running server's argv").contains("--gpu-layers auto --flash-attn auto");
+      String command = (String) snapshot.metadata().get("command");
+      String argv = String.join(" ", RealProcesses.cmdline(RealProcesses.pid(snapshot)));
+      for (String rendered : List.of(command, argv)) {
+        if (gpuLayersAuto) {
+          assertThat(rendered).contains("--gpu-layers auto");
+        } else {
+          assertThat(rendered).doesNotContain("--gpu-layers");
+        }
+        if (flashAttnTakesValues) {
+          assertThat(rendered).contains("--flash-attn auto");
+        } else {
+          assertThat(rendered).doesNotContain("--flash-attn");
+        }
+      }
     }
   }
 
@@ -153,11 +170,10 @@ class RealChatIT {
     assertThat(backend.instance(id)).isEmpty();
   }
 
-  private static String versionLine(Path binary) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+  private static String ask(Path binary, String question) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(binary.toString(), question).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
     assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
-    return new String(out, StandardCharsets.UTF_8).lines().map(String::strip)
-        .filter(l -> l.startsWith("version:")).findFirst().orElseThrow();
+    return new String(out, StandardCharsets.UTF_8);
   }
 }

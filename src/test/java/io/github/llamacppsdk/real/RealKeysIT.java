@@ -59,8 +59,8 @@ class RealKeysIT {
       HttpResponse<String> chat = RealHttp.post(endpoint.chatCompletionsUrl(), RealHttp.CHAT, endpoint.headers());
       assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
       assertThat(RealHttp.json(chat).path("choices").path(0).path("message").path("content").asText()).isEqualTo(" ok ok ok");
-      assertUnauthorized(RealHttp.post(endpoint.chatCompletionsUrl(), RealHttp.CHAT, Map.of()));
-      assertUnauthorized(RealHttp.post(endpoint.chatCompletionsUrl(), RealHttp.CHAT,
+      assertUnauthorized(RealHttp.postAlone(endpoint.chatCompletionsUrl(), RealHttp.CHAT, Map.of()));
+      assertUnauthorized(RealHttp.postAlone(endpoint.chatCompletionsUrl(), RealHttp.CHAT,
           Map.of("authorization", "Bearer " + key + "-wrong")));
       // with a prefix and a key even health and the model list need the key
       assertUnauthorized(RealHttp.get(root + "/it/health", Map.of()));
@@ -92,8 +92,8 @@ class RealKeysIT {
       HttpResponse<String> chat = RealHttp.post(first.endpoint().chatCompletionsUrl(), RealHttp.CHAT,
           first.endpoint().headers());
       assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
-      assertUnauthorized(RealHttp.post(first.endpoint().chatCompletionsUrl(), RealHttp.CHAT, Map.of()));
-      assertUnauthorized(RealHttp.post(first.endpoint().chatCompletionsUrl(), RealHttp.CHAT,
+      assertUnauthorized(RealHttp.postAlone(first.endpoint().chatCompletionsUrl(), RealHttp.CHAT, Map.of()));
+      assertUnauthorized(RealHttp.postAlone(first.endpoint().chatCompletionsUrl(), RealHttp.CHAT,
           second.endpoint().headers()));
 
       assertKeyOnlyInTheEnvironment(RealProcesses.pid(first.instance()), key);

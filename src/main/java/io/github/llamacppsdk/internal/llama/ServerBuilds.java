@@ -29,14 +29,22 @@ import java.util.concurrent.TimeUnit;
  * <p>A binary that cannot be found is left to the transport, which reports it with its own error; a
  * binary that answers neither question is an {@linkplain ServerBuild#unknown unknown build}, which
  * rendering handles conservatively.
+ *
+ * <p>The answers are also kept on disk ({@link BuildRecords}), so a fresh JVM launching a binary it
+ * has seen before does not run it twice more.
  */
 public final class ServerBuilds {
   /** How long one {@code --version} or {@code --help} run may take. */
   static final Duration TIMEOUT = Duration.ofSeconds(15);
   private static final int OUTPUT_LIMIT = 1 << 20;
-  private static final ServerBuilds SHARED = new ServerBuilds();
+  private static final ServerBuilds SHARED = new ServerBuilds(BuildRecords.configured());
 
   private final Map<Key, CompletableFuture<ServerBuild>> builds = new ConcurrentHashMap<>();
+  private final BuildRecords records;
+
+  ServerBuilds(BuildRecords records) {
+    this.records = records;
+  }
 
   /** {@return the JVM-wide cache: a binary is the same binary for every backend} */
   public static ServerBuilds shared() {
@@ -78,14 +86,41 @@ public final class ServerBuilds {
     }
     ServerBuild build = ServerBuild.unknown("detection failed");
     try {
-      build = run(program, key.launcherArgs(), env);
+      build = recordedOrRun(program, attributes, key.launcherArgs(), environment, env);
       return build;
     } finally {
       mine.complete(build);
     }
   }
 
-  private static ServerBuild run(Path program, List<String> launcher, Map<String, String> env) {
+  /** Answers recorded by an earlier JVM for this very binary, else the binary's own (then recorded). */
+  private ServerBuild recordedOrRun(Path program, BasicFileAttributes attributes, List<String> launcher,
+      Map<String, String> specEnvironment, Map<String, String> env) {
+    Map<String, String> relevant = new java.util.TreeMap<>(specEnvironment);
+    for (String name : List.of("LD_LIBRARY_PATH", "LD_PRELOAD")) { // what decides which libraries load
+      if (env.containsKey(name)) {
+        relevant.put(name, env.get(name));
+      }
+    }
+    Optional<String> fingerprint = records.fingerprint(program, attributes, launcher, relevant);
+    Optional<BuildRecords.Answers> recorded = fingerprint.flatMap(records::load);
+    if (recorded.isPresent()) {
+      ServerBuild build = ServerBuild.parse(recorded.get().version(), recorded.get().help());
+      if (build.unknownBecause().isEmpty()) {
+        return build;
+      }
+    }
+    Asked asked = run(program, launcher, env);
+    if (asked.answers() != null && asked.build().unknownBecause().isEmpty()) {
+      fingerprint.ifPresent(f -> records.store(f, asked.answers()));
+    }
+    return asked.build();
+  }
+
+  /** What running the binary gave: the build, and its raw answers when it answered. */
+  private record Asked(ServerBuild build, BuildRecords.Answers answers) {}
+
+  private static Asked run(Path program, List<String> launcher, Map<String, String> env) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("llamacpp-build-");
@@ -95,12 +130,13 @@ public final class ServerBuilds {
       String versionOut = read(dir.resolve("version"));
       String helpOut = read(dir.resolve("help"));
       ServerBuild build = ServerBuild.parse(versionOut, helpOut);
-      if (!finished && build.unknownBecause().isPresent()) {
-        return ServerBuild.unknown("--version/--help did not finish within " + TIMEOUT.toSeconds() + " s");
+      if (!finished) {
+        return new Asked(build.unknownBecause().isPresent()
+            ? ServerBuild.unknown("--version/--help did not finish within " + TIMEOUT.toSeconds() + " s") : build, null);
       }
-      return build;
+      return new Asked(build, new BuildRecords.Answers(versionOut, helpOut));
     } catch (IOException e) {
-      return ServerBuild.unknown("running --version/--help failed: " + e.getMessage());
+      return new Asked(ServerBuild.unknown("running --version/--help failed: " + e.getMessage()), null);
     } finally {
       deleteQuietly(dir);
     }

@@ -159,24 +159,25 @@ public final class ReadinessProber {
   }
 
   /**
-   * The HTTP steps. The three GETs ({@code /health}, {@code /v1/models}, and {@code /props} when a key
-   * is configured) go out together, so a probe costs one loopback round trip instead of three; the
+   * The HTTP steps. The three GETs ({@code /health}, {@code /v1/models} and {@code /props}) go out
+   * together, so a probe costs one loopback round trip instead of three; the
    * answers are then judged in the documented order by {@link #judge}, so the result is the same as
    * asking one after the other.
    */
   private CompletableFuture<Observation> probeHttp(ProbeTarget target) {
     CompletableFuture<Answer> health = get(target.healthUri(), target.headers());
     CompletableFuture<Answer> models = get(target.modelsUri(), target.headers());
-    CompletableFuture<Answer> props = target.headers().isEmpty()
-        ? CompletableFuture.completedFuture(null)
-        : get(target.propsUri(), target.headers());
+    // /props also without a key: builds before 2026 answer /health and /v1/models to anyone even when
+    // they require a key, so a missing key only shows on a protected route
+    CompletableFuture<Answer> props = get(target.propsUri(), target.headers());
     return CompletableFuture.allOf(health, models, props)
         .thenApply(v -> judge(target, health.join(), models.join(), props.join()));
   }
 
   /**
    * Judges one probe's answers: health first (503 loading, 401 unauthorized, 200 or 404 go on), then
-   * the models list (the alias must be served), then, when a key is configured, the key.
+   * the models list (the alias must be served), then the key ({@code /props} is protected on every
+   * build; a 404 there, a build without it, passes).
    *
    * @param target what was probed
    * @param health the {@code /health} answer
@@ -204,9 +205,10 @@ public final class ReadinessProber {
     }
     // Without an api prefix, /health and /v1/models are public and say nothing about the key; a
     // protected route must accept it. A build without /props (404) gets the benefit of the doubt.
-    if (props.status == 401 || props.status == 403) {
+    if (props.failure == null && (props.status == 401 || props.status == 403)) {
       return new Observation.Unauthorized("GET " + target.propsPath() + " -> " + props.status + summary(props.body)
-          + " (the configured API key is rejected)");
+          + (target.headers().isEmpty() ? " (the server requires an API key and none is configured)"
+              : " (the configured API key is rejected)"));
     }
     return seen;
   }

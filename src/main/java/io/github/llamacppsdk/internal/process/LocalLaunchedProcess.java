@@ -165,7 +165,7 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     if (!process.isAlive()) {
       return exit;
     }
-    List<ProcessHandle> tree = process.descendants().collect(Collectors.toList());
+    List<ProcessHandle> tree = new ArrayList<>(ProcessTree.descendants(process.toHandle()));
     long deadline = System.nanoTime() + grace.toNanos();
     CompletableFuture<Boolean> treeForced;
     if (grace.isZero()) {
@@ -221,7 +221,7 @@ final class LocalLaunchedProcess implements LaunchedProcess {
     Set<ProcessHandle> all = new LinkedHashSet<>(collected);
     if (process.isAlive()) {
       signalled = KILL_SENT;
-      process.descendants().forEach(all::add);
+      all.addAll(ProcessTree.descendants(process.toHandle()));
     }
     process.toHandle().destroyForcibly();
     for (ProcessHandle h : new ArrayList<>(all)) {

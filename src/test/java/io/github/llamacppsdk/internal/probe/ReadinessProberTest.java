@@ -32,7 +32,7 @@ class ReadinessProberTest {
       "{\"models\":[{\"name\":\"tiny\",\"model\":\"tiny\"}],\"object\":\"list\",\"data\":[{\"id\":\"tiny\",\"object\":\"model\",\"meta\":{\"n_ctx\":4096}}]}";
 
   private final ReadinessProber prober =
-      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(800));
+      new ReadinessProber(ReadinessProber.newHttpClient(Duration.ofSeconds(1)), Duration.ofMillis(2_500));
 
   @org.junit.jupiter.api.AfterEach
   void closeProber() {
@@ -90,6 +90,29 @@ class ReadinessProberTest {
     Observation without = probe(target(wm, "", Map.of()));
     assertThat(without).isInstanceOf(Observation.Unauthorized.class);
     assertThat(without.describe()).isEqualTo("GET /v1/models -> 401 Invalid API Key");
+  }
+
+  @Test
+  void aMissingKeyShowsOnPropsWhereA2025BuildAnswersTheModelListToAnyone(WireMockRuntimeInfo wm) {
+    String invalid = "{\"error\":{\"code\":401,\"message\":\"Invalid API Key\",\"type\":\"authentication_error\"}}";
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}")));
+    stubFor(get("/v1/models").willReturn(okJson(MODELS))); // public on b6000-era builds, key or not
+    stubFor(get("/props").willReturn(jsonResponse(invalid, 401)));
+
+    Observation without = probe(target(wm, "", Map.of()));
+
+    assertThat(without).isInstanceOf(Observation.Unauthorized.class);
+    assertThat(without.describe())
+        .isEqualTo("GET /props -> 401 Invalid API Key (the server requires an API key and none is configured)");
+  }
+
+  @Test
+  void aServerWithoutAKeyOrWithoutPropsIsReady(WireMockRuntimeInfo wm) {
+    stubFor(get("/health").willReturn(okJson("{\"status\":\"ok\"}")));
+    stubFor(get("/v1/models").willReturn(okJson(MODELS))); // /props unmatched: WireMock answers 404
+
+    assertThat(probe(target(wm, "", Map.of()))).isEqualTo(new Observation.Ready("tiny"));
+    verify(getRequestedFor(urlEqualTo("/props")));
   }
 
   @Test
