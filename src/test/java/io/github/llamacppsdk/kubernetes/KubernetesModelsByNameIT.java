@@ -182,23 +182,27 @@ class KubernetesModelsByNameIT {
   }
 
   @Test
-  void offlineTheServerUsesItsCacheOnlyAndAnUnreachableHubIsNotAMissingModel() throws Exception {
+  void offlineTheServerUsesItsCacheOnly() {
     backend(HubSettings.builder().offline(true));
+
     assertThatThrownBy(() -> backend.resolveEndpoint(named(REPO + ":Q4_K_M"), lease()))
         .isInstanceOfSatisfying(ServerStartException.class, e -> {
           assertThat(e.failure()).contains(StartFailure.MODEL_NOT_FOUND);
           assertThat(e.commandLine()).contains("--offline");
         });
     assertThat(hub.requests()).as("offline: no request to the Hub").isEmpty();
-    backend.close();
+  }
 
+  @Test
+  void anUnreachableHubIsNotAMissingModel() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
     backend = LlamaCppBackend.builder().kubernetes(KubernetesPlacement.builder().client(cluster.client())
-            .namespace(MockCluster.NAMESPACE).reachability(Reachability.POD_IP).build())
+            .namespace(MockCluster.NAMESPACE).reachability(Reachability.POD_IP).anchorTtl(Duration.ofSeconds(30)).build())
         .hub(HubSettings.builder().endpoint(URI.create("http://127.0.0.1:" + closed + "/")).build()).build();
+
     assertThatThrownBy(() -> backend.resolveEndpoint(named(REPO + ":Q4_K_M"), lease()))
         .isInstanceOfSatisfying(ServerStartException.class,
             e -> assertThat(e.failure()).contains(StartFailure.HUB_UNREACHABLE));
