@@ -22,6 +22,7 @@ import io.github.llamacppsdk.internal.llama.KubernetesTransports;
 import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
 import io.github.llamacppsdk.internal.llama.LlamaServerBackend;
 import io.github.llamacppsdk.internal.llama.LlamaServices;
+import io.github.llamacppsdk.internal.llama.ServerPull;
 import io.github.llamacppsdk.internal.models.SpecPuller;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.HuggingFaceModel;
@@ -73,7 +74,9 @@ import java.util.function.Consumer;
  * pulled into the Hugging Face cache first (progress to the {@link Builder#pullListener pull
  * listeners}; settings from {@link Builder#hub(HubSettings)}, else the environment), then launched on
  * the cached file, so the readiness deadlines cover loading only. {@link #pull(HuggingFaceModel)}
- * fetches without starting anything.
+ * fetches without starting anything. On a transport that runs servers elsewhere (a Kubernetes
+ * placement) the server pulls the name itself ({@code --hf-repo}) with the token, endpoint and
+ * offline mode of the Hub settings, and the readiness deadline covers the download.
  *
  * <p>Thread-safe. Get one with {@link #create()} or {@link #builder()}; close it to stop every
  * server it started. Owns the {@link InferenceCore} and the {@link ProcessTransport} it created, and
@@ -130,11 +133,12 @@ public final class LlamaCppBackend implements AutoCloseable {
       b.listeners.forEach(core::addListener);
     }
     this.prober = ReadinessProber.create(b.probeTimeout);
+    boolean serverPulls = transport.capabilities().remote(); // a remote server pulls named models itself
+    this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners, serverPulls);
     LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold,
-        ServerBuilds.shared(), b.perInstanceKeys);
+        ServerBuilds.shared(), b.perInstanceKeys, serverPulls ? ServerPull.of(models.settings()) : ServerPull.none());
     this.spawned = new LlamaServerBackend(services);
     this.attached = new AttachedLlamaBackend(services);
-    this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners);
     core.registerBackend(spawned);
     core.registerBackend(attached);
   }

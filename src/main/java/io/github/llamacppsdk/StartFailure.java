@@ -32,6 +32,21 @@ public enum StartFailure {
    * output. Reported at the readiness deadline; not deterministic (capacity may appear).
    */
   UNSCHEDULABLE,
+  /**
+   * A model named by {@code --hf-repo} (llama-server's own pull, as in a Kubernetes pod) was not
+   * found: the Hub does not know the repository ({@code GET failed (404)}), it has no GGUF file for
+   * the quantisation ({@code no GGUF files found in repository}, then the files there are), or, in
+   * offline mode, the cache does not hold it (build 11669 then says only {@code exactly one out
+   * metadata, path_model, and file must be defined}).
+   */
+  MODEL_NOT_FOUND,
+  /**
+   * The Hub refused the server's pull of a named model (401/403): a gated or private repository
+   * and no token, or a token without access.
+   */
+  MODEL_ACCESS_DENIED,
+  /** The server could not reach the Hub to pull a named model ({@code Could not establish connection}). */
+  HUB_UNREACHABLE,
   /** Anything else; read the output tail. */
   OTHER;
 
@@ -40,6 +55,6 @@ public enum StartFailure {
    * retried by a restart policy. {@link #PORT_IN_USE} counts as deterministic for a fixed port.
    */
   public boolean isDeterministic() {
-    return this != OTHER && this != OUT_OF_MEMORY && this != UNSCHEDULABLE;
+    return this != OTHER && this != OUT_OF_MEMORY && this != UNSCHEDULABLE && this != HUB_UNREACHABLE;
   }
 }

@@ -105,7 +105,8 @@ public final class FakeLlamaServer {
    * until the client's delayed ACK), which would dominate every timing taken against the fake.
    */
   private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto",
-      "-XX:+UseSerialGC", "-Xss512k", "-Xmx64m", "-Dsun.net.httpserver.nodelay=true");
+      "-XX:+UseSerialGC", "-Xss512k", "-Xmx64m", "-Dsun.net.httpserver.nodelay=true",
+      "-Dslf4j.internal.verbosity=ERROR"); // the -hf pull's Hub client logs through SLF4J; no provider here: silent
 
   private FakeLlamaServer() {}
 
@@ -120,7 +121,7 @@ public final class FakeLlamaServer {
 
   /**
    * {@return the command that runs the fake server in a new JVM: this JVM's {@code java}, fast-start
-   * flags, a class path made of the code sources of this class and of Jackson, and the class name}
+   * flags, a class path made of the code sources of this class, of Jackson and of SLF4J's API, and the class name}
    * Works under any class loader, since it does not read {@code java.class.path}.
    */
   public static List<String> javaCommand() {
@@ -135,7 +136,8 @@ public final class FakeLlamaServer {
 
   private static String classPath() {
     Set<String> entries = new LinkedHashSet<>();
-    for (Class<?> c : List.of(FakeLlamaServer.class, ObjectMapper.class, JsonFactory.class, JsonProperty.class)) {
+    for (Class<?> c : List.of(FakeLlamaServer.class, ObjectMapper.class, JsonFactory.class, JsonProperty.class,
+        org.slf4j.Logger.class)) {
       CodeSource source = c.getProtectionDomain().getCodeSource();
       if (source == null || source.getLocation() == null) {
         throw new IllegalStateException("no code source for " + c.getName() + "; cannot build the class path");

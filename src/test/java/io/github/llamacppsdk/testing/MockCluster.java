@@ -20,12 +20,16 @@ import java.util.regex.Pattern;
  * and a {@link SimulatedKubelet} provides: container logs ({@code GET .../pods/NAME/log}) and graceful
  * pod deletion (a {@code DELETE} with a grace period marks the pod for deletion and lets the kubelet
  * stop the container within that grace before the object goes, as a real API server and kubelet do;
- * a {@code DELETE} with grace 0 removes it at once). No real cluster anywhere.
+ * a {@code DELETE} with grace 0 removes it at once), and port-forwarding ({@code GET
+ * .../pods/NAME/portforward?ports=P}, a WebSocket bridged to the simulated pod's port by a {@link
+ * PortForwardBridge}). No real cluster anywhere.
  */
 public final class MockCluster implements AutoCloseable {
   public static final String NAMESPACE = "llm";
   private static final Pattern LOG = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(?:\\?(.*))?$");
   private static final Pattern POD = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)(?:\\?(.*))?$");
+  private static final Pattern PORT_FORWARD =
+      Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/portforward(?:\\?(.*))?$");
   private static final Pattern GRACE = Pattern.compile("\"gracePeriodSeconds\"\\s*:\\s*(\\d+)");
 
   /** Kept: java.util.logging holds loggers weakly, and the mock logs every request at INFO. */
@@ -85,7 +89,7 @@ public final class MockCluster implements AutoCloseable {
     server.destroy();
   }
 
-  /** CRUD, plus logs and graceful deletion from the kubelet. */
+  /** CRUD, plus logs, port-forwards and graceful deletion from the kubelet. */
   private static final class Dispatcher extends KubernetesCrudDispatcher {
     volatile SimulatedKubelet kubelet;
 
@@ -95,6 +99,10 @@ public final class MockCluster implements AutoCloseable {
       Matcher log = LOG.matcher(path);
       if ("GET".equals(request.getMethod()) && log.matches()) {
         return kubelet.log(log.group(2), query(log.group(3)));
+      }
+      Matcher forward = PORT_FORWARD.matcher(path);
+      if ("GET".equals(request.getMethod()) && forward.matches()) {
+        return kubelet.portForward(forward.group(2), query(forward.group(3)));
       }
       Matcher pod = POD.matcher(path);
       if ("DELETE".equals(request.getMethod()) && pod.matches()) {

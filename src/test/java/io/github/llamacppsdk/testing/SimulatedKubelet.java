@@ -51,11 +51,13 @@ import java.util.concurrent.Executors;
  *   <li>marks it {@code Unschedulable} ({@code 0/1 nodes are available: 1 Insufficient nvidia.com/gpu.})
  *       when it asks for more GPUs than the node has free;
  *   <li>otherwise starts the fake llama-server as a local process with the container's arguments (the
- *       model path translated from the pod's volume to the claim's local directory, {@code --host}
+ *       paths in arguments and environment values translated from the pod's mounts to the claim's local
+ *       directory, or to a fresh directory for an {@code emptyDir}, {@code --host}
  *       127.0.0.1) and the container's environment (values read from the referenced Secret), then
  *       reports the pod {@code Running} with pod IP 127.0.0.1;
  *   <li>serves the container's output as its log, with RFC 3339 timestamps, {@code sinceTime} honoured;
  *   <li>reports a container that exits as terminated with its exit code;
+ *   <li>bridges {@code portforward} WebSockets to the pod's port ({@link PortForwardBridge});
  *   <li>on a graceful delete stops the process with the grace (SIGTERM, then SIGKILL), reports it
  *       terminated (143 or 137), then removes the pod; on any other removal kills it at once.
  * </ul>
@@ -79,6 +81,10 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final List<String> deletes = new CopyOnWriteArrayList<>();
   private final List<List<String>> launchedArgs = new CopyOnWriteArrayList<>();
+  private final List<Map<String, String>> launchedEnvironments = new CopyOnWriteArrayList<>();
+  private final Path emptyDirs;
+  private final java.util.concurrent.atomic.AtomicInteger forwardsOpened = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger forwardsOpen = new java.util.concurrent.atomic.AtomicInteger();
   private SharedIndexInformer<Pod> informer;
 
   SimulatedKubelet(KubernetesClient client, String namespace, Path fakeBinary, Map<String, Path> claims, int gpus) {
@@ -87,6 +93,11 @@ public final class SimulatedKubelet implements AutoCloseable {
     this.fakeBinary = fakeBinary;
     this.claims = Map.copyOf(claims);
     this.gpus = gpus;
+    try {
+      this.emptyDirs = java.nio.file.Files.createTempDirectory("simulated-kubelet-");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** One container the kubelet runs. */
@@ -139,6 +150,11 @@ public final class SimulatedKubelet implements AutoCloseable {
     return List.copyOf(launchedArgs);
   }
 
+  /** {@return the environment of every fake server started (values read from Secrets, paths translated)} */
+  public List<Map<String, String>> launchedEnvironments() {
+    return List.copyOf(launchedEnvironments);
+  }
+
   /** {@return the pods whose container is running} */
   public Set<String> runningPods() {
     return Set.copyOf(running.keySet());
@@ -174,10 +190,14 @@ public final class SimulatedKubelet implements AutoCloseable {
         .build());
     List<String> argv = new ArrayList<>();
     argv.add(fakeBinary.toString());
-    List<String> args = translate(pod, c);
+    Map<String, Path> mounts = mounts(pod, c);
+    List<String> args = translate(c.getArgs(), mounts);
     argv.addAll(args);
     launchedArgs.add(List.copyOf(args));
-    LaunchedProcess p = local.launch(new LaunchRequest(argv, Optional.empty(), environment(pod, c), true,
+    Map<String, String> env = new LinkedHashMap<>(environment(pod, c));
+    env.replaceAll((k, v) -> local(v, mounts)); // LLAMA_CACHE names the cache volume's mount
+    launchedEnvironments.add(Map.copyOf(env));
+    LaunchedProcess p = local.launch(new LaunchRequest(argv, Optional.empty(), env, true,
         List.of("LLAMA_ARG_*", "LLAMA_API_KEY"), name));
     Running r = new Running(p);
     p.subscribe(r::add);
@@ -209,30 +229,54 @@ public final class SimulatedKubelet implements AutoCloseable {
     return q == null ? 0 : Integer.parseInt(q.getAmount());
   }
 
-  /** The container's arguments, its paths moved from the pod's mounts to the claims' local directories. */
-  private List<String> translate(Pod pod, Container c) {
+  /**
+   * The pod's mounts: mount path → local directory (a claim's, or a fresh directory of the kubelet's
+   * for an {@code emptyDir}, removed with the kubelet).
+   */
+  private Map<String, Path> mounts(Pod pod, Container c) {
     Map<String, Path> mounts = new LinkedHashMap<>();
     for (VolumeMount m : c.getVolumeMounts()) {
       for (Volume v : pod.getSpec().getVolumes()) {
-        if (v.getName().equals(m.getName()) && v.getPersistentVolumeClaim() != null
-            && claims.containsKey(v.getPersistentVolumeClaim().getClaimName())) {
+        if (!v.getName().equals(m.getName())) {
+          continue;
+        }
+        if (v.getPersistentVolumeClaim() != null && claims.containsKey(v.getPersistentVolumeClaim().getClaimName())) {
           mounts.put(m.getMountPath(), claims.get(v.getPersistentVolumeClaim().getClaimName()));
+        } else if (v.getEmptyDir() != null) {
+          try {
+            mounts.put(m.getMountPath(), java.nio.file.Files.createDirectories(
+                emptyDirs.resolve(pod.getMetadata().getName()).resolve(v.getName())));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
         }
       }
     }
+    return mounts;
+  }
+
+  /** {@return a path of the container moved to where its mount is on this machine} */
+  private static String local(String value, Map<String, Path> mounts) {
+    for (Map.Entry<String, Path> m : mounts.entrySet()) {
+      if (value.equals(m.getKey())) {
+        return m.getValue().toString();
+      }
+      if (value.startsWith(m.getKey() + "/")) {
+        return m.getValue().resolve(value.substring(m.getKey().length() + 1)).toString();
+      }
+    }
+    return value;
+  }
+
+  /** The container's arguments, its paths moved from the pod's mounts to their local directories. */
+  private List<String> translate(List<String> args, Map<String, Path> mounts) {
     List<String> out = new ArrayList<>();
-    List<String> args = c.getArgs();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (i > 0 && args.get(i - 1).equals("--host")) {
         a = "127.0.0.1"; // the pod's network namespace is this machine's loopback
       }
-      for (Map.Entry<String, Path> m : mounts.entrySet()) {
-        if (a.startsWith(m.getKey() + "/")) {
-          a = m.getValue().resolve(a.substring(m.getKey().length() + 1)).toString();
-        }
-      }
-      out.add(a);
+      out.add(local(a, mounts));
     }
     return out;
   }
@@ -286,6 +330,34 @@ public final class SimulatedKubelet implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Serves {@code GET .../pods/NAME/portforward?ports=P}: a WebSocket upgrade bridged to the pod's port
+   * ({@link PortForwardBridge}); 404 for a pod whose container does not run, 400 without one port.
+   */
+  MockResponse portForward(String pod, Map<String, String> query) {
+    if (!running.containsKey(pod)) {
+      return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+          + "\"status\":\"Failure\",\"message\":\"pod " + pod + " does not run\",\"reason\":\"NotFound\",\"code\":404}");
+    }
+    String ports = query.getOrDefault("ports", "");
+    if (!ports.matches("\\d{1,5}")) {
+      return new MockResponse().setResponseCode(400).setBody("exactly one port is forwarded here: " + ports);
+    }
+    forwardsOpened.incrementAndGet();
+    return new MockResponse().withWebSocketUpgrade(new PortForwardBridge(Integer.parseInt(ports),
+        forwardsOpen::incrementAndGet, forwardsOpen::decrementAndGet));
+  }
+
+  /** {@return how many port-forward connections were asked for} */
+  public int portForwardsOpened() {
+    return forwardsOpened.get();
+  }
+
+  /** {@return how many port-forward connections are bridged to a pod now} */
+  public int portForwardsOpen() {
+    return forwardsOpen.get();
+  }
+
   /** Serves {@code GET .../pods/NAME/log}. */
   MockResponse log(String pod, Map<String, String> query) {
     Running r = running.get(pod);
@@ -331,5 +403,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     local.close();
     worker.shutdownNow();
     client.close();
+    try (var files = java.nio.file.Files.walk(emptyDirs)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temporary directory: left for the system to clean
+    }
   }
 }

@@ -372,7 +372,7 @@ public final class InstanceRecord {
         if (status != health) {
           transition(lifecycle, status, reason);
         }
-      } else if (status != health) {
+      } else if (status != health || progress && !oneLine(reason).equals(healthReason)) { // new start-up progress is news
         if (lifecycle == LifecycleStatus.READY && status == HealthStatus.DEGRADED) {
           log.warn("instance {} health {}: {}", id, status, reason);
         }

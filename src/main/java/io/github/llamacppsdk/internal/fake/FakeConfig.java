@@ -32,6 +32,13 @@ public final class FakeConfig {
     return rules;
   }
 
+  /** {@return this configuration with {@code --model} set (the file a {@code --hf-repo} pull gave)} */
+  FakeConfig withModel(java.nio.file.Path model) {
+    Map<String, String> v = new java.util.LinkedHashMap<>(values);
+    v.put("--model", model.toString());
+    return new FakeConfig(v, rules);
+  }
+
   Optional<String> string(String name) {
     return Optional.ofNullable(values.get(name));
   }

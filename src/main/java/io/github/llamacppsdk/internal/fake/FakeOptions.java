@@ -99,6 +99,11 @@ final class FakeOptions {
           "-ngl", "--gpu-layers", "--n-gpu-layers");
     }
     add(s, Kind.STRING, "LLAMA_ARG_MODEL", "FNAME", "model path to load", "-m", "--model");
+    add(s, Kind.STRING, "LLAMA_ARG_HF_REPO", "<user>/<model>[:quant]",
+        "Hugging Face model repository; quant is optional, case-insensitive, default to Q4_K_M, or falls back to the"
+            + " first file in the repo if Q4_K_M doesn't exist.", "-hf", "-hfr", "--hf-repo");
+    add(s, Kind.STRING, "LLAMA_ARG_HF_FILE", "FILE", "Hugging Face model file. If specified, it will override the quant"
+        + " in --hf-repo (default: unused)", "-hff", "--hf-file");
     add(s, Kind.FLAG, null, "", "Log disable", "--log-disable");
     opts.add(new Opt(s, List.of("--log-colors"), List.of(), "LLAMA_ARG_LOG_COLORS", Kind.CHOICE,
         List.of("on", "off", "auto"), "[on|off|auto]",

@@ -60,6 +60,9 @@ public final class FakeServerRuntime {
     FakeLog log = FakeLog.stderr(start, config);
     FakeFaults faults = new FakeFaults(config, log);
     installSignalHandlers(log, faults.ignoreSignals(), faults::flushReadyStamp);
+    if (config.model().isEmpty() && config.string("--hf-repo").isPresent()) {
+      config = config.withModel(FakeHubPull.pull(config, System.getenv(), log, main)); // exits 1 on failure
+    }
     Optional<Path> model = config.model();
     if (model.isEmpty()) {
       log.raw('E', "fake-llama-server: --model is required (router mode is not faked)");

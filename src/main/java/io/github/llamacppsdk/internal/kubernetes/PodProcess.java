@@ -190,8 +190,14 @@ final class PodProcess implements LaunchedProcess {
       synchronized (this) {
         forward = f;
       }
-      placementLine("port-forward 127.0.0.1:" + f.getLocalPort() + " -> pod " + names.pod() + ":" + port);
-      reachable.complete(Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.getLocalPort())));
+      // the address literal, not "localhost" (which may resolve to another address than the one bound)
+      InetSocketAddress local = new InetSocketAddress(InetAddress.getByAddress(f.getLocalAddress().getAddress()),
+          f.getLocalPort());
+      placementLine("port-forward " + local.getHostString() + ":" + f.getLocalPort() + " -> pod " + names.pod() + ":"
+          + port);
+      reachable.complete(Optional.of(local));
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("an address of the local host is malformed", e); // cannot happen: 4 or 16 bytes
     } catch (KubernetesClientException e) {
       placementLine("port-forward to pod " + names.pod() + " failed: " + e.getMessage());
     }

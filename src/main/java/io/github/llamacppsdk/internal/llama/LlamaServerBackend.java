@@ -64,10 +64,16 @@ public final class LlamaServerBackend implements Backend {
   @Override
   public StartupPlan plan(InstanceSpec spec) {
     BootSpec boot = bootSpec(spec);
-    if (boot.huggingFace().isPresent()) {
+    boolean serverPulls = services.transport().capabilities().remote(); // a pod pulls by name itself (--hf-repo)
+    if (boot.huggingFace().isPresent() && !serverPulls) {
       throw new InferenceException(ErrorCode.INVALID_SPEC, "hf_repo: the model " + boot.huggingFace().get()
           + " must be pulled before it reaches the core: LlamaCppBackend.resolveEndpoint pulls it, or pass the"
           + " spec LlamaCppBackend.resolveModel(spec) returns");
+    }
+    if (boot.huggingFace().isPresent()
+        && !boot.huggingFace().get().revision().equals(io.github.llamacppsdk.models.HuggingFaceModel.DEFAULT_REVISION)) {
+      throw new InferenceException(ErrorCode.INVALID_SPEC, "hf_revision: " + boot.huggingFace().get().revision()
+          + " cannot be pulled by a remote llama-server: its --hf-repo always takes the branch main");
     }
     Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
     metadata.putAll(boot.metadata());

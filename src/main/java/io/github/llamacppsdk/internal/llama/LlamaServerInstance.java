@@ -255,6 +255,13 @@ public final class LlamaServerInstance implements ManagedInstance {
   private LaunchedProcess launch(BootSpec spec) {
     ServerBuild b = serverBuild(spec);
     CommandLine cl = spec.toCommandLine(b); // refuses an option this build does not have
+    if (spec.huggingFace().isPresent()) { // a remote server pulls its model itself (--hf-repo): the Hub settings go along
+      List<String> argv = new java.util.ArrayList<>(cl.argv());
+      argv.addAll(services.serverPull().args());
+      Map<String, String> environment = new java.util.LinkedHashMap<>(cl.environment());
+      environment.putAll(services.serverPull().environment()); // HF_TOKEN: masked in the command line's text
+      cl = new CommandLine(argv, environment);
+    }
     Optional<Secret> launchKey = LaunchKeys.read(spec, cl); // the key file is read at every launch
     LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
         SCRUBBED_INHERITED, spec.alias(), Map.of(LaunchRequest.INSTANCE_KEY, instanceKey, LaunchRequest.MODEL, spec.alias()));
@@ -300,7 +307,8 @@ public final class LlamaServerInstance implements ManagedInstance {
   private StartupWatch.Settings settings(BootSpec spec) {
     synchronized (lock) {
       return new StartupWatch.Settings(LlamaEndpoints.target(spec, key), spec.readyTimeout(), spec.stallTimeout(),
-          spec.readinessInterval(), commandLine.toString(), spec.port(), build);
+          spec.readinessInterval(), commandLine.toString(), spec.port(), build,
+          spec.huggingFace().map(io.github.llamacppsdk.models.HuggingFaceModel::name));
     }
   }
 

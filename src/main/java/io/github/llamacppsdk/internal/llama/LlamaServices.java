@@ -15,9 +15,16 @@ import java.util.Objects;
  * @param healthThreshold consecutive agreeing health polls needed to change state
  * @param builds what each binary is and accepts (learned once per binary)
  * @param perInstanceKeys whether a spawned server with no key gets a random key of its own
+ * @param serverPull what a server that pulls a named model itself gets (remote transports only)
  */
 public record LlamaServices(ProcessTransport transport, ReadinessProber prober, RestartPolicy restartPolicy,
-    int healthThreshold, ServerBuilds builds, boolean perInstanceKeys) {
+    int healthThreshold, ServerBuilds builds, boolean perInstanceKeys, ServerPull serverPull) {
+
+  /** Services whose servers never pull a model themselves. */
+  public LlamaServices(ProcessTransport transport, ReadinessProber prober, RestartPolicy restartPolicy,
+      int healthThreshold, ServerBuilds builds, boolean perInstanceKeys) {
+    this(transport, prober, restartPolicy, healthThreshold, builds, perInstanceKeys, ServerPull.none());
+  }
 
   /** Validates the components. */
   public LlamaServices {
@@ -25,6 +32,7 @@ public record LlamaServices(ProcessTransport transport, ReadinessProber prober, 
     Objects.requireNonNull(prober, "prober");
     Objects.requireNonNull(restartPolicy, "restartPolicy");
     Objects.requireNonNull(builds, "builds");
+    Objects.requireNonNull(serverPull, "serverPull");
     if (healthThreshold < 1) {
       throw new IllegalArgumentException("healthThreshold must be >= 1");
     }

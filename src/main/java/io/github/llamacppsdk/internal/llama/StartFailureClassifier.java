@@ -44,6 +44,17 @@ public final class StartFailureClassifier {
           || line.contains("unable to allocate")) {
         return StartFailure.OUT_OF_MEMORY;
       }
+      if (line.contains("get_repo_commit: error: get failed (401)") || line.contains("get failed (403)")
+          || line.contains("failed to download model") && (line.contains("status code: 401") || line.contains("status code: 403"))) {
+        return StartFailure.MODEL_ACCESS_DENIED;
+      }
+      if (line.contains("get_repo_commit: error: get failed (404)") || line.contains("no gguf files found in repository")
+          || line.contains("exactly one out metadata, path_model, and file must be defined")) {
+        return StartFailure.MODEL_NOT_FOUND;
+      }
+      if (line.contains("get_repo_commit: error: httplib failed") || line.contains("could not establish connection")) {
+        return StartFailure.HUB_UNREACHABLE;
+      }
       if (line.contains(UNSCHEDULABLE_MARK)) {
         return StartFailure.UNSCHEDULABLE;
       }

@@ -38,13 +38,25 @@ import java.util.function.BiConsumer;
  * is placement progress (reported as LOADING, e.g. a pod waiting for a GPU node), the stall deadline
  * does not run, and the hard deadline fails the start with the last placement line as evidence. A
  * server reachable elsewhere is not checked against this machine's sockets ({@code /proc}).
+ *
+ * <p>A server that pulls its model itself ({@link Settings#serverPull()}, {@code --hf-repo} in a pod)
+ * downloads before it binds its port and prints nothing meanwhile when its output is not a terminal.
+ * From placement until its port first answers it is LOADING ({@code downloading NAME ...}, each
+ * output line as the reason), and the stall deadline does not run: a long silent download is not a
+ * wedged server. The readiness deadline bounds it.
  */
 public final class StartupWatch {
   private static final long FIRST_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /** Everything a watch needs; {@code process} is empty for an attached server. */
   public record Settings(ProbeTarget target, Duration readyTimeout, Duration stallTimeout,
-      Duration maxInterval, String commandLine, int port, ServerBuild build) {
+      Duration maxInterval, String commandLine, int port, ServerBuild build, java.util.Optional<String> serverPull) {
+    /** Settings of a server that is given its model as a file (no pull of its own). */
+    public Settings(ProbeTarget target, Duration readyTimeout, Duration stallTimeout, Duration maxInterval,
+        String commandLine, int port, ServerBuild build) {
+      this(target, readyTimeout, stallTimeout, maxInterval, commandLine, port, build, java.util.Optional.empty());
+    }
+
     @Override
     public String toString() {
       return "Settings[" + target + ", ready " + readyTimeout + ", stall " + stallTimeout + ", port " + port + "]";
@@ -56,6 +68,7 @@ public final class StartupWatch {
       Objects.requireNonNull(stallTimeout, "stallTimeout");
       Objects.requireNonNull(maxInterval, "maxInterval");
       Objects.requireNonNull(commandLine, "commandLine");
+      Objects.requireNonNull(serverPull, "serverPull");
     }
   }
 
@@ -138,6 +151,8 @@ public final class StartupWatch {
       lastProgressNanos = System.nanoTime();
       placed = true;
     }
+    settings.serverPull().ifPresent(name -> progress.accept(HealthStatus.LOADING, "downloading " + name
+        + ": llama-server pulls the model before it binds its port"));
     probeNow();
   }
 
@@ -173,6 +188,9 @@ public final class StartupWatch {
     }
     synchronized (lock) {
       lastProgressNanos = System.nanoTime();
+    }
+    if (settings.serverPull().isPresent() && !listeningSoFar()) {
+      progress.accept(HealthStatus.LOADING, "downloading " + settings.serverPull().get() + ": " + line.text());
     }
     if (isReadinessHint(line.text())) {
       probeNow();
@@ -284,7 +302,8 @@ public final class StartupWatch {
     if (changed && observation.kind() == Observation.Kind.LOADING) {
       progress.accept(HealthStatus.LOADING, observation.describe());
     }
-    if (now - lastProgressNanosSnapshot() > nanos(settings.stallTimeout())) {
+    boolean pulling = settings.serverPull().isPresent() && !listeningSoFar(); // a silent download is no stall
+    if (!pulling && now - lastProgressNanosSnapshot() > nanos(settings.stallTimeout())) {
       fail(ErrorCode.STALLED, "llama-server showed no progress (no output, no change of state) for "
           + settings.stallTimeout().toMillis() + " ms", null, null, null);
       return;

@@ -24,6 +24,7 @@ public final class SpecPuller implements AutoCloseable {
   private final ModelPuller given;
   private final HubSettings settings;
   private final List<Consumer<? super PullProgress>> listeners;
+  private final boolean serverPulls;
   private ModelPuller created;
   private boolean closed;
 
@@ -31,11 +32,20 @@ public final class SpecPuller implements AutoCloseable {
    * @param given the puller to use (not closed here), or null to create one
    * @param settings the settings of a created puller, or null for {@link HubSettings#fromEnvironment()}
    * @param listeners the backend's progress listeners
+   * @param serverPulls whether the servers pull named models themselves (a remote transport, where a
+   *     file pulled here would mean nothing): then named specs are launched as they are
    */
-  public SpecPuller(ModelPuller given, HubSettings settings, List<Consumer<? super PullProgress>> listeners) {
+  public SpecPuller(ModelPuller given, HubSettings settings, List<Consumer<? super PullProgress>> listeners,
+      boolean serverPulls) {
     this.given = given;
     this.settings = settings;
     this.listeners = List.copyOf(listeners);
+    this.serverPulls = serverPulls;
+  }
+
+  /** {@return the Hub settings: given, else from the environment} */
+  public HubSettings settings() {
+    return settings != null ? settings : HubSettings.fromEnvironment();
   }
 
   /** {@return the puller, created on first use} */
@@ -66,9 +76,13 @@ public final class SpecPuller implements AutoCloseable {
     });
   }
 
-  /** {@return {@code spec} itself if it has a path, else the spec on its pulled file} @param spec the spec */
+  /**
+   * {@return {@code spec} itself if it has a path or the server pulls it, else the spec on its pulled file}
+   *
+   * @param spec the spec
+   */
   public BootSpec launchable(BootSpec spec) {
-    if (spec.huggingFace().isEmpty()) {
+    if (spec.huggingFace().isEmpty() || serverPulls) {
       return spec;
     }
     PulledModel pulled = pull(spec.huggingFace().get(), p -> { });
@@ -77,7 +91,7 @@ public final class SpecPuller implements AutoCloseable {
 
   /** {@return {@link #launchable(BootSpec)} on a pull thread (at once for a spec with a path)} @param spec the spec */
   public CompletableFuture<BootSpec> launchableAsync(BootSpec spec) {
-    if (spec.huggingFace().isEmpty()) {
+    if (spec.huggingFace().isEmpty() || serverPulls) {
       return CompletableFuture.completedFuture(spec);
     }
     return CompletableFuture.supplyAsync(() -> launchable(spec), task -> {

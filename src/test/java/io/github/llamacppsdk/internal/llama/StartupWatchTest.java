@@ -210,4 +210,38 @@ class StartupWatchTest {
       dots.cancel(false);
     }
   }
+
+  private CompletableFuture<Observation.Ready> watchPulling(int port, Duration ready, Duration stall) {
+    StartupWatch.Settings settings = new StartupWatch.Settings(target(port), ready, stall, Duration.ofMillis(50),
+        "llama-server --hf-repo someone/tiny-GGUF:Q4_K_M --port " + port, port, null,
+        java.util.Optional.of("someone/tiny-GGUF:Q4_K_M"));
+    return new StartupWatch(prober, scheduler, process, settings, (s, r) -> progress.add(s + " " + r)).start();
+  }
+
+  @Test
+  void aServerThatPullsItsModelIsNotStalledWhileItsPortIsClosedOnlyTimedOut() throws IOException {
+    int port = closedPort();
+    assertThat(failure(watch(port, Duration.ofMillis(1500), Duration.ofMillis(200))).code())
+        .as("the same silence without a pull of its own").isEqualTo(ErrorCode.STALLED);
+    progress.clear();
+
+    CompletableFuture<Observation.Ready> pulling = watchPulling(port, Duration.ofMillis(1500), Duration.ofMillis(200));
+    process.print("get_repo_files: something the server says while it downloads");
+    ServerStartException e = failure(pulling);
+
+    assertThat(e.code()).isEqualTo(ErrorCode.READINESS_TIMEOUT);
+    assertThat(progress).startsWith(
+        "LOADING downloading someone/tiny-GGUF:Q4_K_M: llama-server pulls the model before it binds its port");
+    assertThat(progress).contains(
+        "LOADING downloading someone/tiny-GGUF:Q4_K_M: get_repo_files: something the server says while it downloads");
+  }
+
+  @Test
+  void onceThePortAnswersTheStallDeadlineRunsAgain(WireMockRuntimeInfo wm) {
+    stubFor(get("/health").willReturn(jsonResponse(LOADING, 503)));
+
+    ServerStartException e = failure(watchPulling(wm.getHttpPort(), LONG, Duration.ofMillis(300)));
+
+    assertThat(e.code()).isEqualTo(ErrorCode.STALLED);
+  }
 }
