@@ -90,6 +90,24 @@ class CapacityTest {
   }
 
   @Test
+  void anEvictionNamesTheLatestResolveThatJoinedTheQueuedInstance() {
+    core(Capacity.maxInstances(1));
+    Resolution a = resolve(backend.spec("a"));
+    CompletableFuture<Resolution> first = core.resolveEndpointAsync(backend.spec("c"), consumer, owner("first"));
+    CompletableFuture<Resolution> second = core.resolveEndpointAsync(backend.spec("c"), consumer, owner("second"));
+    assertThat(first).isNotDone();
+    assertThat(second).isNotDone();
+
+    a.close();
+
+    CapacityEvent evicted = capacityEvents(CapacityEvent.Kind.EVICTED).get(0);
+    assertThat(evicted.instanceId()).isEqualTo("fb:a");
+    assertThat(evicted.reason()).contains("make room for fb:c", "resolve by owner second");
+    first.join().close();
+    second.join().close();
+  }
+
+  @Test
   void evictsTheLeastRecentlyUsedIdleInstanceWhenANewOneNeedsRoom() {
     core(Capacity.maxInstances(2));
     Resolution a = resolve(backend.spec("a"));

@@ -60,7 +60,7 @@ public final class CapacityGovernor {
     final InstanceRecord record;
     final MemoryEstimate estimate;
     final Runnable launch;
-    final String requester;
+    String requester; // guarded by the governor's lock: the latest resolve that asked for it
     boolean evicting; // guarded by the governor's lock
 
     Entry(InstanceRecord record, MemoryEstimate estimate, Runnable launch, String requester) {
@@ -155,6 +155,26 @@ public final class CapacityGovernor {
       waiting = queue.size();
     }
     pump(); // the head may have changed
+  }
+
+  /**
+   * A resolve joined {@code rec} while it waits in line: an eviction made for it names that resolve
+   * (the one that queued it may have given up meanwhile).
+   *
+   * @param rec the record joined
+   * @param requester who joined it, in words
+   */
+  public void joined(InstanceRecord rec, String requester) {
+    if (waiting == 0) {
+      return;
+    }
+    synchronized (lock) {
+      for (Entry e : queue) {
+        if (e.record == rec) {
+          e.requester = requester;
+        }
+      }
+    }
   }
 
   /**

@@ -117,6 +117,8 @@ public final class InstanceRegistry {
       rec.memoryEstimate(estimate);
       InstanceRecord launching = rec;
       rt.capacity().admit(rec, estimate, () -> launching.launch(backend), requester);
+    } else {
+      rt.capacity().joined(rec, requester);
     }
     return CompletableFuture.completedFuture(new Joined(rec, created));
   }
