@@ -135,7 +135,7 @@ class RealKeysIT {
    */
   @Test
   void aPerInstanceKeyIsInNoLogLineToStringOrException() throws Exception {
-    Process jvm = new ProcessBuilder(RealProcesses.childJvm(RealChildJvmMain.class,
+    Process jvm = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(RealChildJvmMain.class,
         List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=trace"), List.of("keys", binary.toString(), model.toString())))
         .redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();

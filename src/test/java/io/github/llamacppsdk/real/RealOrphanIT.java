@@ -34,7 +34,7 @@ class RealOrphanIT {
   void theRealServerDoesNotOutliveAKilledJvm() throws Exception {
     Path binary = RealServer.requireBinary();
     Path model = RealServer.tinyModel(tmp);
-    Process jvm = new ProcessBuilder(RealProcesses.childJvm(RealChildJvmMain.class, List.of(),
+    Process jvm = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(RealChildJvmMain.class, List.of(),
         List.of("hold", binary.toString(), model.toString()))).redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();
     CompletableFuture<Long> serverPid = new CompletableFuture<>();

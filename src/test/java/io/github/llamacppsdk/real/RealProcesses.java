@@ -3,16 +3,11 @@ package io.github.llamacppsdk.real;
 import io.github.llamacppsdk.core.InstanceSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -77,32 +72,4 @@ final class RealProcesses {
     return true;
   }
 
-  /** {@return the command of a child JVM running {@code main} with the library, Jackson and slf4j-simple} */
-  static List<String> childJvm(Class<?> main, List<String> jvmFlags, List<String> args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.addAll(jvmFlags);
-    cmd.add("-cp");
-    cmd.add(classPath(main, io.github.llamacppsdk.LlamaCppBackend.class,
-        com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
-        com.fasterxml.jackson.annotation.JsonProperty.class, org.slf4j.Logger.class,
-        org.slf4j.simple.SimpleLogger.class));
-    cmd.add(main.getName());
-    cmd.addAll(args);
-    return cmd;
-  }
-
-  private static String classPath(Class<?>... classes) {
-    Set<String> entries = new LinkedHashSet<>();
-    for (Class<?> c : classes) {
-      try {
-        entries.add(Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-      } catch (URISyntaxException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return String.join(java.io.File.pathSeparator, entries);
-  }
 }

@@ -35,7 +35,7 @@ class CrossJvmPullIT {
     Path cache = tmp.resolve("hub");
     try (FakeHuggingFace hub = FakeHuggingFace.start().addFile("someone/tiny-GGUF", "tiny-Q4_K_M.gguf", bytes)
         .throttle(300_000)) { // two seconds: the second pull starts while the first downloads
-      Process child = new ProcessBuilder(Rel.childJvm(PullMain.class, List.of(),
+      Process child = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(PullMain.class, List.of(),
           List.of(hub.endpoint().toString(), cache.toString(), "someone/tiny-GGUF:Q4_K_M")))
           .redirectErrorStream(true).start();
       try {

@@ -39,7 +39,7 @@ class KilledJvmIT {
     Path model = GgufFiles.writeTinyModel(tmp.resolve("m.gguf"));
     List<Long> observed = new ArrayList<>();
     for (int i = 0; i < TRIALS; i++) {
-      Process jvm = new ProcessBuilder(Rel.childJvm(ChildJvmMain.class, List.of(),
+      Process jvm = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(ChildJvmMain.class, List.of(),
           List.of("hold", binary.toString(), model.toString()))).redirectErrorStream(true).start();
       List<String> output = new CopyOnWriteArrayList<>();
       CompletableFuture<Long> serverPid = new CompletableFuture<>();

@@ -2,18 +2,12 @@ package io.github.llamacppsdk.reliability;
 
 import io.github.llamacppsdk.core.InstanceSnapshot;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.CodeSource;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -120,37 +114,6 @@ final class Rel {
     try (var s = Files.list(Path.of("/proc/self/fd"))) {
       return s.count();
     }
-  }
-
-  /** {@return a class path made of the code sources of the given classes} */
-  static String classPath(Class<?>... classes) {
-    Set<String> entries = new LinkedHashSet<>();
-    for (Class<?> c : classes) {
-      CodeSource source = c.getProtectionDomain().getCodeSource();
-      try {
-        entries.add(Paths.get(source.getLocation().toURI()).toString());
-      } catch (URISyntaxException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return String.join(java.io.File.pathSeparator, entries);
-  }
-
-  /** {@return the command of a child JVM running {@code main} with the library, Jackson and slf4j-simple} */
-  static List<String> childJvm(Class<?> main, List<String> jvmFlags, List<String> args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.addAll(jvmFlags);
-    cmd.add("-cp");
-    cmd.add(classPath(main, io.github.llamacppsdk.LlamaCppBackend.class,
-        com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonFactory.class,
-        com.fasterxml.jackson.annotation.JsonProperty.class, org.slf4j.Logger.class,
-        org.slf4j.simple.SimpleLogger.class));
-    cmd.add(main.getName());
-    cmd.addAll(args);
-    return cmd;
   }
 
   /** Prints one figure of the suite in a greppable form ({@code [reliability] name: value}). */

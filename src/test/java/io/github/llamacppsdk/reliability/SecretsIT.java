@@ -44,7 +44,7 @@ class SecretsIT {
     Path keyFile = tmp.resolve("keys.txt");
     Files.writeString(keyFile, fileKey + "\n");
 
-    Process jvm = new ProcessBuilder(Rel.childJvm(ChildJvmMain.class,
+    Process jvm = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(ChildJvmMain.class,
         List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=trace"),
         List.of("secrets", binary.toString(), model.toString(), key, keyFile.toString())))
         .redirectErrorStream(true).start();
