@@ -113,10 +113,17 @@ public final class InstanceRegistry {
       return stopping.thenComposeAsync(v -> joinOrCreate(backend, spec, plan, rt, requester), rt.scheduler());
     }
     if (created) {
-      MemoryEstimate estimate = estimate(backend, spec, plan);
-      rec.memoryEstimate(estimate);
       InstanceRecord launching = rec;
-      rt.capacity().admit(rec, estimate, () -> launching.launch(backend), requester);
+      if (rt.capacity().capacity().isUnlimited()) {
+        // Nothing is counted: launch first and estimate (for the snapshot) while the server loads.
+        rt.capacity().admit(rec, MemoryEstimate.unknown("not estimated yet"), () -> launching.launch(backend),
+            requester);
+        rec.memoryEstimate(estimate(backend, spec, plan));
+      } else {
+        MemoryEstimate estimate = estimate(backend, spec, plan);
+        rec.memoryEstimate(estimate);
+        rt.capacity().admit(rec, estimate, () -> launching.launch(backend), requester);
+      }
     } else {
       rt.capacity().joined(rec, requester);
     }

@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,7 @@ public final class ServerBuilds {
   private static final ServerBuilds SHARED = new ServerBuilds(BuildRecords.configured());
 
   private final Map<Key, CompletableFuture<ServerBuild>> builds = new ConcurrentHashMap<>();
+  private final Set<List<Object>> ahead = ConcurrentHashMap.newKeySet();
   private final BuildRecords records;
 
   ServerBuilds(BuildRecords records) {
@@ -51,8 +54,44 @@ public final class ServerBuilds {
     return SHARED;
   }
 
+  /**
+   * One program as launched. Equality is written out: a record's generated {@code equals}/{@code
+   * hashCode} bootstrap {@code java.lang.invoke} on first use, about 10 ms of a fresh JVM's first launch.
+   */
   private record Key(Path program, long size, long modifiedMillis, List<String> launcherArgs,
-      Map<String, String> environment) {}
+      Map<String, String> environment) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && program.equals(k.program) && size == k.size && modifiedMillis == k.modifiedMillis
+          && launcherArgs.equals(k.launcherArgs) && environment.equals(k.environment);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(program, size, modifiedMillis, launcherArgs, environment);
+    }
+  }
+
+  /**
+   * Starts learning a binary's build on a daemon thread, so that a first launch finds it learned or
+   * under way while the caller does the rest of its preparation (the instance key, compatibility,
+   * the registry, the port). Only the first call for a binary, launcher and environment starts
+   * anything; later ones return at once.
+   *
+   * @param binary as for {@link #detect}
+   * @param launcherArgs as for {@link #detect}
+   * @param environment as for {@link #detect}
+   * @param scrubbedInherited as for {@link #detect}
+   */
+  public void detectAhead(String binary, List<String> launcherArgs, Map<String, String> environment,
+      List<String> scrubbedInherited) {
+    if (Prewarm.enabled() && ahead.add(List.of(binary, launcherArgs, environment))) {
+      Thread t = new Thread(() -> detect(binary, launcherArgs, environment, scrubbedInherited),
+          "llamacpp-build-detect");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
 
   /**
    * {@return the build that {@code request}'s program is} Runs the program at most once per
