@@ -22,7 +22,6 @@ import io.github.llamacppsdk.internal.llama.KubernetesTransports;
 import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
 import io.github.llamacppsdk.internal.llama.LlamaServerBackend;
 import io.github.llamacppsdk.internal.llama.LlamaServices;
-import io.github.llamacppsdk.internal.llama.Prewarm;
 import io.github.llamacppsdk.internal.llama.ServerPull;
 import io.github.llamacppsdk.internal.models.SpecPuller;
 import io.github.llamacppsdk.models.HubSettings;
@@ -104,8 +103,6 @@ public final class LlamaCppBackend implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
   private LlamaCppBackend(Builder b) {
-    CompletableFuture<ReadinessProber> warmProber = new CompletableFuture<>();
-    Prewarm.startOnce(warmProber); // the first resolve's code, run beside the caller's thread (cold start)
     this.ownsTransport = b.transport == null;
     this.transport = !ownsTransport ? b.transport
         : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
@@ -136,7 +133,6 @@ public final class LlamaCppBackend implements AutoCloseable {
       b.listeners.forEach(core::addListener);
     }
     this.prober = ReadinessProber.create(b.probeTimeout);
-    warmProber.complete(prober);
     boolean serverPulls = transport.capabilities().remote(); // a remote server pulls named models itself
     this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners, serverPulls);
     LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold,
@@ -175,7 +171,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @throws io.github.llamacppsdk.core.InferenceException for every other failure, with its code
    */
   public Resolution resolveEndpoint(BootSpec spec, ConsumerManifest consumer, ResolveOptions options) {
-    return core.resolveEndpoint(instanceSpec(launchable(spec)), consumer, options);
+    return core.resolveEndpoint(instanceSpec(models.launchable(spec)), consumer, options);
   }
 
   /**
@@ -215,7 +211,7 @@ public final class LlamaCppBackend implements AutoCloseable {
   public CompletableFuture<Resolution> resolveEndpointAsync(BootSpec spec, ConsumerManifest consumer,
       ResolveOptions options) {
     Objects.requireNonNull(spec, "spec");
-    return launchableAsync(spec).thenCompose(s -> core.resolveEndpointAsync(instanceSpec(s), consumer, options));
+    return models.launchableAsync(spec).thenCompose(s -> core.resolveEndpointAsync(instanceSpec(s), consumer, options));
   }
 
   /**
@@ -226,7 +222,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @return the snapshot and whether it was reused
    */
   public EnsureResult ensureInstance(BootSpec spec, Duration waitTimeout) {
-    return core.ensureInstance(instanceSpec(launchable(spec)), waitTimeout);
+    return core.ensureInstance(instanceSpec(models.launchable(spec)), waitTimeout);
   }
 
   /**
@@ -253,7 +249,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @throws io.github.llamacppsdk.core.CapacityExhaustedException if it does not fit the capacity in time
    */
   public EnsureResult preload(BootSpec spec, boolean pinned) {
-    return core.preload(instanceSpec(launchable(spec)), pinned, ResolveOptions.DEFAULT_AWAIT_TIMEOUT);
+    return core.preload(instanceSpec(models.launchable(spec)), pinned, ResolveOptions.DEFAULT_AWAIT_TIMEOUT);
   }
 
   /**
@@ -318,17 +314,6 @@ public final class LlamaCppBackend implements AutoCloseable {
    */
   public BootSpec resolveModel(BootSpec spec) {
     return models.launchable(Objects.requireNonNull(spec, "spec"));
-  }
-
-  /** {@return the spec to launch (its named model pulled), the binary's build being learned meanwhile} */
-  private BootSpec launchable(BootSpec spec) {
-    spawned.learnBuildAhead(spec);
-    return models.launchable(spec);
-  }
-
-  private CompletableFuture<BootSpec> launchableAsync(BootSpec spec) {
-    spawned.learnBuildAhead(spec);
-    return models.launchableAsync(spec);
   }
 
   /** {@return the model puller this backend uses (created on first use unless one was given)} */

@@ -99,19 +99,6 @@ public final class LlamaServerBackend implements Backend {
   }
 
   /**
-   * Starts learning the build of {@code spec}'s binary in the background (once per binary), when the
-   * transport runs it on this machine: the first launch then finds it learned or under way.
-   *
-   * @param spec the spec about to be resolved
-   */
-  public void learnBuildAhead(BootSpec spec) {
-    if (!services.transport().capabilities().remote()) {
-      services.builds().detectAhead(spec.binaryPath(), spec.launcherArgs(), spec.environment(),
-          LlamaServerInstance.SCRUBBED_INHERITED);
-    }
-  }
-
-  /**
    * Reads the boot spec from {@code backend_options}: a {@link BootSpec} under {@code boot_spec}, a map
    * under {@code boot_spec}, or the whole options map as boot-spec keys.
    *

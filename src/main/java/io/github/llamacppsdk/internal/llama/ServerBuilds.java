@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,6 @@ public final class ServerBuilds {
   private static final ServerBuilds SHARED = new ServerBuilds(BuildRecords.configured());
 
   private final Map<Key, CompletableFuture<ServerBuild>> builds = new ConcurrentHashMap<>();
-  private final Set<List<Object>> ahead = ConcurrentHashMap.newKeySet();
   private final BuildRecords records;
 
   ServerBuilds(BuildRecords records) {
@@ -73,40 +71,6 @@ public final class ServerBuilds {
   }
 
   /**
-   * Starts reading a binary's recorded build ({@link BuildRecords}) on a daemon thread, so that a
-   * fresh JVM's first launch finds it read (or being read) while the caller does the rest of its
-   * preparation (the instance key, compatibility, the registry, the port). Only reads: a binary with
-   * no record is left to {@link #detect}, which runs it on the launching thread, so no process is ever
-   * started in the background. Only the first call for a binary, launcher and environment does
-   * anything; later ones return at once.
-   *
-   * @param binary as for {@link #detect}
-   * @param launcherArgs as for {@link #detect}
-   * @param environment as for {@link #detect}
-   * @param scrubbedInherited as for {@link #detect}
-   * @return completes when the background read is over (at once when there is none): what it found,
-   *     or empty when the binary has no record (or another call did the reading)
-   */
-  public CompletableFuture<Optional<ServerBuild>> detectAhead(String binary, List<String> launcherArgs,
-      Map<String, String> environment, List<String> scrubbedInherited) {
-    CompletableFuture<Optional<ServerBuild>> done = new CompletableFuture<>();
-    if (!Prewarm.enabled() || !ahead.add(List.of(binary, launcherArgs, environment))) {
-      done.complete(Optional.empty());
-      return done;
-    }
-    Thread t = new Thread(() -> {
-      try {
-        done.complete(detect(binary, launcherArgs, environment, scrubbedInherited, false));
-      } catch (RuntimeException | Error e) {
-        done.completeExceptionally(e);
-      }
-    }, "llamacpp-build-detect");
-    t.setDaemon(true);
-    t.start();
-    return done;
-  }
-
-  /**
    * {@return the build that {@code request}'s program is} Runs the program at most once per
    * path/size/modification time.
    *
@@ -117,12 +81,6 @@ public final class ServerBuilds {
    */
   public ServerBuild detect(String binary, List<String> launcherArgs, Map<String, String> environment,
       List<String> scrubbedInherited) {
-    return detect(binary, launcherArgs, environment, scrubbedInherited, true).orElseThrow();
-  }
-
-  /** As {@link #detect}; without {@code mayRun}, empty (and nothing cached) when only running the binary would tell. */
-  private Optional<ServerBuild> detect(String binary, List<String> launcherArgs, Map<String, String> environment,
-      List<String> scrubbedInherited, boolean mayRun) {
     LaunchRequest request = new LaunchRequest(List.of(binary), Optional.empty(), environment, true,
         scrubbedInherited, "llama-server --version");
     Map<String, String> parent = System.getenv();
@@ -133,42 +91,35 @@ public final class ServerBuilds {
       program = LaunchPreparation.resolveProgram(binary, Optional.empty(), env, parent);
       attributes = Files.readAttributes(program, BasicFileAttributes.class);
     } catch (ProcessLaunchException | IOException e) {
-      return Optional.of(ServerBuild.unknown("the binary could not be read: " + e.getMessage()));
+      return ServerBuild.unknown("the binary could not be read: " + e.getMessage());
     }
     Key key = new Key(program, attributes.size(), attributes.lastModifiedTime().toMillis(),
         List.copyOf(launcherArgs), Map.copyOf(environment));
-    CompletableFuture<ServerBuild> known = builds.get(key);
-    if (known != null) {
-      return Optional.of(known.join());
-    }
-    Map<String, String> relevant = new java.util.TreeMap<>(environment);
-    for (String name : List.of("LD_LIBRARY_PATH", "LD_PRELOAD")) { // what decides which libraries load
-      if (env.containsKey(name)) {
-        relevant.put(name, env.get(name));
-      }
-    }
-    Optional<String> fingerprint = records.fingerprint(program, attributes, key.launcherArgs(), relevant);
-    Optional<BuildRecords.Answers> recorded = fingerprint.flatMap(records::load);
-    if (recorded.isEmpty() && !mayRun) {
-      return Optional.empty();
-    }
     CompletableFuture<ServerBuild> mine = new CompletableFuture<>();
-    known = builds.putIfAbsent(key, mine);
+    CompletableFuture<ServerBuild> known = builds.putIfAbsent(key, mine);
     if (known != null) {
-      return Optional.of(known.join());
+      return known.join();
     }
     ServerBuild build = ServerBuild.unknown("detection failed");
     try {
-      build = recordedOrRun(recorded, fingerprint, program, key.launcherArgs(), env);
-      return Optional.of(build);
+      build = recordedOrRun(program, attributes, key.launcherArgs(), environment, env);
+      return build;
     } finally {
       mine.complete(build);
     }
   }
 
   /** Answers recorded by an earlier JVM for this very binary, else the binary's own (then recorded). */
-  private ServerBuild recordedOrRun(Optional<BuildRecords.Answers> recorded, Optional<String> fingerprint,
-      Path program, List<String> launcher, Map<String, String> env) {
+  private ServerBuild recordedOrRun(Path program, BasicFileAttributes attributes, List<String> launcher,
+      Map<String, String> specEnvironment, Map<String, String> env) {
+    Map<String, String> relevant = new java.util.TreeMap<>(specEnvironment);
+    for (String name : List.of("LD_LIBRARY_PATH", "LD_PRELOAD")) { // what decides which libraries load
+      if (env.containsKey(name)) {
+        relevant.put(name, env.get(name));
+      }
+    }
+    Optional<String> fingerprint = records.fingerprint(program, attributes, launcher, relevant);
+    Optional<BuildRecords.Answers> recorded = fingerprint.flatMap(records::load);
     if (recorded.isPresent()) {
       ServerBuild build = ServerBuild.parse(recorded.get().version(), recorded.get().help());
       if (build.unknownBecause().isEmpty()) {

@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,34 +104,6 @@ class BuildRecordsTest {
     ServerBuild third = new ServerBuilds(records).detect(binary.toString(), List.of(), env, List.of());
     assertThat(third.buildNumber()).hasValue(9842);
     assertThat(Files.readAllLines(runs)).hasSize(4);
-  }
-
-  @Test
-  void readingAheadNeverRunsTheBinaryAndFindsWhatAnEarlierJvmRecorded() throws Exception {
-    Path answers = tmp.resolve("answers");
-    Files.createDirectories(answers);
-    Files.writeString(answers.resolve("version"), VERSION);
-    Files.writeString(answers.resolve("help"), HELP);
-    Path runs = tmp.resolve("runs.log");
-    Path binary = binary("llama-server", "#!/bin/sh\necho \"$1\" >> \"$RUNS\"\n"
-        + "case \"$1\" in --version) cat " + answers.resolve("version") + ";; --help) cat " + answers.resolve("help") + ";; esac\n");
-    BuildRecords records = new BuildRecords(Optional.of(tmp.resolve("records")));
-    Map<String, String> env = Map.of("RUNS", runs.toString());
-
-    ServerBuilds fresh = new ServerBuilds(records);
-    assertThat(fresh.detectAhead(binary.toString(), List.of(), env, List.of()).get(10, TimeUnit.SECONDS))
-        .as("no record yet: nothing read, nothing run").isEmpty();
-    assertThat(runs).doesNotExist();
-    ServerBuild learned = fresh.detect(binary.toString(), List.of(), env, List.of()); // the launch path runs it
-    assertThat(Files.readAllLines(runs)).hasSize(2);
-
-    ServerBuilds nextJvm = new ServerBuilds(records);
-    assertThat(nextJvm.detectAhead(binary.toString(), List.of(), env, List.of()).get(10, TimeUnit.SECONDS))
-        .contains(learned);
-    assertThat(nextJvm.detectAhead(binary.toString(), List.of(), env, List.of()).get(10, TimeUnit.SECONDS))
-        .as("once per binary").isEmpty();
-    assertThat(nextJvm.detect(binary.toString(), List.of(), env, List.of())).isEqualTo(learned);
-    assertThat(Files.readAllLines(runs)).as("read from the record, not run again").hasSize(2);
   }
 
   private Path binary(String name, String content) throws IOException {
