@@ -11,23 +11,12 @@ import java.util.function.IntSupplier;
  * Not API. The Hugging Face Hub's HTTP routes as {@code testkit.FakeHuggingFace} serves them: the refs
  * and tree API, {@code resolve} downloads (gated, failed, redirected or faulty on request) with the
  * Hub's headers and ranges, and the redirect target. Thread-safe.
+ *
+ * @param repos what the Hub holds
+ * @param faults how downloads misbehave
+ * @param redirectPort the port downloads redirect to (host {@code localhost}), or -1 for none
  */
-public final class HubRoutes {
-  private final HubRepos repos;
-  private final HubDownloadFaults faults;
-  private final IntSupplier redirectPort;
-
-  /**
-   * @param repos what the Hub holds
-   * @param faults how downloads misbehave
-   * @param redirectPort the port downloads redirect to (host {@code localhost}), or -1 for none
-   */
-  public HubRoutes(HubRepos repos, HubDownloadFaults faults, IntSupplier redirectPort) {
-    this.repos = repos;
-    this.faults = faults;
-    this.redirectPort = redirectPort;
-  }
-
+public record HubRoutes(HubRepos repos, HubDownloadFaults faults, IntSupplier redirectPort) {
   /**
    * Answers one request and closes the exchange.
    *
