@@ -19,6 +19,8 @@ public final class FieldChecks {
   public static final FieldChecks ATTACH_SPEC = of(AttachNormalizer.WHAT);
   /** The checks of {@code ConsumerManifest}. */
   public static final FieldChecks CONSUMER_MANIFEST = of(WireRules.CONSUMER_MANIFEST);
+  /** The checks of an {@code InstanceSpec} (its execution surface). */
+  public static final FieldChecks INSTANCE_SPEC = of("instance spec");
   /** The checks of {@code ResolveOptions}. */
   public static final FieldChecks RESOLVE_OPTIONS = of(WireRules.RESOLVE_OPTIONS);
 

@@ -54,12 +54,13 @@ public final class WireRules {
   /**
    * {@return the text of a wire value, as {@link #text(String, Object, List)}}
    *
+   * @param checks whose exception to throw
    * @param key the field
    * @param value the value
    * @throws InvalidSpecException if it is not text
    */
-  public static String text(String key, Object value) {
-    return FieldChecks.CONSUMER_MANIFEST.checked(out -> text(key, value, out));
+  public static String text(FieldChecks checks, String key, Object value) {
+    return checks.checked(out -> text(key, value, out));
   }
 
   /**
