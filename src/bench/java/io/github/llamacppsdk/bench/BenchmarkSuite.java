@@ -86,7 +86,7 @@ public final class BenchmarkSuite {
         }
         new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
       } else if (pollOnly > 0) { // figure 6b alone
-        new PollBench(report).run(pollOnly, Duration.ofSeconds(quick ? 3 : 60), Duration.ofSeconds(quick ? 3 : 20));
+        new PollBench(report).run(pollOnly, Duration.ofSeconds(quick ? 3 : 120), Duration.ofSeconds(quick ? 3 : 30));
       } else if (warmOnly) { // figures 4 and 5 alone
         ResolveBenches resolves = new ResolveBenches(fx, report);
         resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
@@ -97,8 +97,8 @@ public final class BenchmarkSuite {
         // Scale first: its thread baseline is the JVM before the library created anything.
         new ScaleBench(fx, report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, 5,
             Duration.ofSeconds(quick ? 3 : 20));
-        new PollBench(report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, Duration.ofSeconds(quick ? 3 : 60),
-            Duration.ofSeconds(quick ? 3 : 20));
+        new PollBench(report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, Duration.ofSeconds(quick ? 3 : 120),
+            Duration.ofSeconds(quick ? 3 : 30));
       }
       if (!only && scaleOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
         LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
