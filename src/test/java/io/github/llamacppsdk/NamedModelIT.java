@@ -62,7 +62,7 @@ class NamedModelIT {
   void aNamedSpecIsPulledThenLaunchedOnTheCachedFile() {
     try (Resolution r = backend.resolveEndpoint(spec(REPO + ":Q4_K_M").build(), ResolveOptions.defaults())) {
       assertThat(r.endpoint().modelIdentity()).isEqualTo(REPO + ":Q4_K_M");
-      String command = String.valueOf(backend.instance(r.instance().instanceId()).orElseThrow().metadata().get("command"));
+      String command = backend.instance(r.instance().instanceId()).orElseThrow().process().orElseThrow().command();
       Path cached = tmp.resolve("hub/models--someone--tiny-GGUF/snapshots").resolve(hub.commit(REPO)).resolve(FILE);
       assertThat(command).contains("--model " + cached, "--alias " + REPO + ":Q4_K_M").doesNotContain("--hf-repo");
     }

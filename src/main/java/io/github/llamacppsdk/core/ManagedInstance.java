@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.core;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,7 +40,19 @@ public interface ManagedInstance {
     return true;
   }
 
-  /** {@return backend-specific facts for snapshots (pid, port, ...); never secrets} */
+  /**
+   * {@return the process facts of a spawned server (pid, port, base URL, build, masked command), for
+   * {@link InstanceSnapshot#process()}; empty for a service the backend does not run} Called for every
+   * snapshot, so it must be cheap and never block. The default has none.
+   */
+  default Optional<ServerProcess> process() {
+    return Optional.empty();
+  }
+
+  /**
+   * {@return other backend facts for snapshots (e.g. what the model file says, where a pod runs), as free-form
+   * extras in {@link InstanceSnapshot#metadata()}; never secrets} Process facts belong in {@link #process()}.
+   */
   default Map<String, Object> details() {
     return Map.of();
   }

@@ -42,7 +42,7 @@ public final class ChildJvmMain {
       LlamaCppBackend backend = LlamaCppBackend.create();
       Resolution r = backend.resolveEndpoint(BootSpec.builder(model).binaryPath(binary).port(0)
           .extraArgs(List.of("--fake-load-ms", "0")).build(), opts);
-      System.out.println("SERVER_PID " + r.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + r.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       new java.util.concurrent.CountDownLatch(1).await(); // held until the test kills this JVM
       return;
@@ -55,7 +55,7 @@ public final class ChildJvmMain {
       BootSpec inline = BootSpec.builder(model).binaryPath(binary).port(0).alias("inline").apiKey(key)
           .healthInterval(Duration.ofMillis(50)).build();
       Resolution r = backend.resolveEndpoint(inline, opts);
-      System.out.println("SERVER_PID " + r.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + r.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       stdin.readLine();
       print("spec", inline);
@@ -95,7 +95,7 @@ public final class ChildJvmMain {
       BootSpec fromFile = BootSpec.builder(model).binaryPath(binary).port(0).alias("from-file")
           .apiKeyFile(keyFile).build();
       Resolution f = backend.resolveEndpoint(fromFile, opts);
-      System.out.println("SERVER_PID " + f.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + f.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       stdin.readLine();
       print("file spec", fromFile);

@@ -11,6 +11,7 @@ import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
 import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.NotServingException;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -642,11 +644,17 @@ public final class InstanceRecord {
       }
     }
     OptionalLong resident = OptionalLong.empty();
+    Optional<ServerProcess> process = Optional.empty();
     if (h != null) {
       try {
         resident = h.residentMemoryBytes();
       } catch (RuntimeException e) {
         log.warn("instance {}: backend residentMemoryBytes() threw", id, e);
+      }
+      try {
+        process = Objects.requireNonNullElse(h.process(), Optional.empty());
+      } catch (RuntimeException e) {
+        log.warn("instance {}: backend process() threw", id, e);
       }
     }
     InstanceSnapshot s;
@@ -654,7 +662,8 @@ public final class InstanceRecord {
       expireDue(rt.clock().instant());
       s = new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
           healthReason, leases.size(), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
-          metadata, gate.outage(), memoryEstimate, resident == null ? OptionalLong.empty() : resident, pinned);
+          metadata, gate.outage(), memoryEstimate, resident == null ? OptionalLong.empty() : resident, pinned,
+          process);
     }
     rt.events().flush();
     return s;

@@ -13,6 +13,7 @@ import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.probe.HealthMonitor;
 import io.github.llamacppsdk.internal.probe.Observation;
@@ -191,28 +192,26 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   @Override
+  public Optional<ServerProcess> process() {
+    synchronized (lock) {
+      if (process == null || effective == null) {
+        return Optional.empty();
+      }
+      ServerBuild b = build != null ? build : ServerBuild.unknown("not read");
+      return Optional.of(new ServerProcess(process.pid() >= 0 ? OptionalLong.of(process.pid()) : OptionalLong.empty(),
+          effective.port(), reachable != null ? reachable.rootUrl() + effective.apiPrefix() + "/v1" : effective.baseUrl(),
+          commandLine.toString(), b.versionLine(), b.buildNumber(), b.options().stream().sorted().toList(), restarts));
+    }
+  }
+
+  /** {@return where the transport placed the process (e.g. its pod) and what the model file says} */
+  @Override
   public Map<String, Object> details() {
     Map<String, Object> d = new LinkedHashMap<>();
     synchronized (lock) {
       if (process != null) {
-        d.put("pid", process.pid());
-      }
-      if (effective != null) {
-        d.put("port", effective.port());
-        d.put("base_url", reachable != null ? reachable.rootUrl() + effective.apiPrefix() + "/v1" : effective.baseUrl());
-      }
-      if (process != null) {
         d.putAll(process.placement());
       }
-      if (commandLine != null) {
-        d.put("command", commandLine.toString());
-      }
-      if (build != null) {
-        d.put("server_version", build.versionLine());
-        build.buildNumber().ifPresent(n -> d.put("server_build_number", n));
-        d.put("server_options", List.copyOf(build.options()));
-      }
-      d.put("restarts", restarts);
     }
     d.putAll(modelDetails);
     return d;
