@@ -14,11 +14,11 @@ import java.util.concurrent.CompletableFuture;
 public interface ManagedInstance {
 
   /**
-   * {@return a future that completes with the endpoint fields to publish once the service is ready,
-   * or fails with an {@link InferenceException} that explains why it never became ready} The core
-   * fills in the endpoint id and lease references.
+   * {@return a future that completes with what the instance serves once it is ready, or fails with an
+   * {@link InferenceException} that explains why it never became ready} The core publishes it as an
+   * {@link EndpointDescriptor} with the ids, kinds and lease references it owns.
    */
-  CompletableFuture<EndpointDescriptor> ready();
+  CompletableFuture<ServedEndpoint> ready();
 
   /**
    * Stops the service (a spawned process) or stops watching it (an attached service). Idempotent and

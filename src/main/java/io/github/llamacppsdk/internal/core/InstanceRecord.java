@@ -10,7 +10,7 @@ import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
-import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ManagedInstance;
@@ -49,7 +49,7 @@ public final class InstanceRecord {
 
   private final String id;
   private final String backendId;
-  private final InstanceSpec spec;
+  private final BoundSpec<?> spec;
   private final StartupPlan plan;
   private final CoreRuntime rt;
   private final Instant insertedAt;
@@ -77,14 +77,13 @@ public final class InstanceRecord {
   /**
    * Creates a record in {@code STARTING} and queues its creation event.
    *
-   * @param backendId the backend id
-   * @param spec the spec
+   * @param spec the spec, bound to its backend
    * @param plan the validated plan
    * @param rt the shared runtime
    */
-  public InstanceRecord(String backendId, InstanceSpec spec, StartupPlan plan, CoreRuntime rt) {
+  public InstanceRecord(BoundSpec<?> spec, StartupPlan plan, CoreRuntime rt) {
     this.id = plan.instanceKey();
-    this.backendId = backendId;
+    this.backendId = spec.backendId();
     this.spec = spec;
     this.plan = plan;
     this.rt = rt;
@@ -131,10 +130,8 @@ public final class InstanceRecord {
 
   /**
    * Calls {@link Backend#start} (outside any lock) and wires readiness. Typed failures fail the record.
-   *
-   * @param backend the backend
    */
-  public void launch(Backend backend) {
+  public void launch() {
     boolean notLaunched;
     synchronized (this) {
       notLaunched = lifecycle != LifecycleStatus.STARTING; // stopped before admission: nothing to start
@@ -145,7 +142,7 @@ public final class InstanceRecord {
     }
     ManagedInstance h;
     try {
-      h = backend.start(spec, plan, context);
+      h = spec.start(plan, context);
       if (h == null) {
         throw new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start returned null");
       }
@@ -166,7 +163,7 @@ public final class InstanceRecord {
       stopHandle(h);
       return;
     }
-    CompletableFuture<EndpointDescriptor> rf;
+    CompletableFuture<ServedEndpoint> rf;
     try {
       rf = h.ready();
     } catch (RuntimeException e) {
@@ -176,7 +173,7 @@ public final class InstanceRecord {
   }
 
   /** Never lets a failure escape into the void: the instance fails instead of staying STARTING. */
-  private void onReadyOutcomeGuarded(EndpointDescriptor ep, Throwable ex) {
+  private void onReadyOutcomeGuarded(ServedEndpoint ep, Throwable ex) {
     try {
       onReadyOutcome(ep, ex);
     } catch (RuntimeException e) {
@@ -184,7 +181,7 @@ public final class InstanceRecord {
     }
   }
 
-  private void onReadyOutcome(EndpointDescriptor ep, Throwable ex) {
+  private void onReadyOutcome(ServedEndpoint ep, Throwable ex) {
     if (ex == null && (ep == null || ep.baseUrl().isBlank())) {
       ex = new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' published no base URL for "
           + id);
@@ -197,19 +194,7 @@ public final class InstanceRecord {
       if (lifecycle != LifecycleStatus.STARTING) {
         return;
       }
-      EndpointDescriptor.Builder b = ep.toBuilder().endpointId(id + ":endpoint").leaseRef(null)
-          .runtimeKind(RuntimeKind.SERVICE).managementMode(plan.managementMode())
-          .targetClass(TargetClass.SELF_HOSTED_ENDPOINT);
-      if (ep.providerIdentity().isBlank()) {
-        b.providerIdentity(backendId);
-      }
-      if (ep.sourceRuntime().isBlank()) {
-        b.sourceRuntime(backendId);
-      }
-      if (ep.modelIdentity().isBlank()) {
-        b.modelIdentity(id);
-      }
-      published = b.build();
+      published = publish(ep);
       readyAt = rt.clock().instant();
       gate.serving(); // the first gate is `ready`, completed below
       lastUsed = readyAt;
@@ -221,6 +206,17 @@ public final class InstanceRecord {
       maybeArmIdle();
     }
     rt.events().flush();
+  }
+
+  /** {@return the descriptor of what the backend serves, with the ids and kinds the core owns} */
+  private EndpointDescriptor publish(ServedEndpoint ep) {
+    String runtime = ep.runtime().isBlank() ? backendId : ep.runtime();
+    return EndpointDescriptor.builder(ep.baseUrl()).endpointId(id + ":endpoint").runtimeKind(RuntimeKind.SERVICE)
+        .managementMode(plan.managementMode()).targetClass(TargetClass.SELF_HOSTED_ENDPOINT).protocol(ep.protocol())
+        .headers(ep.headers()).providerIdentity(runtime).sourceRuntime(runtime)
+        .modelIdentity(ep.modelIdentity().isBlank() ? id : ep.modelIdentity()).sourceRuntimeRef(ep.rootUrl())
+        .healthRef(ep.healthUrl()).boundaryRef(ep.boundaryRef().orElse(null)).capabilities(ep.capabilities())
+        .metadata(ep.metadata()).build();
   }
 
   /**

@@ -7,12 +7,12 @@ import io.github.llamacppsdk.Secret;
 import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
-import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.probe.HealthMonitor;
@@ -63,7 +63,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private final String instanceKey;
   private final LlamaServices services;
   private final InstanceContext context;
-  private final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
+  private final CompletableFuture<ServedEndpoint> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   private final Object lock = new Object();
@@ -122,7 +122,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   @Override
-  public CompletableFuture<EndpointDescriptor> ready() {
+  public CompletableFuture<ServedEndpoint> ready() {
     return ready;
   }
 
