@@ -424,9 +424,16 @@ public final class LlamaCppBackend implements AutoCloseable {
     return core.addListener(listener);
   }
 
-  /** {@return the inference core this backend publishes into} */
-  public InferenceCore core() {
-    return core;
+  /**
+   * Listens to instance, health and lease events on {@code executor}: in order and one at a time, never
+   * on the library's threads (a health change is seen on the poll thread), so the listener may block.
+   *
+   * @param listener the listener
+   * @param executor where its events run
+   * @return the subscription; close it to stop listening
+   */
+  public Subscription addListener(CoreListener listener, java.util.concurrent.Executor executor) {
+    return core.addListener(listener, executor);
   }
 
   /** {@return {@code app}, {@code backend} and {@code version}, describing this library} */

@@ -108,7 +108,7 @@ class ClientWiringTest {
         new io.github.llamacppsdk.process.ExitStatus(java.util.OptionalInt.of(1), java.util.OptionalInt.empty(),
             io.github.llamacppsdk.process.ExitStatus.Termination.ON_ITS_OWN), StartFailure.MODEL_FILE_MISSING,
         "GET /health -> connection refused", java.util.List.of("line 1", "line 2"), "llama-server --model /x",
-        Duration.ofMillis(41), 8080, null);
+        Duration.ofMillis(41), 8080, null, null);
 
     assertThat(e.summary()).startsWith("EXITED_BEFORE_READY: llama-server exited before it was ready (")
         .contains("cause MODEL_FILE_MISSING").doesNotContain("\n").doesNotContain("--model").doesNotContain("waited");

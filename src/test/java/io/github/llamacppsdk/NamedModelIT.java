@@ -114,8 +114,11 @@ class NamedModelIT {
 
   @Test
   void theCoreRefusesANamedSpecThatWasNotPulled() {
-    assertThatThrownBy(() -> backend.core().resolveEndpoint(backend.instanceSpec(spec(REPO).build()),
-        io.github.llamacppsdk.core.ConsumerManifest.builder("a").build(), ResolveOptions.defaults()))
-        .isInstanceOf(InferenceException.class).hasMessageContaining("hf_repo").hasMessageContaining("resolveModel");
+    try (io.github.llamacppsdk.core.InferenceCore core = io.github.llamacppsdk.core.InferenceCore.builder().build();
+        LlamaCppBackend onCore = LlamaCppBackend.builder().hub(hub.settings(tmp.resolve("hub"))).core(core).build()) {
+      assertThatThrownBy(() -> core.resolveEndpoint(onCore.instanceSpec(spec(REPO).build()),
+          io.github.llamacppsdk.core.ConsumerManifest.builder("a").build(), ResolveOptions.defaults()))
+          .isInstanceOf(InferenceException.class).hasMessageContaining("hf_repo").hasMessageContaining("resolveModel");
+    }
   }
 }

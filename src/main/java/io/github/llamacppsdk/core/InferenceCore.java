@@ -394,6 +394,19 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
+   * Adds a listener whose events run on {@code executor}: still in order and one at a time, but never on
+   * the core's threads (health polls, lease expiry, process exits), so the listener may block. An event
+   * the executor refuses is logged and dropped.
+   *
+   * @param listener the listener
+   * @param executor where its events run
+   * @return the subscription; close it to remove the listener
+   */
+  public Subscription addListener(CoreListener listener, java.util.concurrent.Executor executor) {
+    return events.add(listener, executor);
+  }
+
+  /**
    * Stops every instance (in parallel, waiting up to the close timeout), then stops lease expiry and
    * shuts down the scheduler if the core created it. Idempotent; later operations fail with {@code
    * CLOSED}. An interrupt while waiting ends the wait early and restores the interrupt flag.

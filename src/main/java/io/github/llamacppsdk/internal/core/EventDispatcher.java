@@ -42,6 +42,17 @@ public final class EventDispatcher {
   }
 
   /**
+   * Adds a listener whose events run on an executor, in order, one at a time.
+   *
+   * @param listener the listener
+   * @param executor where its events run
+   * @return its subscription
+   */
+  public Subscription add(CoreListener listener, java.util.concurrent.Executor executor) {
+    return add(new ExecutorListener(listener, executor));
+  }
+
+  /**
    * Queues an event; call {@link #flush()} once no lock is held.
    *
    * @param event the event

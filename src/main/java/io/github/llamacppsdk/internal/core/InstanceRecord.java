@@ -89,7 +89,7 @@ public final class InstanceRecord {
     this.rt = rt;
     this.insertedAt = rt.clock().instant();
     this.context = new InstanceContextImpl(this, rt);
-    this.leases = new LeaseBook(id, rt);
+    this.leases = new LeaseBook(this, rt);
     rt.events().emit(new InstanceEvent(id, backendId, Optional.empty(), lifecycle, health, health,
         "created", insertedAt));
   }
@@ -516,7 +516,7 @@ public final class InstanceRecord {
     LeaseImpl lease;
     synchronized (this) {
       requireServing();
-      lease = leases.open(this, opts, published, rt.clock().instant());
+      lease = leases.open(opts, published, rt.clock().instant());
       lastUsed = rt.clock().instant();
       cancelIdle();
     }
@@ -547,48 +547,22 @@ public final class InstanceRecord {
     }
   }
 
-  boolean checkActive(LeaseImpl lease) {
-    boolean active;
-    synchronized (this) {
-      expireDue(rt.clock().instant());
-      active = lease.active;
-    }
-    rt.events().flush(); // an expiry noticed here is heard now, not at the next sweep
-    return active;
-  }
-
-  void renew(LeaseImpl lease, Duration newTtl) {
-    synchronized (this) {
-      try {
-        leases.renew(lease, newTtl, rt.clock().instant());
-      } finally {
-        maybeArmIdle(); // renewing may have noticed expiries
-      }
-    }
-    rt.events().flush();
-  }
-
-  void release(LeaseImpl lease) {
-    synchronized (this) {
-      leases.end(lease, LeaseEvent.Kind.RELEASED, rt.clock().instant());
+  /**
+   * After a lease change (called by the {@link LeaseBook} with the monitor held): the last lease ending
+   * arms the idle timer.
+   *
+   * @param used whether the instance was just used (a release), for the capacity's least-recently-used order
+   */
+  void leasesChanged(boolean used) {
+    if (used) {
       lastUsed = rt.clock().instant();
-      maybeArmIdle();
     }
-    rt.events().flush();
-    rt.capacity().changed();
+    maybeArmIdle();
   }
 
   /** {@return how many leases expired now, by the core's clock} */
   public int expireLeases() {
-    int n;
-    synchronized (this) {
-      n = expireDue(rt.clock().instant());
-    }
-    rt.events().flush();
-    if (n > 0) {
-      rt.capacity().changed();
-    }
-    return n;
+    return leases.expire();
   }
 
   /** {@return the published endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
@@ -625,7 +599,7 @@ public final class InstanceRecord {
         + "; it keeps starting for other callers");
   }
 
-  /** {@return a snapshot; expired leases are dropped first so the count is exact} */
+  /** {@return a snapshot} A read: it changes nothing; a lease past its TTL is not counted, swept or not. */
   public InstanceSnapshot snapshot() {
     ManagedInstance h;
     synchronized (this) {
@@ -653,16 +627,12 @@ public final class InstanceRecord {
         log.warn("instance {}: backend process() threw", id, e);
       }
     }
-    InstanceSnapshot s;
     synchronized (this) {
-      expireDue(rt.clock().instant());
-      s = new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
-          healthReason, leases.size(), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
+      return new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
+          healthReason, leases.activeCount(rt.clock().instant()), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
           metadata, gate.outage(), memoryEstimate, resident == null ? OptionalLong.empty() : resident, pinned,
           process);
     }
-    rt.events().flush();
-    return s;
   }
 
   // ---- capacity ----
@@ -756,14 +726,6 @@ public final class InstanceRecord {
 
   private long downForMillis(Instant now) {
     return gate.outage().map(o -> Duration.between(o.since(), now).toMillis()).orElse(0L);
-  }
-
-  private int expireDue(Instant now) {
-    int n = leases.expireDue(now);
-    if (n > 0) {
-      maybeArmIdle();
-    }
-    return n;
   }
 
   private void transition(LifecycleStatus newLifecycle, HealthStatus newHealth, String reason) {
