@@ -3,7 +3,7 @@ package io.github.llamacppsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.llamacppsdk.core.ApiKey;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
 import java.time.Duration;
@@ -23,7 +23,7 @@ class ClientWiringTest {
   void theDescriptorGivesTheKeyAnOpenAiClientNeedsMaskedWhenPrinted() {
     EndpointDescriptor d = descriptor(Map.of("authorization", "Bearer sk-123"));
 
-    assertThat(d.apiKey()).map(ApiKey::reveal).contains("sk-123");
+    assertThat(d.apiKey()).map(Secret::reveal).contains("sk-123");
     assertThat(d.apiKey().orElseThrow()).hasToString("****");
     assertThat(d.toString()).doesNotContain("sk-123");
     assertThat(descriptor(Map.of()).apiKey()).isEmpty();

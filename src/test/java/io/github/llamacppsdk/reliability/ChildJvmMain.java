@@ -3,7 +3,7 @@ package io.github.llamacppsdk.reliability;
 import io.github.llamacppsdk.AttachSpec;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.Resolution;

@@ -1,7 +1,7 @@
 package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.BootSpec;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.Capabilities;
 import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.internal.core.Headers;

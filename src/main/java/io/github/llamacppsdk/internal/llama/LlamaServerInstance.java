@@ -3,7 +3,7 @@ package io.github.llamacppsdk.internal.llama;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.CommandLine;
 import io.github.llamacppsdk.RestartPolicy;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
