@@ -11,24 +11,16 @@ import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
 import io.github.llamacppsdk.core.ServedEndpoint;
-import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.NotServingException;
 import io.github.llamacppsdk.core.Outage;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.ResolveOptions;
-import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupPlan;
-import io.github.llamacppsdk.core.TargetClass;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -194,7 +186,7 @@ public final class InstanceRecord {
       if (lifecycle != LifecycleStatus.STARTING) {
         return;
       }
-      published = publish(ep);
+      published = InstanceFacts.publish(id, backendId, plan, ep);
       readyAt = rt.clock().instant();
       gate.serving(); // the first gate is `ready`, completed below
       lastUsed = readyAt;
@@ -206,17 +198,6 @@ public final class InstanceRecord {
       maybeArmIdle();
     }
     rt.events().flush();
-  }
-
-  /** {@return the descriptor of what the backend serves, with the ids and kinds the core owns} */
-  private EndpointDescriptor publish(ServedEndpoint ep) {
-    String runtime = ep.runtime().isBlank() ? backendId : ep.runtime();
-    return EndpointDescriptor.builder(ep.baseUrl()).endpointId(id + ":endpoint").runtimeKind(RuntimeKind.SERVICE)
-        .managementMode(plan.managementMode()).targetClass(TargetClass.SELF_HOSTED_ENDPOINT).protocol(ep.protocol())
-        .headers(ep.headers()).providerIdentity(runtime).sourceRuntime(runtime)
-        .modelIdentity(ep.modelIdentity().isBlank() ? id : ep.modelIdentity()).sourceRuntimeRef(ep.rootUrl())
-        .healthRef(ep.healthUrl()).boundaryRef(ep.boundaryRef().orElse(null)).capabilities(ep.capabilities())
-        .metadata(ep.metadata()).build();
   }
 
   /**
@@ -589,14 +570,7 @@ public final class InstanceRecord {
   }
 
   private synchronized InferenceException waitTimedOutServing(Duration timeout) {
-    if (lifecycle == LifecycleStatus.RECOVERING) {
-      Optional<Outage> outage = gate.outage();
-      return new NotServingException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " did not serve again within "
-          + timeout + "; it is RECOVERING: " + outage.map(o -> o.describe(rt.clock().instant())).orElse("?"), id,
-          lifecycle, outage);
-    }
-    return new InferenceException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " was not ready within " + timeout
-        + "; it keeps starting for other callers");
+    return InstanceFacts.waitedOut(id, lifecycle, gate.outage(), rt.clock().instant(), timeout);
   }
 
   /** {@return a snapshot} A read: it changes nothing; a lease past its TTL is not counted, swept or not. */
@@ -605,33 +579,11 @@ public final class InstanceRecord {
     synchronized (this) {
       h = handle;
     }
-    Map<String, Object> metadata = new LinkedHashMap<>(plan.metadata());
-    if (h != null) {
-      try {
-        metadata.putAll(h.details());
-      } catch (RuntimeException e) {
-        log.warn("instance {}: backend details() threw", id, e);
-      }
-    }
-    OptionalLong resident = OptionalLong.empty();
-    Optional<ServerProcess> process = Optional.empty();
-    if (h != null) {
-      try {
-        resident = h.residentMemoryBytes();
-      } catch (RuntimeException e) {
-        log.warn("instance {}: backend residentMemoryBytes() threw", id, e);
-      }
-      try {
-        process = Objects.requireNonNullElse(h.process(), Optional.empty());
-      } catch (RuntimeException e) {
-        log.warn("instance {}: backend process() threw", id, e);
-      }
-    }
+    InstanceFacts.BackendReads b = InstanceFacts.BackendReads.of(id, plan, h); // backend code: outside the lock
     synchronized (this) {
       return new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
-          healthReason, leases.activeCount(rt.clock().instant()), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
-          metadata, gate.outage(), memoryEstimate, resident == null ? OptionalLong.empty() : resident, pinned,
-          process);
+          healthReason, leases.activeCount(rt.clock().instant()), Optional.ofNullable(published), insertedAt,
+          Optional.ofNullable(readyAt), b.metadata(), gate.outage(), memoryEstimate, b.resident(), pinned, b.process());
     }
   }
 
@@ -688,39 +640,17 @@ public final class InstanceRecord {
   /** {@return what holds capacity here, for {@link CapacityExhaustedException}} */
   synchronized CapacityExhaustedException.Holder holder(MemoryEstimate est, Instant now, Duration minResidency,
       boolean evicting) {
-    String why;
-    if (evicting || lifecycle == LifecycleStatus.STOPPING || lifecycle.isFinal()) {
-      why = "stopping; its room is free once its process is gone";
-    } else if (pinned) {
-      why = "pinned";
-    } else if (lifecycle == LifecycleStatus.STARTING) {
-      why = "starting";
-    } else if (!leases.isEmpty()) {
-      why = "leased";
-    } else if (waiters > 0) {
-      why = waiters + " caller(s) waiting for it";
-    } else if (readyAt != null && readyAt.plus(minResidency).isAfter(now)) {
-      why = "ready for " + Duration.between(readyAt, now) + " of its minimum residency " + minResidency;
-    } else {
-      why = "idle, but evicting it would not make enough room";
-    }
-    return new CapacityExhaustedException.Holder(id, lifecycle, est, leases.owners(), pinned, why);
+    return InstanceFacts.holder(new InstanceFacts.Holding(id, lifecycle, pinned, leases.size(), leases.owners(), waiters,
+        readyAt), est, now, minResidency, evicting);
   }
 
   // ---- helpers, all called with the monitor held ----
 
   /** Throws unless the endpoint may be handed out now. */
   private void requireServing() {
-    if (lifecycle == LifecycleStatus.STARTING) {
-      throw new InferenceException(ErrorCode.NOT_READY, "instance " + id + " has not published an endpoint yet");
-    }
-    if (lifecycle == LifecycleStatus.RECOVERING) {
-      Optional<Outage> outage = gate.outage();
-      throw new NotServingException(ErrorCode.NOT_READY, "instance " + id + " does not serve now; it is RECOVERING: "
-          + outage.map(o -> o.describe(rt.clock().instant())).orElse("?"), id, lifecycle, outage);
-    }
-    if (lifecycle != LifecycleStatus.READY) {
-      throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
+    InferenceException e = InstanceFacts.notServing(id, lifecycle, gate.outage(), rt.clock().instant());
+    if (e != null) {
+      throw e;
     }
   }
 
