@@ -13,16 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Not API. A listener run on the caller's executor: events are handed over in order, and delivered one
+ * Not API. A listener's events run on the caller's executor: events are handed over in order, and delivered one
  * at a time and in order however many threads the executor has (one drain task at a time). An event the
  * executor refuses is logged at WARN and dropped. Thread-safe.
  */
-final class ExecutorListener implements CoreListener {
+final class ExecutorListener implements Consumer<CoreEvent> {
   private static final Logger log = LoggerFactory.getLogger(ExecutorListener.class);
 
   private final CoreListener delegate;
   private final Executor executor;
-  private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
+  private final Queue<CoreEvent> pending = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
   ExecutorListener(CoreListener delegate, Executor executor) {
@@ -30,39 +30,10 @@ final class ExecutorListener implements CoreListener {
     this.executor = Objects.requireNonNull(executor, "executor");
   }
 
+  /** Queues the event for the listener and makes sure a drain task runs on the executor. */
   @Override
-  public void onInstanceEvent(CoreEvent.InstanceEvent event) {
-    hand(delegate::onInstanceEvent, event);
-  }
-
-  @Override
-  public void onEndpointEvent(CoreEvent.EndpointEvent event) {
-    hand(delegate::onEndpointEvent, event);
-  }
-
-  @Override
-  public void onLeaseEvent(CoreEvent.LeaseEvent event) {
-    hand(delegate::onLeaseEvent, event);
-  }
-
-  @Override
-  public void onBackendEvent(CoreEvent.BackendEvent event) {
-    hand(delegate::onBackendEvent, event);
-  }
-
-  @Override
-  public void onCapacityEvent(CoreEvent.CapacityEvent event) {
-    hand(delegate::onCapacityEvent, event);
-  }
-
-  private <E extends CoreEvent> void hand(Consumer<E> method, E event) {
-    pending.add(() -> {
-      try {
-        method.accept(event);
-      } catch (RuntimeException e) {
-        log.warn("listener {} threw on {}", delegate, event, e);
-      }
-    });
+  public void accept(CoreEvent event) {
+    pending.add(event);
     schedule();
   }
 
@@ -84,9 +55,9 @@ final class ExecutorListener implements CoreListener {
 
   private void drain() {
     try {
-      Runnable r;
-      while ((r = pending.poll()) != null) {
-        r.run();
+      CoreEvent e;
+      while ((e = pending.poll()) != null) {
+        EventDispatcher.deliverTo(delegate, e);
       }
     } finally {
       draining.set(false);
