@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +48,7 @@ public final class InstanceRecord {
   // guarded by this
   private ManagedInstance handle;
   private int waiters;
-  private long idleGeneration;
-  private ScheduledFuture<?> idleTask;
+  private final IdleTimer idleTimer; // guarded by this
   // capacity (guarded by this)
   private MemoryEstimate memoryEstimate = MemoryEstimate.unknown("not estimated yet");
   private boolean pinned;
@@ -74,6 +71,7 @@ public final class InstanceRecord {
     this.insertedAt = rt.clock().instant();
     this.context = new InstanceContextImpl(this, rt);
     this.leases = new LeaseBook(this, rt);
+    this.idleTimer = new IdleTimer(id, rt.scheduler());
     this.state = new InstanceState(id, backendId, rt, ready, insertedAt);
   }
 
@@ -648,32 +646,21 @@ public final class InstanceRecord {
 
   private void maybeArmIdle() {
     Optional<Duration> idle = plan.idleShutdown().or(rt::defaultIdle);
-    if (!state.isPublished() || !leases.isEmpty() || waiters > 0 || idleTask != null || idle.isEmpty()) {
+    if (!state.isPublished() || !leases.isEmpty() || waiters > 0 || idleTimer.isArmed() || idle.isEmpty()) {
       return;
     }
-    long generation = ++idleGeneration;
-    try {
-      idleTask = rt.scheduler().schedule(() -> idleFired(generation, idle.get()), idle.get().toNanos(),
-          TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
-      log.warn("instance {}: could not schedule idle stop", id, e);
-    }
+    idleTimer.arm(idle.get(), generation -> idleFired(generation, idle.get()));
   }
 
   private void cancelIdle() {
-    idleGeneration++;
-    if (idleTask != null) {
-      idleTask.cancel(false);
-      idleTask = null;
-    }
+    idleTimer.cancel();
   }
 
   private void idleFired(long generation, Duration idle) {
     synchronized (this) {
-      if (generation != idleGeneration || !state.isPublished() || !leases.isEmpty() || waiters > 0) {
+      if (!state.isPublished() || !leases.isEmpty() || waiters > 0 || !idleTimer.fires(generation)) {
         return;
       }
-      idleTask = null;
     }
     stop(ErrorCode.STOPPED, "idle for " + idle + " after its last lease ended");
   }
