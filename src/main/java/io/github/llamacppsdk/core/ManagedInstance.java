@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A backend's handle on one running (or attached) service, returned by {@link
- * Backend#start(InstanceSpec, StartupPlan, InstanceContext)}. The core owns it from then on.
+ * Backend#start}. The core owns it from then on.
  *
  * <p>Implementations are thread-safe.
  */
