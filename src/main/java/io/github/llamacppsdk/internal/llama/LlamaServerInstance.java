@@ -268,7 +268,9 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       log.info("{}: the picked port was taken before llama-server bound it; retrying with a new port ({}/{})",
           requested.alias(), attempt.n() + 1, BIND_ATTEMPTS);
-      relaunchLater(new Attempt(Reason.BIND_RETRY, attempt.n() + 1), 0);
+      if (!relaunchLater(new Attempt(Reason.BIND_RETRY, attempt.n() + 1), 0)) {
+        ready.completeExceptionally(new InferenceException(ErrorCode.CLOSED, "no retry: the scheduler is shut down"));
+      }
     });
   }
 
@@ -276,8 +278,10 @@ public final class LlamaServerInstance implements ManagedInstance {
    * Runs {@link #launchAndWatch} on the scheduler after {@code delayMillis} (never on the JDK's
    * process-reaper thread that completed a stop); a launch that throws fails the start, or ends a
    * restarting instance.
+   *
+   * @return false when the scheduler refused it (the core is closing and stops this instance itself)
    */
-  private void relaunchLater(Attempt attempt, long delayMillis) {
+  private boolean relaunchLater(Attempt attempt, long delayMillis) {
     Runnable relaunch = () -> {
       if (!isStopNotRequested()) {
         return;
@@ -285,22 +289,18 @@ public final class LlamaServerInstance implements ManagedInstance {
       try {
         launchAndWatch(attempt);
       } catch (RuntimeException e) {
-        launchThrew(attempt, e);
+        if (attempt.reason() != Reason.RESTART) {
+          ready.completeExceptionally(e);
+        } else if (isStopNotRequested()) {
+          context.reportExited(attempt.describe() + " failed: " + e.getMessage());
+        }
       }
     };
     try {
       context.scheduler().schedule(relaunch, delayMillis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) { // the core is closing: it stops this instance itself
-      launchThrew(attempt, e);
-    }
-  }
-
-  private void launchThrew(Attempt attempt, RuntimeException e) {
-    if (attempt.reason() != Reason.RESTART) {
-      ready.completeExceptionally(e);
-    } else if (isStopNotRequested()) {
-      context.reportExited(e instanceof RejectedExecutionException ? attempt.describe()
-          + ": no restart: the scheduler is shut down" : attempt.describe() + " failed: " + e.getMessage());
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
     }
   }
 
@@ -432,7 +432,9 @@ public final class LlamaServerInstance implements ManagedInstance {
     Duration backoff = policy.backoff(attempt);
     context.reportRestarting(attempt, policy.maxRestarts(), lastExit, "restart " + attempt + " of "
         + policy.maxRestarts() + " in " + backoff.toMillis() + " ms");
-    relaunchLater(new Attempt(Reason.RESTART, attempt), backoff.toMillis());
+    if (!relaunchLater(new Attempt(Reason.RESTART, attempt), backoff.toMillis())) {
+      context.reportExited(lastExit + "; no restart: the scheduler is shut down");
+    }
   }
 
   private boolean isStopNotRequested() {
