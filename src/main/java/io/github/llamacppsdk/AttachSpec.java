@@ -4,6 +4,7 @@ import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.internal.core.Headers;
 import io.github.llamacppsdk.internal.spec.AttachNormalizer;
+import io.github.llamacppsdk.internal.spec.FieldChecks;
 import io.github.llamacppsdk.internal.spec.IdentityDigest;
 import io.github.llamacppsdk.internal.spec.SpecUrls;
 import java.time.Duration;
@@ -36,13 +37,13 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
   public AttachSpec {
     rootUrl = AttachNormalizer.root(Objects.requireNonNull(rootUrl, "rootUrl"));
     if (alias == null || alias.isBlank()) {
-      throw AttachNormalizer.invalid("alias", String.valueOf(alias), "must not be empty or blank.");
+      throw FieldChecks.ATTACH_SPEC.invalid("alias", String.valueOf(alias), "must not be empty or blank.");
     }
     modelIdentity = modelIdentity == null || modelIdentity.isBlank() ? alias : modelIdentity;
     String prefix = apiPrefix == null ? "" : apiPrefix.strip();
     String prefixProblem = SpecUrls.prefixProblem(prefix);
     if (!prefix.isEmpty() && prefixProblem != null) {
-      throw AttachNormalizer.invalid("api_prefix", "\"" + prefix + "\"", prefixProblem);
+      throw FieldChecks.ATTACH_SPEC.invalid("api_prefix", "\"" + prefix + "\"", prefixProblem);
     }
     apiPrefix = SpecUrls.normalisePrefix(prefix); // the same rule as BootSpec's api_prefix
     Objects.requireNonNull(apiKey, "apiKey");

@@ -3,6 +3,7 @@ package io.github.llamacppsdk;
 import io.github.llamacppsdk.core.Secret;
 import static io.github.llamacppsdk.internal.spec.SpecKeys.*;
 
+import io.github.llamacppsdk.internal.spec.FieldChecks;
 import io.github.llamacppsdk.internal.spec.SpecRules;
 import io.github.llamacppsdk.models.HuggingFaceModel;
 import java.nio.file.Path;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.function.Function;
 
 /**
  * Builds a {@link BootSpec}; get one from {@link BootSpec#builder(String)} or
@@ -27,6 +27,8 @@ import java.util.function.Function;
  * launched. Not thread-safe: use one builder per thread.
  */
 public final class BootSpecBuilder {
+  private static final FieldChecks CHECKS = FieldChecks.BOOT_SPEC;
+
   private String binaryPath = BootSpec.DEFAULT_BINARY;
   private List<String> launcherArgs = List.of();
   private String model;
@@ -111,7 +113,7 @@ public final class BootSpecBuilder {
 
   /** Sets {@code binary_path}: the executable (not checked for existence until launch). */
   public BootSpecBuilder binaryPath(String v) {
-    binaryPath = v == null ? BootSpec.DEFAULT_BINARY : check(BINARY_PATH, v, SpecRules.pathProblem(v));
+    binaryPath = v == null ? BootSpec.DEFAULT_BINARY : CHECKS.check(BINARY_PATH, v, SpecRules.pathProblem(v));
     return this;
   }
 
@@ -120,14 +122,14 @@ public final class BootSpecBuilder {
 
   /** Sets {@code launcher_args}: arguments before the llama flags. */
   public BootSpecBuilder launcherArgs(List<String> v) {
-    launcherArgs = v == null ? List.of() : checked(out -> { SpecRules.checkArgs(LAUNCHER_ARGS, v, out); return List.copyOf(v); });
+    launcherArgs = v == null ? List.of() : CHECKS.checked(out -> { SpecRules.checkArgs(LAUNCHER_ARGS, v, out); return List.copyOf(v); });
     return this;
   }
 
   /** Sets {@code model}: the GGUF path; clears a Hugging Face name (the last of the two wins). */
   public BootSpecBuilder model(String v) {
     if (v != null) {
-      check(MODEL, v, SpecRules.pathProblem(v));
+      CHECKS.check(MODEL, v, SpecRules.pathProblem(v));
       clearName();
     }
     model = v;
@@ -151,7 +153,7 @@ public final class BootSpecBuilder {
    */
   public BootSpecBuilder huggingFace(String v) {
     if (v != null) {
-      check(HF_REPO, v, SpecRules.hfRepoProblem(v));
+      CHECKS.check(HF_REPO, v, SpecRules.hfRepoProblem(v));
       model = null;
     }
     clearName();
@@ -177,61 +179,61 @@ public final class BootSpecBuilder {
 
   /** Sets {@code hf_file}: the file inside the {@code hf_repo} repository, instead of a quantisation tag. */
   public BootSpecBuilder hfFile(String v) {
-    hfFile = v == null ? null : check(HF_FILE, v, SpecRules.hfFileProblem(v));
+    hfFile = v == null ? null : CHECKS.check(HF_FILE, v, SpecRules.hfFileProblem(v));
     return this;
   }
 
   /** Sets {@code hf_revision}: the branch, tag or commit of {@code hf_repo} (default {@code main}). */
   public BootSpecBuilder hfRevision(String v) {
-    hfRevision = v == null ? null : check(HF_REVISION, v, SpecRules.hfRevisionProblem(v));
+    hfRevision = v == null ? null : CHECKS.check(HF_REVISION, v, SpecRules.hfRevisionProblem(v));
     return this;
   }
 
   /** Sets {@code alias}: the served model name. */
   public BootSpecBuilder alias(String v) {
-    alias = v == null ? null : check(ALIAS, v, SpecRules.textProblem(v));
+    alias = v == null ? null : CHECKS.check(ALIAS, v, SpecRules.textProblem(v));
     return this;
   }
 
   /** Sets {@code model_identity}: the name clients send. */
   public BootSpecBuilder modelIdentity(String v) {
-    modelIdentity = v == null ? null : check(MODEL_IDENTITY, v, SpecRules.textProblem(v));
+    modelIdentity = v == null ? null : CHECKS.check(MODEL_IDENTITY, v, SpecRules.textProblem(v));
     return this;
   }
 
   /** Sets {@code host}: the listen address ({@code [::1]} accepted, stored without brackets). */
   public BootSpecBuilder host(String v) {
-    host = v == null ? BootSpec.DEFAULT_HOST : SpecRules.stripBrackets(check(HOST, v, SpecRules.hostProblem(v)));
+    host = v == null ? BootSpec.DEFAULT_HOST : SpecRules.stripBrackets(CHECKS.check(HOST, v, SpecRules.hostProblem(v)));
     return this;
   }
 
   /** Sets {@code port}: 1..65535, or 0 for a free port at launch. */
   public BootSpecBuilder port(int v) {
-    check(PORT, v, SpecRules.portProblem(v));
+    CHECKS.check(PORT, v, SpecRules.portProblem(v));
     port = v;
     return this;
   }
 
   /** Sets {@code api_prefix}: the route prefix, e.g. {@code /llama} (normalised to a leading {@code /}). */
   public BootSpecBuilder apiPrefix(String v) {
-    apiPrefix = v == null ? "" : SpecRules.normalisePrefix(check(API_PREFIX, v, SpecRules.apiPrefixProblem(v)));
+    apiPrefix = v == null ? "" : SpecRules.normalisePrefix(CHECKS.check(API_PREFIX, v, SpecRules.apiPrefixProblem(v)));
     return this;
   }
 
   /** Sets {@code ctx_size}: the context size, or null. */
-  public BootSpecBuilder ctxSize(Integer v) { ctxSize = positive(CTX_SIZE, v); return this; }
+  public BootSpecBuilder ctxSize(Integer v) { ctxSize = CHECKS.positive(CTX_SIZE, v); return this; }
 
   /** Sets {@code gpu_layers}: the GPU offload. */
   public BootSpecBuilder gpuLayers(GpuLayers v) { gpuLayers = v == null ? GpuLayers.auto() : v; return this; }
 
   /** Sets {@code threads}: generation threads, or null. */
-  public BootSpecBuilder threads(Integer v) { threads = positive(THREADS, v); return this; }
+  public BootSpecBuilder threads(Integer v) { threads = CHECKS.positive(THREADS, v); return this; }
 
   /** Sets {@code threads_batch}: batch threads, or null. */
-  public BootSpecBuilder threadsBatch(Integer v) { threadsBatch = positive(THREADS_BATCH, v); return this; }
+  public BootSpecBuilder threadsBatch(Integer v) { threadsBatch = CHECKS.positive(THREADS_BATCH, v); return this; }
 
   /** Sets {@code parallel}: server slots, or null. */
-  public BootSpecBuilder parallel(Integer v) { parallel = positive(PARALLEL, v); return this; }
+  public BootSpecBuilder parallel(Integer v) { parallel = CHECKS.positive(PARALLEL, v); return this; }
 
   /** Sets {@code flash_attn}: the setting. */
   public BootSpecBuilder flashAttn(FlashAttn v) { flashAttn = v == null ? FlashAttn.AUTO : v; return this; }
@@ -241,13 +243,13 @@ public final class BootSpecBuilder {
 
   /** Sets {@code api_key}: the key, or null. */
   public BootSpecBuilder apiKey(Secret v) {
-    apiKey = v == null ? null : check(API_KEY, v, SpecRules.apiKeyProblem(v.reveal()));
+    apiKey = v == null ? null : CHECKS.check(API_KEY, v, SpecRules.apiKeyProblem(v.reveal()));
     return this;
   }
 
   /** Sets {@code api_key}: the key, or null. */
   public BootSpecBuilder apiKey(String v) {
-    return apiKey(v == null ? null : Secret.of(check(API_KEY, v, SpecRules.apiKeyProblem(v))));
+    return apiKey(v == null ? null : Secret.of(CHECKS.check(API_KEY, v, SpecRules.apiKeyProblem(v))));
   }
 
   /**
@@ -255,7 +257,7 @@ public final class BootSpecBuilder {
    * file is read each time the server is launched.
    */
   public BootSpecBuilder apiKeyFile(String v) {
-    apiKeyFile = v == null ? null : check(API_KEY_FILE, v, SpecRules.pathProblem(v));
+    apiKeyFile = v == null ? null : CHECKS.check(API_KEY_FILE, v, SpecRules.pathProblem(v));
     return this;
   }
 
@@ -263,47 +265,47 @@ public final class BootSpecBuilder {
   public BootSpecBuilder apiKeyFile(Path v) { return apiKeyFile(v == null ? null : v.toString()); }
 
   /** Sets {@code timeout_seconds}: the server's I/O timeout, or null. */
-  public BootSpecBuilder timeoutSeconds(Integer v) { timeoutSeconds = positive(TIMEOUT_SECONDS, v); return this; }
+  public BootSpecBuilder timeoutSeconds(Integer v) { timeoutSeconds = CHECKS.positive(TIMEOUT_SECONDS, v); return this; }
 
   /** Sets {@code threads_http}: HTTP threads, or null. */
-  public BootSpecBuilder threadsHttp(Integer v) { threadsHttp = positive(THREADS_HTTP, v); return this; }
+  public BootSpecBuilder threadsHttp(Integer v) { threadsHttp = CHECKS.positive(THREADS_HTTP, v); return this; }
 
   /** Sets {@code pooling}: the pooling type, or null. */
   public BootSpecBuilder pooling(Pooling v) { pooling = v; return this; }
 
   /** Sets {@code ready_timeout_ms}: the readiness timeout, positive, at most 365 days. */
   public BootSpecBuilder readyTimeout(Duration v) {
-    readyTimeout = duration(READY_TIMEOUT_MS, v, BootSpec.DEFAULT_READY_TIMEOUT, false);
+    readyTimeout = CHECKS.duration(READY_TIMEOUT_MS, v, BootSpec.DEFAULT_READY_TIMEOUT, false);
     return this;
   }
 
   /** Sets {@code readiness_interval_ms}: the probe interval, positive, at most 365 days. */
   public BootSpecBuilder readinessInterval(Duration v) {
-    readinessInterval = duration(READINESS_INTERVAL_MS, v, BootSpec.DEFAULT_READINESS_INTERVAL, false);
+    readinessInterval = CHECKS.duration(READINESS_INTERVAL_MS, v, BootSpec.DEFAULT_READINESS_INTERVAL, false);
     return this;
   }
 
   /** Sets {@code health_interval_ms}: the health probe interval; {@link Duration#ZERO} turns polling off. */
   public BootSpecBuilder healthInterval(Duration v) {
-    healthInterval = duration(HEALTH_INTERVAL_MS, v, BootSpec.DEFAULT_HEALTH_INTERVAL, true);
+    healthInterval = CHECKS.duration(HEALTH_INTERVAL_MS, v, BootSpec.DEFAULT_HEALTH_INTERVAL, true);
     return this;
   }
 
   /** Sets {@code stop_timeout_ms}: the SIGTERM grace, positive, at most 365 days. */
   public BootSpecBuilder stopTimeout(Duration v) {
-    stopTimeout = duration(STOP_TIMEOUT_MS, v, BootSpec.DEFAULT_STOP_TIMEOUT, false);
+    stopTimeout = CHECKS.duration(STOP_TIMEOUT_MS, v, BootSpec.DEFAULT_STOP_TIMEOUT, false);
     return this;
   }
 
   /** Sets {@code stall_timeout_ms}: the no-progress limit, positive, at most 365 days. */
   public BootSpecBuilder stallTimeout(Duration v) {
-    stallTimeout = duration(STALL_TIMEOUT_MS, v, BootSpec.DEFAULT_STALL_TIMEOUT, false);
+    stallTimeout = CHECKS.duration(STALL_TIMEOUT_MS, v, BootSpec.DEFAULT_STALL_TIMEOUT, false);
     return this;
   }
 
   /** Sets {@code idle_shutdown_ms}: the idle delay, or null to keep running. */
   public BootSpecBuilder idleShutdown(Duration v) {
-    idleShutdown = duration(IDLE_SHUTDOWN_MS, v, null, false);
+    idleShutdown = CHECKS.duration(IDLE_SHUTDOWN_MS, v, null, false);
     return this;
   }
 
@@ -313,26 +315,26 @@ public final class BootSpecBuilder {
    */
   public BootSpecBuilder memoryEstimateBytes(Long v) {
     memoryEstimateBytes = v == null ? null
-        : check(MEMORY_ESTIMATE_BYTES, v, v < 0 ? "must be a whole number of bytes, 0 or more." : null);
+        : CHECKS.check(MEMORY_ESTIMATE_BYTES, v, v < 0 ? "must be a whole number of bytes, 0 or more." : null);
     return this;
   }
 
   /** Sets {@code execution_surface}: the surface map ({@code surface_kind} absent or {@code local_subprocess}). */
   public BootSpecBuilder executionSurface(Map<String, ?> v) {
     executionSurface = v == null ? Map.of(SpecRules.SURFACE_KIND, SpecRules.LOCAL_SUBPROCESS)
-        : checked(out -> SpecRules.checkExecutionSurface(v, out));
+        : CHECKS.checked(out -> SpecRules.checkExecutionSurface(v, out));
     return this;
   }
 
   /** Sets {@code environment}: variables for the child (never {@code LLAMA_API_KEY}). */
   public BootSpecBuilder environment(Map<String, String> v) {
-    environment = v == null ? Map.of() : checked(out -> SpecRules.checkEnvironment(v, out));
+    environment = v == null ? Map.of() : CHECKS.checked(out -> SpecRules.checkEnvironment(v, out));
     return this;
   }
 
   /** Sets {@code extra_args}: arguments after the managed flags (never a managed flag). */
   public BootSpecBuilder extraArgs(List<String> v) {
-    extraArgs = v == null ? List.of() : checked(out -> { SpecRules.checkExtraArgs(v, out); return List.copyOf(v); });
+    extraArgs = v == null ? List.of() : CHECKS.checked(out -> { SpecRules.checkExtraArgs(v, out); return List.copyOf(v); });
     return this;
   }
 
@@ -345,7 +347,7 @@ public final class BootSpecBuilder {
 
   /** Sets {@code metadata}: caller data, not part of identity; {@code null} values are dropped. */
   public BootSpecBuilder metadata(Map<String, ?> v) {
-    metadata = v == null ? Map.of() : checked(out -> SpecRules.checkMetadata(v, out));
+    metadata = v == null ? Map.of() : CHECKS.checked(out -> SpecRules.checkMetadata(v, out));
     return this;
   }
 
@@ -382,31 +384,6 @@ public final class BootSpecBuilder {
         Optional.ofNullable(idleShutdown),
         memoryEstimateBytes == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(memoryEstimateBytes),
         executionSurface, environment, extraArgs, metadata, name);
-  }
-
-  private static <T> T check(String key, T value, String problem) {
-    if (problem != null) {
-      throw new InvalidBootSpecException(List.of(new Violation(key, SpecRules.show(key, value), problem)));
-    }
-    return value;
-  }
-
-  private static Integer positive(String key, Integer v) {
-    return v == null ? null : check(key, v, SpecRules.positiveProblem(v));
-  }
-
-  private static Duration duration(String key, Duration v, Duration dflt, boolean zeroMeansOff) {
-    return v == null ? dflt : check(key, v, SpecRules.durationProblem(v, zeroMeansOff));
-  }
-
-  /** Runs a rule that reports violations and returns the checked value; throws every violation it found. */
-  private static <T> T checked(Function<List<Violation>, T> rule) {
-    List<Violation> out = SpecRules.violations();
-    T value = rule.apply(out);
-    if (!out.isEmpty()) {
-      throw new InvalidBootSpecException(out);
-    }
-    return value;
   }
 
   private static Integer boxed(OptionalInt v) {

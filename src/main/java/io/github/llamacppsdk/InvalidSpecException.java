@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Thrown when a spec ({@link BootSpec}, {@link AttachSpec}) is rejected; nothing is launched or probed.
+ * Thrown when a spec ({@link BootSpec}, {@link AttachSpec}) or a map read by a {@code fromMap} adapter
+ * ({@code ConsumerManifest}, {@code ResolveOptions}) is rejected; nothing is launched or probed.
  * {@link #violations()} lists every bad field at once, with "did you mean" for a mistyped key, so one
  * round of fixes is enough.
  *

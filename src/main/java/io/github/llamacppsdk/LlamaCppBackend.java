@@ -249,7 +249,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @throws io.github.llamacppsdk.core.CapacityExhaustedException if it does not fit the capacity in time
    */
   public EnsureResult preload(BootSpec spec, boolean pinned) {
-    return core.preload(instanceSpec(spec), pinned, ResolveOptions.DEFAULT_AWAIT_TIMEOUT);
+    return core.preload(instanceSpec(models.launchable(spec)), pinned, ResolveOptions.DEFAULT_AWAIT_TIMEOUT);
   }
 
   /**

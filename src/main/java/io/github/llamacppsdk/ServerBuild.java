@@ -35,9 +35,6 @@ public final class ServerBuild {
   private static final Pattern BUILT_WITH = Pattern.compile("(?m)^\\s*(built with .*)$");
   private static final Pattern BUILD_IN_PARENS = Pattern.compile("\\bbuild\\s+(\\d+)");
   private static final Pattern COMMIT_IN_PARENS = Pattern.compile("\\bcommit\\s+([^,\\s]+)");
-  private static final Pattern LONG_OPTION = Pattern.compile("(?<![\\w-])--[a-z0-9][a-z0-9-]*");
-  /** Where the option names of a help line end: two or more spaces, then anything but a dash. */
-  private static final Pattern HEAD_END = Pattern.compile(" {2,}(?=[^ -])");
 
   /** How a build takes {@code --flash-attn}. */
   public enum FlashAttnSyntax {
@@ -249,15 +246,9 @@ public final class ServerBuild {
         if (!line.startsWith("-") || line.startsWith("---")) {
           continue;
         }
-        Matcher end = HEAD_END.matcher(line);
-        boolean described = end.find();
-        String head = described ? line.substring(0, end.start()) : line;
-        String text = describe(lines, i, described ? end.end() : line.length());
-        Set<String> names = new TreeSet<>();
-        Matcher m = LONG_OPTION.matcher(head);
-        while (m.find()) {
-          names.add(m.group());
-        }
+        int end = headEnd(line);
+        String head = end < 0 ? line : line.substring(0, end);
+        Set<String> names = longOptions(head);
         options.addAll(names);
         if (names.contains("--flash-attn")) {
           String hint = head.substring(head.indexOf("--flash-attn") + "--flash-attn".length())
@@ -265,6 +256,7 @@ public final class ServerBuild {
           fa = hint.isEmpty() ? FlashAttnSyntax.SWITCH : FlashAttnSyntax.VALUES;
         }
         if (names.contains("--gpu-layers") || names.contains("--n-gpu-layers")) {
+          String text = describe(lines, i, end < 0 ? line.length() : end);
           ngl = text.contains("'auto'") || text.contains("'all'") || head.contains("auto")
               ? GpuLayersSyntax.NUMBER_AUTO_ALL : GpuLayersSyntax.NUMBER_ONLY;
         }
@@ -273,6 +265,53 @@ public final class ServerBuild {
         fa = FlashAttnSyntax.ABSENT;
       }
       return new HelpTable(options, Optional.ofNullable(fa), Optional.ofNullable(ngl));
+    }
+
+    /**
+     * Where an option line's names end and its description begins: the first run of two or more
+     * spaces followed by something other than a space or a dash; -1 when the line has no description.
+     * (Scanned by hand, as are the names: a build's {@code --help} has some 200 option lines, and
+     * regular expressions over them cost a fresh JVM's first launch about 10 ms.)
+     */
+    static int headEnd(String line) {
+      for (int i = 0; i + 2 < line.length(); i++) {
+        if (line.charAt(i) == ' ' && line.charAt(i + 1) == ' ') {
+          int j = i + 2;
+          while (j < line.length() && line.charAt(j) == ' ') {
+            j++;
+          }
+          if (j < line.length() && line.charAt(j) != '-') {
+            return i;
+          }
+          i = j - 1;
+        }
+      }
+      return -1;
+    }
+
+    /** The long option names in an option line's head: {@code --} not preceded by a word character or a dash. */
+    static Set<String> longOptions(String head) {
+      Set<String> names = new TreeSet<>();
+      for (int i = head.indexOf("--"); i >= 0; i = head.indexOf("--", i + 2)) {
+        if (i > 0 && (Character.isLetterOrDigit(head.charAt(i - 1)) || head.charAt(i - 1) == '_'
+            || head.charAt(i - 1) == '-')) {
+          continue;
+        }
+        int j = i + 2;
+        if (j >= head.length() || !isNameStart(head.charAt(j))) {
+          continue;
+        }
+        while (j < head.length() && (isNameStart(head.charAt(j)) || head.charAt(j) == '-')) {
+          j++;
+        }
+        names.add(head.substring(i, j));
+        i = j - 2;
+      }
+      return names;
+    }
+
+    private static boolean isNameStart(char c) {
+      return c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
     }
 
     /** The description of the option on line {@code i}: the rest of its line and its indented continuation. */

@@ -4,7 +4,8 @@ import io.github.llamacppsdk.core.Secret;
 import java.util.Objects;
 
 /**
- * One rejected field of a boot spec: which field, what value, and why.
+ * One rejected field of a spec or of a map given to a {@code fromMap} adapter: which field, what value,
+ * and why.
  *
  * <p>Immutable. Secret values are already masked as {@code ****} in {@link #value()}.
  *

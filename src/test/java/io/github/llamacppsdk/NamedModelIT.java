@@ -113,6 +113,18 @@ class NamedModelIT {
   }
 
   @Test
+  void aPreloadedNamedSpecIsPulledStartedAndThenReusedByAResolve() {
+    io.github.llamacppsdk.core.EnsureResult warm = backend.preload(spec(REPO + ":Q4_K_M").build());
+    assertThat(warm.instance().lifecycle()).isEqualTo(io.github.llamacppsdk.core.LifecycleStatus.READY);
+    assertThat(hub.downloads()).isEqualTo(1);
+    try (Resolution r = backend.resolveEndpoint(spec(REPO + ":Q4_K_M").build(), ResolveOptions.defaults())) {
+      assertThat(r.reused()).isTrue();
+      assertThat(r.instance().instanceId()).isEqualTo(warm.instance().instanceId());
+    }
+    assertThat(hub.downloads()).isEqualTo(1);
+  }
+
+  @Test
   void theCoreRefusesANamedSpecThatWasNotPulled() {
     try (io.github.llamacppsdk.core.InferenceCore core = io.github.llamacppsdk.core.InferenceCore.builder().build();
         LlamaCppBackend onCore = LlamaCppBackend.builder().hub(hub.settings(tmp.resolve("hub"))).core(core).build()) {

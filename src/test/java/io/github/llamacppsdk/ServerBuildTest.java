@@ -44,6 +44,30 @@ class ServerBuildTest {
     assertThat(b.toString()).startsWith("version: 0.7.0 (build 11669, commit Debian) [build 11669], ");
   }
 
+  /**
+   * The hand-written scan of the option names finds what the regular expressions it replaced found
+   * (what follows two spaces and a non-dash is description, not options).
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"b11669.help.txt", "b6000.help.txt"})
+  void theOptionScanFindsWhatTheRegularExpressionsFound(String help) {
+    java.util.regex.Pattern headEnd = java.util.regex.Pattern.compile(" {2,}(?=[^ -])");
+    java.util.regex.Pattern longOption = java.util.regex.Pattern.compile("(?<![\\w-])--[a-z0-9][a-z0-9-]*");
+    java.util.Set<String> expected = new java.util.TreeSet<>();
+    for (String line : fixture(help).lines().toList()) {
+      if (line.startsWith("-") && !line.startsWith("---")) {
+        java.util.regex.Matcher end = headEnd.matcher(line);
+        java.util.regex.Matcher m = longOption.matcher(end.find() ? line.substring(0, end.start()) : line);
+        while (m.find()) {
+          expected.add(m.group());
+        }
+      }
+    }
+    assertThat(ServerBuild.parse("", fixture(help)).options()).hasSizeGreaterThan(100).isEqualTo(expected);
+    assertThat(ServerBuild.parse("", "-x,  --a-b, --c  --not-this  text --nor-this\n--d_e  x\nfoo--bar --9z\n").options())
+        .containsExactly("--a-b", "--c", "--d", "--not-this");
+  }
+
   @Test
   void aJuly2025BuildMadeOutsideGitIsReadFromItsHelp() {
     ServerBuild b = ServerBuild.parse(fixture("b6000.version.txt"), fixture("b6000.help.txt"));

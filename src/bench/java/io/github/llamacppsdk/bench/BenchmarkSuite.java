@@ -14,7 +14,9 @@ import java.util.Locale;
  *
  * <p>Run: {@code mvn -q test-compile exec:exec@bench} from the repository root. Arguments (through
  * {@code -Dbench.args="..."}): {@code --quick} (small counts, for a smoke run), {@code --only-cold-start}
- * (figure 7 alone), {@code --out FILE} (default {@code guides/benchmarks.md}).
+ * (figure 7 alone), {@code --real-only} (figure 8), {@code --scale-only N} (figure 6 at N instances),
+ * {@code --poll-only N} (figure 6b), {@code --warm-only} (figures 4 and 5), {@code --out FILE} (default
+ * {@code guides/benchmarks.md}; a partial run without it prints its figures instead).
  *
  * <p>Why not JMH: every figure but one measures child processes, HTTP and wall-clock events across
  * processes, which JMH's harness does not model; the one micro-benchmark (warm resolve) needs JMH's
@@ -29,7 +31,7 @@ public final class BenchmarkSuite {
    * Runs the suite.
    *
    * @param args {@code --quick}, {@code --real-only}, {@code --only-cold-start}, {@code --scale-only N}, {@code
-   *     --poll-only N}, {@code --out FILE}
+   *     --poll-only N}, {@code --warm-only}, {@code --out FILE}
    * @throws Exception if a figure cannot be measured
    */
   public static void main(String[] args) throws Exception {
@@ -39,6 +41,7 @@ public final class BenchmarkSuite {
     boolean coldOnly = false;
     int scaleOnly = 0;
     int pollOnly = 0;
+    boolean warmOnly = false;
     Path out = null;
     List<String> argv = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+")))
         .filter(a -> !a.isEmpty()).toList();
@@ -59,12 +62,15 @@ public final class BenchmarkSuite {
         case "--poll-only":
           pollOnly = Integer.parseInt(argv.get(++i));
           break;
+        case "--warm-only":
+          warmOnly = true;
+          break;
         case "--out":
           out = Path.of(argv.get(++i));
           break;
         default:
           throw new IllegalArgumentException("unknown argument " + argv.get(i)
-              + " (known: --quick, --real-only, --only-cold-start, --scale-only N, --poll-only N, --out FILE)");
+              + " (known: --quick, --real-only, --only-cold-start, --scale-only N, --poll-only N, --warm-only, --out FILE)");
       }
     }
     long t0 = System.nanoTime();
@@ -81,15 +87,20 @@ public final class BenchmarkSuite {
         new RealServerBench(fx, Path.of(realBinary), report, quick ? 5 : 30).run();
       } else if (pollOnly > 0) { // figure 6b alone
         new PollBench(report).run(pollOnly, Duration.ofSeconds(quick ? 3 : 60), Duration.ofSeconds(quick ? 3 : 20));
+      } else if (warmOnly) { // figures 4 and 5 alone
+        ResolveBenches resolves = new ResolveBenches(fx, report);
+        resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
+        resolves.singleFlight(1_000);
       }
-      if (!realOnly && !coldOnly && pollOnly == 0) {
+      boolean only = realOnly || coldOnly || pollOnly > 0 || warmOnly;
+      if (!only) {
         // Scale first: its thread baseline is the JVM before the library created anything.
         new ScaleBench(fx, report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, 5,
             Duration.ofSeconds(quick ? 3 : 20));
         new PollBench(report).run(scaleOnly > 0 ? scaleOnly : quick ? 12 : 100, Duration.ofSeconds(quick ? 3 : 60),
             Duration.ofSeconds(quick ? 3 : 20));
       }
-      if (!realOnly && !coldOnly && scaleOnly == 0 && pollOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
+      if (!only && scaleOnly == 0) { // --scale-only N: figure 6 alone, for iterating on it
         LifecycleBenches life = new LifecycleBenches(fx, report, quick ? 5 : 30);
         life.readiness();
         life.stop(quick ? 3 : 10, quick ? 1 : 3, Duration.ofSeconds(1));
@@ -97,7 +108,7 @@ public final class BenchmarkSuite {
         resolves.warmResolve(quick ? 2_000 : 20_000, quick ? 10_000 : 100_000, Duration.ofSeconds(quick ? 1 : 3));
         resolves.singleFlight(1_000);
       }
-      if (!realOnly && scaleOnly == 0 && pollOnly == 0) {
+      if (!realOnly && !warmOnly && scaleOnly == 0 && pollOnly == 0) {
         // Child JVMs, one at a time, with no server of this JVM running.
         new ColdStartBench(fx, report, quick ? 3 : 9).run();
         if (!coldOnly && realBinary != null && !realBinary.isBlank()) {
@@ -116,7 +127,8 @@ public final class BenchmarkSuite {
         + "printed).");
     String results = report.render(command, date.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'",
         Locale.ROOT)), machine, Report.num((System.nanoTime() - t0) / 1e9) + " s");
-    if (out == null && realOnly) { // a partial run does not replace the page's results unless asked to
+    boolean partial = realOnly || coldOnly || warmOnly || pollOnly > 0 || scaleOnly > 0;
+    if (out == null && partial) { // a partial run does not replace the page's results unless asked to
       System.out.println(results);
       return;
     }

@@ -1,6 +1,9 @@
 package io.github.llamacppsdk.core;
 
-import io.github.llamacppsdk.internal.core.MapValues;
+import io.github.llamacppsdk.Violation;
+import io.github.llamacppsdk.internal.spec.FieldChecks;
+import io.github.llamacppsdk.internal.spec.FieldReader;
+import io.github.llamacppsdk.internal.spec.WireRules;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -54,15 +57,16 @@ public record ConsumerManifest(
     Map<String, Object> constraints,
     Map<String, Object> metadata) {
 
-  private static final Set<String> KEYS = Set.of("contract_version", "consumer", "accepted_runtime_kinds",
+  private static final List<String> KEYS = List.of("contract_version", "consumer", "accepted_runtime_kinds",
       "accepted_management_modes", "accepted_protocols", "required_capabilities", "optional_capabilities",
       "constraints", "metadata");
+
+  private static final String CONTRACT_RULE = "must be " + InstanceSpec.CONTRACT_VERSION + ".";
 
   /** Validates and copies the components; capability maps are normalised and keep their order. */
   public ConsumerManifest {
     if (!InstanceSpec.CONTRACT_VERSION.equals(contractVersion)) {
-      throw MapValues.invalid("contract_version must be " + InstanceSpec.CONTRACT_VERSION + ", got '"
-          + contractVersion + "'");
+      throw FieldChecks.CONSUMER_MANIFEST.invalid("contract_version", "\"" + contractVersion + "\"", CONTRACT_RULE);
     }
     Objects.requireNonNull(consumer, "consumer");
     if (consumer.isBlank()) {
@@ -71,12 +75,13 @@ public record ConsumerManifest(
     acceptedRuntimeKinds = List.copyOf(acceptedRuntimeKinds);
     acceptedManagementModes = List.copyOf(acceptedManagementModes);
     acceptedProtocols = List.copyOf(acceptedProtocols);
-    requiredCapabilities = MapValues.capabilities("required_capabilities", requiredCapabilities);
-    optionalCapabilities = MapValues.capabilities("optional_capabilities", optionalCapabilities);
+    requiredCapabilities = WireRules.capabilities("required_capabilities", requiredCapabilities);
+    optionalCapabilities = WireRules.capabilities("optional_capabilities", optionalCapabilities);
     Map<String, Object> c = new LinkedHashMap<>(constraints);
     if (c.containsKey("startup_kind")) {
-      c.put("startup_kind", MapValues.one("constraints.startup_kind", c.get("startup_kind"),
-          StartupKind.class, t -> StartupKind.fromWire(atom(t))));
+      Object kind = c.get("startup_kind");
+      c.put("startup_kind", FieldChecks.CONSUMER_MANIFEST.checked(out -> WireRules.wire(
+          "constraints.startup_kind", kind, StartupKind.class, StartupKind::fromWire, out)));
     }
     constraints = Collections.unmodifiableMap(c);
     metadata = Map.copyOf(metadata);
@@ -108,71 +113,51 @@ public record ConsumerManifest(
    *
    * @param map the map; string keys
    * @return the manifest
-   * @throws InferenceException {@link ErrorCode#INVALID_SPEC} naming the key of an unknown key or a
-   *     bad value
+   * @throws io.github.llamacppsdk.InvalidSpecException ({@link ErrorCode#INVALID_SPEC}) listing every
+   *     unknown key (with "did you mean") and bad value at once
    */
   public static ConsumerManifest fromMap(Map<String, ?> map) {
     Objects.requireNonNull(map, "map");
-    MapValues.rejectUnknownKeys("consumer manifest", map, KEYS);
-    Object consumer = map.get("consumer");
-    if (consumer == null || MapValues.text("consumer", consumer).isBlank()) {
-      throw MapValues.invalid("consumer manifest: consumer is required");
+    List<Violation> unknown = FieldReader.unknownKeys(map, KEYS, Set.of(), "consumer-manifest");
+    FieldReader in = new FieldReader(map);
+    Optional<String> consumer = in.atomText("consumer").filter(c -> !c.isBlank());
+    if (consumer.isEmpty() && !in.failedOn("consumer")) {
+      in.fail("consumer", map.get("consumer"), "is required: the consumer's name.");
     }
-    Builder b = builder(MapValues.text("consumer", consumer));
-    if (map.get("contract_version") != null) {
-      String v = MapValues.text("contract_version", map.get("contract_version"));
-      if (!InstanceSpec.CONTRACT_VERSION.equals(v)) {
-        throw MapValues.invalid("contract_version must be " + InstanceSpec.CONTRACT_VERSION + ", got '" + v + "'");
+    in.atomText("contract_version").filter(v -> !InstanceSpec.CONTRACT_VERSION.equals(v))
+        .ifPresent(v -> in.fail("contract_version", v, CONTRACT_RULE));
+    Optional<List<RuntimeKind>> kinds = in.wireList("accepted_runtime_kinds", RuntimeKind.class, RuntimeKind::fromWire);
+    Optional<List<ManagementMode>> modes = in.wireList("accepted_management_modes", ManagementMode.class,
+        ManagementMode::fromWire);
+    Optional<List<Protocol>> protocols = in.wireList("accepted_protocols", Protocol.class, Protocol::fromWire);
+    Optional<Map<String, Object>> required = in.capabilities("required_capabilities");
+    Optional<Map<String, Object>> optional = in.capabilities("optional_capabilities");
+    Map<String, Object> constraints = new LinkedHashMap<>();
+    in.map("constraints", "a map").ifPresent(m -> m.forEach((k, v) -> {
+      if (v != null) { // a null value means absent (the copied map holds no nulls)
+        Optional.ofNullable(in.wireText("constraints", k)).ifPresent(key -> constraints.put(key, v));
       }
+    }));
+    Object kind = constraints.get("startup_kind");
+    if (kind != null) {
+      constraints.put("startup_kind", in.wire("constraints.startup_kind", kind, StartupKind.class, StartupKind::fromWire));
     }
-    if (map.get("accepted_runtime_kinds") != null) {
-      b.acceptedRuntimeKinds = MapValues.list("accepted_runtime_kinds", map.get("accepted_runtime_kinds"),
-          RuntimeKind.class, t -> RuntimeKind.fromWire(atom(t)));
-    }
-    if (map.get("accepted_management_modes") != null) {
-      b.acceptedManagementModes = MapValues.list("accepted_management_modes",
-          map.get("accepted_management_modes"), ManagementMode.class, t -> ManagementMode.fromWire(atom(t)));
-    }
-    if (map.get("accepted_protocols") != null) {
-      b.acceptedProtocols = MapValues.list("accepted_protocols", map.get("accepted_protocols"),
-          Protocol.class, t -> Protocol.fromWire(atom(t)));
-    }
-    if (map.get("required_capabilities") != null) {
-      b.required.putAll(MapValues.capabilities("required_capabilities", map.get("required_capabilities")));
-    }
-    if (map.get("optional_capabilities") != null) {
-      b.optional.putAll(MapValues.capabilities("optional_capabilities", map.get("optional_capabilities")));
-    }
-    Object constraints = map.get("constraints");
-    if (constraints != null) {
-      if (!(constraints instanceof Map<?, ?> cm)) {
-        throw MapValues.invalid("constraints must be a map");
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    in.map("metadata", "a map").ifPresent(m -> m.forEach((k, v) -> {
+      if (v != null) { // as in constraints
+        metadata.put(String.valueOf(k), v);
       }
-      for (Map.Entry<?, ?> e : cm.entrySet()) {
-        String key = MapValues.text("constraints", e.getKey());
-        if (e.getValue() != null) {
-          b.constraints.put(key, e.getValue());
-        }
-      }
-    }
-    Object metadata = map.get("metadata");
-    if (metadata != null) {
-      if (!(metadata instanceof Map<?, ?> mm)) {
-        throw MapValues.invalid("metadata must be a map");
-      }
-      mm.forEach((k, v) -> {
-        if (v != null) { // as in constraints: a null value means absent (the copied map holds no nulls)
-          b.metadata.put(String.valueOf(k), v);
-        }
-      });
-    }
+    }));
+    in.throwIfAny(unknown, FieldChecks.CONSUMER_MANIFEST);
+    Builder b = builder(consumer.orElseThrow());
+    kinds.ifPresent(v -> b.acceptedRuntimeKinds = v);
+    modes.ifPresent(v -> b.acceptedManagementModes = v);
+    protocols.ifPresent(v -> b.acceptedProtocols = v);
+    required.ifPresent(b.required::putAll);
+    optional.ifPresent(b.optional::putAll);
+    b.constraints.putAll(constraints);
+    b.metadata.putAll(metadata);
     return b.build();
-  }
-
-  /** {@return a wire spelling from a map, without the leading {@code :} of an atom written as text} */
-  private static String atom(String t) {
-    String s = t.strip();
-    return s.startsWith(":") ? s.substring(1) : s;
   }
 
   /** Builds a {@link ConsumerManifest}. Mutable, single use, not thread-safe. */
@@ -218,7 +203,7 @@ public record ConsumerManifest(
      *     {@code :streaming} are map spellings, accepted by {@link ConsumerManifest#fromMap(Map)} only)
      */
     public Builder require(String key, Object value) {
-      required.put(plainKey(key), MapValues.capabilityValue(key, value));
+      required.put(plainKey(key), WireRules.capabilityValue(key, value));
       return this;
     }
 
@@ -231,7 +216,7 @@ public record ConsumerManifest(
      * @throws IllegalArgumentException if {@code key} is not a plain name
      */
     public Builder prefer(String key, Object value) {
-      optional.put(plainKey(key), MapValues.capabilityValue(key, value));
+      optional.put(plainKey(key), WireRules.capabilityValue(key, value));
       return this;
     }
 

@@ -1,8 +1,11 @@
 package io.github.llamacppsdk.core;
 
-import io.github.llamacppsdk.internal.core.MapValues;
+import io.github.llamacppsdk.Violation;
+import io.github.llamacppsdk.internal.spec.FieldChecks;
+import io.github.llamacppsdk.internal.spec.FieldReader;
 import io.github.llamacppsdk.internal.spec.SpecRules;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,7 +27,7 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
   /** The default {@link #awaitTimeout()}: 150 seconds. */
   public static final Duration DEFAULT_AWAIT_TIMEOUT = Duration.ofSeconds(150);
 
-  private static final Set<String> KEYS = Set.of("owner_ref", "ttl_ms", "await_timeout_ms");
+  private static final List<String> KEYS = List.of("owner_ref", "ttl_ms", "await_timeout_ms");
 
   /** Validates the components. */
   public ResolveOptions {
@@ -41,15 +44,6 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
 
   /** The longest TTL or wait: far beyond any real use, far below what clocks and schedulers can add. */
   private static final Duration MAX = SpecRules.MAX_DURATION;
-
-  private static long millis(String key, Object value) {
-    long ms = MapValues.nonNegativeLong(key, value);
-    if (ms > MAX.toMillis()) {
-      throw new InferenceException(ErrorCode.INVALID_SPEC, "resolve option " + key + " must be at most "
-          + MAX.toMillis() + " ms (365 days), got " + ms);
-    }
-    return ms;
-  }
 
   /** {@return no owner, no TTL, the default wait timeout} */
   public static ResolveOptions defaults() {
@@ -68,24 +62,21 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
    *
    * @param map the options
    * @return the options
-   * @throws InferenceException {@link ErrorCode#INVALID_SPEC} naming an unknown key or a bad value
+   * @throws io.github.llamacppsdk.InvalidSpecException ({@link ErrorCode#INVALID_SPEC}) listing every
+   *     unknown key (with "did you mean") and bad value at once
    */
   public static ResolveOptions fromMap(Map<String, ?> map) {
     Objects.requireNonNull(map, "map");
-    MapValues.rejectUnknownKeys("resolve options", map, KEYS);
+    List<Violation> unknown = FieldReader.unknownKeys(map, KEYS, Set.of(), "resolve-options");
+    FieldReader in = new FieldReader(map);
+    Optional<String> ownerRef = in.atomText("owner_ref");
+    Optional<Duration> ttl = in.millisUpTo("ttl_ms", MAX);
+    Optional<Duration> await = in.millisUpTo("await_timeout_ms", MAX);
+    in.throwIfAny(unknown, FieldChecks.RESOLVE_OPTIONS);
     Builder b = builder();
-    if (map.get("owner_ref") != null) {
-      b.ownerRef(MapValues.text("owner_ref", map.get("owner_ref")));
-    }
-    if (map.get("ttl_ms") != null) {
-      long ttl = millis("ttl_ms", map.get("ttl_ms"));
-      if (ttl > 0) {
-        b.ttl(Duration.ofMillis(ttl));
-      }
-    }
-    if (map.get("await_timeout_ms") != null) {
-      b.awaitTimeout(Duration.ofMillis(millis("await_timeout_ms", map.get("await_timeout_ms"))));
-    }
+    ownerRef.ifPresent(b::ownerRef);
+    ttl.filter(d -> !d.isZero()).ifPresent(b::ttl);
+    await.ifPresent(b::awaitTimeout);
     return b.build();
   }
 

@@ -105,23 +105,25 @@ final class GgufCursor {
   }
 
   byte u8(String what) {
-    need(1, what);
-    return buffer.get();
+    return take(1, what).get();
   }
 
   short u16(String what) {
-    need(2, what);
-    return buffer.getShort();
+    return take(2, what).getShort();
   }
 
   int u32(String what) {
-    need(4, what);
-    return buffer.getInt();
+    return take(4, what).getInt();
   }
 
   long u64(String what) {
-    need(8, what);
-    return buffer.getLong();
+    return take(8, what).getLong();
+  }
+
+  /** {@return the buffer, with at least {@code n} bytes remaining} */
+  private ByteBuffer take(int n, String what) {
+    need(n, what);
+    return buffer;
   }
 
   byte[] bytes(int n, String what) {

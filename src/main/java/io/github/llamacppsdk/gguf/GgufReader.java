@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.gguf;
 
 import io.github.llamacppsdk.gguf.InvalidModelFileException.Problem;
+import io.github.llamacppsdk.internal.gguf.GgufTypes;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
@@ -33,19 +34,6 @@ final class GgufReader {
   static final long MAX_TENSORS = 1 << 20;
   static final int MAX_DIMS = 4;
 
-  private static final int T_U8 = 0;
-  private static final int T_I8 = 1;
-  private static final int T_U16 = 2;
-  private static final int T_I16 = 3;
-  private static final int T_U32 = 4;
-  private static final int T_I32 = 5;
-  private static final int T_F32 = 6;
-  private static final int T_BOOL = 7;
-  private static final int T_STRING = 8;
-  private static final int T_ARRAY = 9;
-  private static final int T_U64 = 10;
-  private static final int T_I64 = 11;
-  private static final int T_F64 = 12;
   /** Bytes per element of the fixed-size value types, by type id (0 = not fixed-size). */
   private static final int[] WIDTH = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
 
@@ -148,14 +136,14 @@ final class GgufReader {
     }
     long typeAt = in.position();
     int type = in.u32("type");
-    if (type == T_ARRAY) {
+    if (type == GgufTypes.ARRAY) {
       int elementType = in.u32("element type");
       long length = in.u64("length");
       skipArray(in, key, elementType, length);
       arrayLengths.put(key, length);
       return;
     }
-    if (type < 0 || type > T_F64) {
+    if (type < 0 || type > GgufTypes.F64) {
       throw in.error(Problem.MALFORMED, "'" + shown(key) + "' has unknown value type " + Integer.toUnsignedString(type)
           + " at offset " + typeAt);
     }
@@ -168,20 +156,20 @@ final class GgufReader {
   private Object scalar(GgufCursor in, int type) {
     String what = "value";
     switch (type) {
-      case T_U8: return (long) Byte.toUnsignedInt(in.u8(what));
-      case T_I8: return (long) in.u8(what);
-      case T_U16: return (long) Short.toUnsignedInt(in.u16(what));
-      case T_I16: return (long) in.u16(what);
-      case T_U32: return Integer.toUnsignedLong(in.u32(what));
-      case T_I32: return (long) in.u32(what);
-      case T_F32: return Float.intBitsToFloat(in.u32(what));
-      case T_BOOL: return in.u8(what) != 0;
-      case T_U64: {
+      case GgufTypes.U8: return (long) Byte.toUnsignedInt(in.u8(what));
+      case GgufTypes.I8: return (long) in.u8(what);
+      case GgufTypes.U16: return (long) Short.toUnsignedInt(in.u16(what));
+      case GgufTypes.I16: return (long) in.u16(what);
+      case GgufTypes.U32: return Integer.toUnsignedLong(in.u32(what));
+      case GgufTypes.I32: return (long) in.u32(what);
+      case GgufTypes.F32: return Float.intBitsToFloat(in.u32(what));
+      case GgufTypes.BOOL: return in.u8(what) != 0;
+      case GgufTypes.U64: {
         long v = in.u64(what);
         return v >= 0 ? (Object) v : new BigInteger(Long.toUnsignedString(v));
       }
-      case T_I64: return in.u64(what);
-      case T_F64: return Double.longBitsToDouble(in.u64(what));
+      case GgufTypes.I64: return in.u64(what);
+      case GgufTypes.F64: return Double.longBitsToDouble(in.u64(what));
       default: return string(in, what);
     }
   }
@@ -198,7 +186,7 @@ final class GgufReader {
   }
 
   private static void skipArray(GgufCursor in, String key, int elementType, long length) {
-    if (elementType == T_STRING) {
+    if (elementType == GgufTypes.STRING) {
       if (length < 0 || length > in.remaining() / 8) {
         throw in.error(Problem.MALFORMED, arrayLabel(key) + " claims " + Long.toUnsignedString(length) + " strings, more than the "
             + in.remaining() + " bytes left in the file can hold");
@@ -208,7 +196,7 @@ final class GgufReader {
     }
     if (elementType < 0 || elementType >= WIDTH.length || WIDTH[elementType] == 0) {
       throw in.error(Problem.MALFORMED, arrayLabel(key) + " has unsupported element type " + Integer.toUnsignedString(elementType)
-          + (elementType == T_ARRAY ? " (arrays of arrays)" : ""));
+          + (elementType == GgufTypes.ARRAY ? " (arrays of arrays)" : ""));
     }
     int width = WIDTH[elementType];
     if (length < 0 || length > in.remaining() / width) {

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.testkit;
 
+import io.github.llamacppsdk.internal.gguf.GgufTypes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,12 +29,6 @@ final class TinyModelWriter {
   private static final int HEADS = 4;
   private static final int ALIGNMENT = 32;
   private static final long SEED = 1234L;
-  private static final int T_U32 = 4;
-  private static final int T_I32 = 5;
-  private static final int T_F32 = 6;
-  private static final int T_BOOL = 7;
-  private static final int T_STRING = 8;
-  private static final int T_ARRAY = 9;
   private static final int GGML_TYPE_F32 = 0;
   private static final String CHAT_TEMPLATE =
       "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -167,26 +162,26 @@ final class TinyModelWriter {
     n += o.kvU32("llama.attention.head_count_kv", HEADS);
     n += o.kvU32("llama.rope.dimension_count", embd / HEADS);
     o.string("llama.attention.layer_norm_rms_epsilon");
-    o.u32(T_F32);
+    o.u32(GgufTypes.F32);
     o.f32(1e-5f);
     n++;
     n += o.kvU32("llama.vocab_size", vocab.tokens().size());
     n += o.kvString("tokenizer.ggml.model", "llama");
     o.string("tokenizer.ggml.tokens");
-    o.u32(T_ARRAY);
-    o.u32(T_STRING);
+    o.u32(GgufTypes.ARRAY);
+    o.u32(GgufTypes.STRING);
     o.u64(vocab.tokens().size());
     vocab.tokens().forEach(o::string);
     n++;
     o.string("tokenizer.ggml.scores");
-    o.u32(T_ARRAY);
-    o.u32(T_F32);
+    o.u32(GgufTypes.ARRAY);
+    o.u32(GgufTypes.F32);
     o.u64(vocab.scores().size());
     vocab.scores().forEach(o::f32);
     n++;
     o.string("tokenizer.ggml.token_type");
-    o.u32(T_ARRAY);
-    o.u32(T_I32);
+    o.u32(GgufTypes.ARRAY);
+    o.u32(GgufTypes.I32);
     o.u64(vocab.types().size());
     vocab.types().forEach(o::u32);
     n++;
@@ -194,7 +189,7 @@ final class TinyModelWriter {
     n += o.kvU32("tokenizer.ggml.eos_token_id", 2);
     n += o.kvU32("tokenizer.ggml.unknown_token_id", 0);
     o.string("tokenizer.ggml.add_bos_token");
-    o.u32(T_BOOL);
+    o.u32(GgufTypes.BOOL);
     o.bytes(new byte[] {1});
     n++;
     n += o.kvString("tokenizer.chat_template", CHAT_TEMPLATE);
@@ -278,14 +273,14 @@ final class TinyModelWriter {
 
     int kvString(String key, String value) {
       string(key);
-      u32(T_STRING);
+      u32(GgufTypes.STRING);
       string(value);
       return 1;
     }
 
     int kvU32(String key, int value) {
       string(key);
-      u32(T_U32);
+      u32(GgufTypes.U32);
       u32(value);
       return 1;
     }

@@ -3,6 +3,8 @@ package io.github.llamacppsdk.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.llamacppsdk.InvalidSpecException;
+import io.github.llamacppsdk.Violation;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,13 +94,30 @@ class ManifestParsingTest {
   @Test
   void resolveOptionsRejectUnknownKeysAndBadValues() {
     assertThatThrownBy(() -> ResolveOptions.fromMap(Map.of("ttl", 5)))
-        .isInstanceOf(InferenceException.class).hasMessageStartingWith("INVALID_SPEC: ").hasMessageContaining("'ttl'");
+        .isInstanceOf(InferenceException.class).hasMessageStartingWith("INVALID_SPEC: ").hasMessageContaining("ttl = 5")
+        .hasMessageContaining("is not a resolve-options key");
     assertThatThrownBy(() -> ResolveOptions.fromMap(Map.of("ttl_ms", -1)))
         .hasMessageStartingWith("INVALID_SPEC: ").hasMessageContaining("ttl_ms");
     assertThatThrownBy(() -> ResolveOptions.fromMap(Map.of("await_timeout_ms", "soon")))
         .hasMessageStartingWith("INVALID_SPEC: ").hasMessageContaining("await_timeout_ms");
     assertThatThrownBy(() -> ResolveOptions.builder().ttl(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void everyMapIsValidatedOneWayReportingEveryViolationAtOnce() {
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("consumr", "c");
+    manifest.put("accepted_protocols", List.of("grpc"));
+    manifest.put("required_capabilities", Map.of("streaming?", "yes"));
+    assertThatThrownBy(() -> ConsumerManifest.fromMap(manifest))
+        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactly("consumr", "consumer", "accepted_protocols",
+                "required_capabilities.streaming"))
+        .hasMessageContaining("did you mean \"consumer\"");
+    assertThatThrownBy(() -> ResolveOptions.fromMap(Map.of("owner_ref", 7, "await_timeout_ms", "soon")))
+        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
+            .extracting(Violation::field).containsExactlyInAnyOrder("owner_ref", "await_timeout_ms"));
   }
 
   @Test

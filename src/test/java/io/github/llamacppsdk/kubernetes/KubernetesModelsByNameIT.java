@@ -24,6 +24,7 @@ import io.github.llamacppsdk.internal.llama.PortAllocator;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.HuggingFaceModel;
 import io.github.llamacppsdk.testing.MockCluster;
+import io.github.llamacppsdk.testing.MockClusterTest;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
 import io.github.llamacppsdk.testkit.FakeHuggingFace;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
@@ -31,8 +32,6 @@ import io.github.llamacppsdk.testkit.GgufFiles;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,13 +222,6 @@ class KubernetesModelsByNameIT {
   }
 
   private String chat(EndpointDescriptor endpoint) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.chatCompletionsUrl()))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + endpoint.modelIdentity()
-            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
-    endpoint.headers().forEach(request::header);
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return response.body();
+    return MockClusterTest.chat(http, endpoint);
   }
 }

@@ -7,18 +7,14 @@ import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.internal.llama.PortAllocator;
 import io.github.llamacppsdk.testing.MockCluster;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
-import io.github.llamacppsdk.testkit.FakeLlamaServer;
-import io.github.llamacppsdk.testkit.GgufFiles;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +36,7 @@ class KubernetesOwnerCleanupIT {
 
   @Test
   void theNextBackendRemovesThePodsOfAnApplicationThatDied() throws Exception {
-    Path models = Files.createDirectories(tmp.resolve("pvc-models"));
-    GgufFiles.writeTinyModel(models.resolve("qwen-tiny.gguf"));
-    try (MockCluster cluster = new MockCluster(FakeLlamaServer.install(tmp.resolve("bin")), Map.of("models", models), 1)) {
+    try (MockCluster cluster = MockCluster.withTinyModel(tmp, 1)) {
       Process app = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
           KubernetesAppMain.class.getName(), cluster.url(), MockCluster.NAMESPACE,

@@ -22,29 +22,18 @@ import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.internal.llama.PortAllocator;
 import io.github.llamacppsdk.testing.MockCluster;
+import io.github.llamacppsdk.testing.MockClusterTest;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
-import io.github.llamacppsdk.testkit.FakeLlamaServer;
-import io.github.llamacppsdk.testkit.GgufFiles;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Kubernetes placement against fabric8's mock API server in CRUD mode and a simulated kubelet
@@ -53,29 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 @ExtendWith(NoLeakedProcesses.class)
-class KubernetesPlacementIT {
+class KubernetesPlacementIT extends MockClusterTest {
   private static final String KEY = "sk-k8s-secret-0123456789";
 
-  @TempDir Path tmp;
-  private MockCluster cluster;
-  private LlamaCppBackend backend;
   private final List<CoreEvent> events = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Path models = Files.createDirectories(tmp.resolve("pvc-models"));
-    GgufFiles.writeTinyModel(models.resolve("qwen-tiny.gguf"));
-    cluster = new MockCluster(FakeLlamaServer.install(tmp.resolve("bin")), Map.of("models", models), 1);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (backend != null) {
-      backend.close();
-    }
-    cluster.close();
-  }
 
   private KubernetesPlacement.Builder placement() {
     return KubernetesPlacement.builder().client(cluster.client()).namespace(MockCluster.NAMESPACE)
@@ -250,16 +220,6 @@ class KubernetesPlacementIT {
     assertThat(cluster.kubelet().runningPods()).isEmpty();
   }
 
-  private String chat(EndpointDescriptor endpoint) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.chatCompletionsUrl()))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + endpoint.modelIdentity()
-            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
-    endpoint.headers().forEach(request::header);
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return response.body();
-  }
 
   /** Waits for a condition with no event to wait on (another JVM's view, the API server's contents). */
   static boolean await(Duration deadline, BooleanSupplier condition) {

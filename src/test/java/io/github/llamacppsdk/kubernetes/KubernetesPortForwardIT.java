@@ -12,28 +12,18 @@ import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.internal.llama.PortAllocator;
 import io.github.llamacppsdk.testing.MockCluster;
+import io.github.llamacppsdk.testing.MockClusterTest;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
-import io.github.llamacppsdk.testkit.FakeLlamaServer;
-import io.github.llamacppsdk.testkit.GgufFiles;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Reachability#PORT_FORWARD}, for an application outside the cluster: the library opens a
@@ -43,28 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 @ExtendWith(NoLeakedProcesses.class)
-class KubernetesPortForwardIT {
+class KubernetesPortForwardIT extends MockClusterTest {
   private static final String KEY = "sk-k8s-forward-0123456789";
-
-  @TempDir Path tmp;
-  private MockCluster cluster;
-  private LlamaCppBackend backend;
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Path models = Files.createDirectories(tmp.resolve("pvc-models"));
-    GgufFiles.writeTinyModel(models.resolve("qwen-tiny.gguf"));
-    cluster = new MockCluster(FakeLlamaServer.install(tmp.resolve("bin")), Map.of("models", models), 1);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (backend != null) {
-      backend.close();
-    }
-    cluster.close();
-  }
 
   @Test
   void anApplicationOutsideTheClusterChatsThroughAForwardTheLibraryOwnsAndClosesOnStop() throws Exception {
@@ -109,16 +79,5 @@ class KubernetesPortForwardIT {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  private String chat(EndpointDescriptor endpoint) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.chatCompletionsUrl()))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + endpoint.modelIdentity()
-            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
-    endpoint.headers().forEach(request::header);
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return response.body();
   }
 }

@@ -14,6 +14,7 @@ import io.github.llamacppsdk.process.LaunchedProcess;
 import io.github.llamacppsdk.process.OutputLine;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
 import io.github.llamacppsdk.testing.RealServer;
+import io.github.llamacppsdk.testing.RecordingTransport;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

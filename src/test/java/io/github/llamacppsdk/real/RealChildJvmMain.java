@@ -1,9 +1,13 @@
 package io.github.llamacppsdk.real;
 
+import static io.github.llamacppsdk.testing.ChildJvm.failing;
+import static io.github.llamacppsdk.testing.ChildJvm.print;
+
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.testing.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -37,7 +41,7 @@ public final class RealChildJvmMain {
   public static void main(String[] args) throws Exception {
     Path binary = Path.of(args[1]);
     Path model = Path.of(args[2]);
-    ResolveOptions opts = ResolveOptions.builder().ownerRef("child").awaitTimeout(Duration.ofSeconds(60)).build();
+    ResolveOptions opts = ChildJvm.OPTIONS;
     if (args[0].equals("hold")) {
       LlamaCppBackend backend = LlamaCppBackend.create();
       Resolution r = backend.resolveEndpoint(RealFixture.spec(binary, model).build(), opts);
@@ -63,14 +67,8 @@ public final class RealChildJvmMain {
       System.out.println("AUTHORISED_STATUS " + chat(http, r.endpoint().chatCompletionsUrl(), r.endpoint().headers()));
       System.out.println("UNAUTHORISED_STATUS " + chat(http, r.endpoint().chatCompletionsUrl(), Map.of()));
       r.close();
-      try {
-        backend.resolveEndpoint(spec.toBuilder().alias("bad-flag").extraArgs(List.of("--no-such-flag")).build(), opts);
-        System.out.println("UNEXPECTED_SUCCESS bad flag");
-      } catch (RuntimeException e) {
-        java.io.StringWriter trace = new java.io.StringWriter();
-        e.printStackTrace(new java.io.PrintWriter(trace));
-        System.out.println("EXCEPTION bad flag: " + trace);
-      }
+      failing("bad flag", () -> backend.resolveEndpoint(spec.toBuilder().alias("bad-flag")
+          .extraArgs(List.of("--no-such-flag")).build(), opts));
     }
     System.out.println("DONE");
   }
@@ -80,9 +78,5 @@ public final class RealChildJvmMain {
         .POST(HttpRequest.BodyPublishers.ofString(RealHttp.CHAT));
     headers.forEach(b::header);
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
-  }
-
-  private static void print(String what, Object o) {
-    System.out.println("TOSTRING " + what + ": " + o);
   }
 }

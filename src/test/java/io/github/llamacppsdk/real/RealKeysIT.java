@@ -6,11 +6,9 @@ import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.Resolution;
+import io.github.llamacppsdk.testing.ChildJvm;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
 import io.github.llamacppsdk.testing.RealServer;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -135,12 +133,12 @@ class RealKeysIT {
    */
   @Test
   void aPerInstanceKeyIsInNoLogLineToStringOrException() throws Exception {
-    Process jvm = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(RealChildJvmMain.class,
+    Process jvm = new ProcessBuilder(ChildJvm.command(RealChildJvmMain.class,
         List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=trace"), List.of("keys", binary.toString(), model.toString())))
         .redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();
     CompletableFuture<Long> serverPid = new CompletableFuture<>();
-    CompletableFuture<Void> ended = CompletableFuture.runAsync(() -> read(jvm, output, serverPid));
+    CompletableFuture<Void> ended = CompletableFuture.runAsync(() -> ChildJvm.readServerPid(jvm, output, serverPid));
     String key;
     try {
       try (OutputStream stdin = jvm.getOutputStream()) {
@@ -177,20 +175,5 @@ class RealKeysIT {
     assertThat(argv).as("/proc/%d/cmdline", pid).contains("--model").doesNotContain("--api-key")
         .noneMatch(a -> a.contains(key));
     assertThat(RealProcesses.environ(pid)).as("the server's environment").contains("LLAMA_API_KEY=" + key);
-  }
-
-  private static void read(Process jvm, List<String> output, CompletableFuture<Long> serverPid) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        output.add(line);
-        if (line.startsWith("SERVER_PID ")) {
-          serverPid.complete(Long.parseLong(line.substring("SERVER_PID ".length()).trim()));
-        }
-      }
-    } catch (IOException e) {
-      // the child ended
-    }
-    serverPid.completeExceptionally(new IllegalStateException("child ended without a server pid: " + output));
   }
 }

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
 import io.github.llamacppsdk.testing.RealServer;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import io.github.llamacppsdk.testing.ChildJvm;
 
 /**
  * Orphan protection with the real llama-server: a JVM that resolved a real server is killed with
@@ -34,11 +31,11 @@ class RealOrphanIT {
   void theRealServerDoesNotOutliveAKilledJvm() throws Exception {
     Path binary = RealServer.requireBinary();
     Path model = RealServer.tinyModel(tmp);
-    Process jvm = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(RealChildJvmMain.class, List.of(),
+    Process jvm = new ProcessBuilder(ChildJvm.command(RealChildJvmMain.class, List.of(),
         List.of("hold", binary.toString(), model.toString()))).redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();
     CompletableFuture<Long> serverPid = new CompletableFuture<>();
-    Thread reader = new Thread(() -> read(jvm, output, serverPid), "real-orphan-child-output");
+    Thread reader = new Thread(() -> ChildJvm.readServerPid(jvm, output, serverPid), "real-orphan-child-output");
     reader.setDaemon(true);
     reader.start();
     try {
@@ -63,20 +60,5 @@ class RealOrphanIT {
       jvm.destroyForcibly();
       jvm.onExit().get();
     }
-  }
-
-  private static void read(Process jvm, List<String> output, CompletableFuture<Long> serverPid) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        output.add(line);
-        if (line.startsWith("SERVER_PID ")) {
-          serverPid.complete(Long.parseLong(line.substring("SERVER_PID ".length()).trim()));
-        }
-      }
-    } catch (IOException e) {
-      // the child is gone
-    }
-    serverPid.completeExceptionally(new IllegalStateException("child ended without a server pid: " + output));
   }
 }

@@ -1,5 +1,8 @@
 package io.github.llamacppsdk.reliability;
 
+import static io.github.llamacppsdk.testing.ChildJvm.failing;
+import static io.github.llamacppsdk.testing.ChildJvm.print;
+
 import io.github.llamacppsdk.AttachSpec;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
@@ -8,6 +11,7 @@ import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.testing.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -37,7 +41,7 @@ public final class ChildJvmMain {
   public static void main(String[] args) throws Exception {
     Path binary = Path.of(args[1]);
     Path model = Path.of(args[2]);
-    ResolveOptions opts = ResolveOptions.builder().ownerRef("child").awaitTimeout(Duration.ofSeconds(60)).build();
+    ResolveOptions opts = ChildJvm.OPTIONS;
     if (args[0].equals("hold")) {
       LlamaCppBackend backend = LlamaCppBackend.create();
       Resolution r = backend.resolveEndpoint(BootSpec.builder(model).binaryPath(binary).port(0)
@@ -113,20 +117,5 @@ public final class ChildJvmMain {
           "alias", "a", "api_key", key, "ready_timeout_ms", -1)));
     }
     System.out.println("DONE");
-  }
-
-  private static void print(String what, Object o) {
-    System.out.println("TOSTRING " + what + ": " + o);
-  }
-
-  private static void failing(String what, Runnable r) {
-    try {
-      r.run();
-      System.out.println("UNEXPECTED_SUCCESS " + what);
-    } catch (RuntimeException e) {
-      java.io.StringWriter trace = new java.io.StringWriter();
-      e.printStackTrace(new java.io.PrintWriter(trace));
-      System.out.println("EXCEPTION " + what + ": " + trace);
-    }
   }
 }

@@ -14,6 +14,7 @@ import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.internal.llama.PortAllocator;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testing.RecordingTransport;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.GgufFiles;
 import java.io.IOException;

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.GgufFiles;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import io.github.llamacppsdk.testing.ChildJvm;
 
 /**
  * Item 5: a JVM that uses the library is killed with SIGKILL (no shutdown hooks run); no server it
@@ -39,11 +36,11 @@ class KilledJvmIT {
     Path model = GgufFiles.writeTinyModel(tmp.resolve("m.gguf"));
     List<Long> observed = new ArrayList<>();
     for (int i = 0; i < TRIALS; i++) {
-      Process jvm = new ProcessBuilder(io.github.llamacppsdk.testing.ChildJvm.command(ChildJvmMain.class, List.of(),
+      Process jvm = new ProcessBuilder(ChildJvm.command(ChildJvmMain.class, List.of(),
           List.of("hold", binary.toString(), model.toString()))).redirectErrorStream(true).start();
       List<String> output = new CopyOnWriteArrayList<>();
       CompletableFuture<Long> serverPid = new CompletableFuture<>();
-      Thread reader = new Thread(() -> read(jvm, output, serverPid), "kill9-child-output");
+      Thread reader = new Thread(() -> ChildJvm.readServerPid(jvm, output, serverPid), "kill9-child-output");
       reader.setDaemon(true);
       reader.start();
       try {
@@ -69,20 +66,5 @@ class KilledJvmIT {
       }
     }
     Rel.figure("kill -9 of the JVM -> its server gone (" + TRIALS + " trials)", Rel.stats(observed));
-  }
-
-  private static void read(Process jvm, List<String> output, CompletableFuture<Long> serverPid) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        output.add(line);
-        if (line.startsWith("SERVER_PID ")) {
-          serverPid.complete(Long.parseLong(line.substring(11).trim()));
-        }
-      }
-    } catch (IOException e) {
-      // the child is gone
-    }
-    serverPid.completeExceptionally(new IllegalStateException("child ended without a server pid: " + output));
   }
 }

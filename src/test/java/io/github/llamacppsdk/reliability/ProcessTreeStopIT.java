@@ -9,6 +9,7 @@ import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.process.LaunchedProcess;
 import io.github.llamacppsdk.process.OutputLine;
 import io.github.llamacppsdk.testing.NoLeakedProcesses;
+import io.github.llamacppsdk.testing.RecordingTransport;
 import io.github.llamacppsdk.testkit.FakeFaults;
 import io.github.llamacppsdk.testkit.FakeLlamaServer;
 import io.github.llamacppsdk.testkit.GgufFiles;

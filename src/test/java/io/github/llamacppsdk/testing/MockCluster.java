@@ -56,6 +56,22 @@ public final class MockCluster implements AutoCloseable {
     kubelet.start();
   }
 
+  /**
+   * Starts a cluster whose claim {@code models} holds a tiny GGUF model {@code qwen-tiny.gguf} (in {@code
+   * dir/pvc-models}) and whose containers run the fake llama-server (installed in {@code dir/bin}).
+   *
+   * @param dir a scratch directory
+   * @param gpus the GPUs of the one simulated node
+   * @return the running cluster
+   * @throws java.io.IOException if the files cannot be written
+   */
+  public static MockCluster withTinyModel(Path dir, int gpus) throws java.io.IOException {
+    Path models = java.nio.file.Files.createDirectories(dir.resolve("pvc-models"));
+    io.github.llamacppsdk.testkit.GgufFiles.writeTinyModel(models.resolve("qwen-tiny.gguf"));
+    return new MockCluster(io.github.llamacppsdk.testkit.FakeLlamaServer.install(dir.resolve("bin")),
+        Map.of("models", models), gpus);
+  }
+
   private static java.util.logging.Logger quiet() {
     java.util.logging.Logger l = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
     l.setLevel(java.util.logging.Level.WARNING);

@@ -108,10 +108,16 @@ public final class InstanceRegistry {
       return stopping.thenComposeAsync(v -> joinOrCreate(spec, plan, rt, requester), rt.scheduler());
     }
     if (created) {
-      MemoryEstimate estimate = spec.estimateMemory(plan);
-      rec.memoryEstimate(estimate);
       InstanceRecord launching = rec;
-      rt.capacity().admit(rec, estimate, launching::launch, requester);
+      if (rt.capacity().capacity().isUnlimited()) {
+        // Nothing is counted: launch first and estimate (for the snapshot) while the server loads.
+        rt.capacity().admit(rec, MemoryEstimate.unknown("not estimated yet"), launching::launch, requester);
+        rec.memoryEstimate(spec.estimateMemory(plan));
+      } else {
+        MemoryEstimate estimate = spec.estimateMemory(plan);
+        rec.memoryEstimate(estimate);
+        rt.capacity().admit(rec, estimate, launching::launch, requester);
+      }
     } else {
       rt.capacity().joined(rec, requester);
     }

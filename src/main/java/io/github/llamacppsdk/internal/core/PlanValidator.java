@@ -7,6 +7,8 @@ import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.internal.spec.FieldChecks;
+import io.github.llamacppsdk.internal.spec.WireRules;
 
 /**
  * The startup-plan checks, each failing with {@link ErrorCode#INVALID_SPEC} and a detail
@@ -43,7 +45,7 @@ public final class PlanValidator {
           + ", management_mode=" + plan.managementMode().wireName() + ")");
     }
     Object kind = spec.executionSurface().getOrDefault("surface_kind", "local_subprocess");
-    String surface = MapValues.text("execution_surface.surface_kind", kind);
+    String surface = WireRules.text(FieldChecks.INSTANCE_SPEC, "execution_surface.surface_kind", kind);
     if (!manifest.supportedSurfaces().isEmpty() && !manifest.supportedSurfaces().contains(surface)) {
       throw invalid("unsupported_execution_surface (backend=" + backend + ", kind=" + surface + ", supported="
           + manifest.supportedSurfaces() + ")");

@@ -172,7 +172,7 @@ final class FakeHttp implements HttpHandler {
       switch (route) {
         case "/v1/chat/completions":
         case "/chat/completions":
-          return chat(ex);
+          return withJson(ex, request -> chat(ex, request));
         case "/v1/embeddings":
         case "/embeddings":
           return embeddings(ex);
@@ -231,19 +231,25 @@ final class FakeHttp implements HttpHandler {
     return 200;
   }
 
-  private JsonNode readJson(HttpExchange ex) throws IOException {
-    byte[] body = ex.getRequestBody().readAllBytes();
-    return FakeBodies.JSON.readTree(body);
+  /** A route that answers a JSON request. */
+  @FunctionalInterface
+  private interface JsonRoute {
+    int answer(JsonNode request) throws IOException;
   }
 
-  private int chat(HttpExchange ex) throws IOException {
+  /** Reads the request's JSON body for {@code route}; a body that is not JSON is a 500, as in llama-server. */
+  private int withJson(HttpExchange ex, JsonRoute route) throws IOException {
     JsonNode request;
     try {
-      request = readJson(ex);
+      request = FakeBodies.JSON.readTree(ex.getRequestBody().readAllBytes());
     } catch (JsonProcessingException e) {
       return send(ex, 500, bodies.error(500, "[json.exception.parse_error.101] parse error: "
           + e.getOriginalMessage(), "server_error"));
     }
+    return route.answer(request);
+  }
+
+  private int chat(HttpExchange ex, JsonNode request) throws IOException {
     if (request == null || !request.isObject()) {
       return send(ex, 400, bodies.error(400, "request body must be a JSON object", "invalid_request_error"));
     }
@@ -285,18 +291,13 @@ final class FakeHttp implements HttpHandler {
     if (!config.embeddings()) {
       return send(ex, 501, bodies.error(501, "This server does not support embeddings. Start it with `--embeddings`", "not_supported_error"));
     }
-    JsonNode request;
-    try {
-      request = readJson(ex);
-    } catch (JsonProcessingException e) {
-      return send(ex, 500, bodies.error(500, "[json.exception.parse_error.101] parse error: "
-          + e.getOriginalMessage(), "server_error"));
-    }
-    try {
-      return send(ex, 200, bodies.embeddings(request == null ? FakeBodies.JSON.createObjectNode() : request));
-    } catch (IllegalArgumentException e) {
-      return send(ex, 400, bodies.error(400, e.getMessage(), "invalid_request_error"));
-    }
+    return withJson(ex, request -> {
+      try {
+        return send(ex, 200, bodies.embeddings(request == null ? FakeBodies.JSON.createObjectNode() : request));
+      } catch (IllegalArgumentException e) {
+        return send(ex, 400, bodies.error(400, e.getMessage(), "invalid_request_error"));
+      }
+    });
   }
 
   private static int send(HttpExchange ex, int status, JsonNode body) throws IOException {

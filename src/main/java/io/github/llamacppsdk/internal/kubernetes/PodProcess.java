@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
+import io.github.llamacppsdk.internal.process.LineFramer;
+import io.github.llamacppsdk.internal.process.OutputBackedProcess;
 import io.github.llamacppsdk.internal.process.ProcessOutput;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import io.github.llamacppsdk.kubernetes.Reachability;
@@ -25,7 +27,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * After the exit (and the log's tail, at most 2 s later) the pod's Secret is deleted, and the pod
  * too when it ended on its own. Status callbacks come from the transport's informer. Thread-safe.
  */
-final class PodProcess implements LaunchedProcess {
+final class PodProcess extends OutputBackedProcess {
   private static final Logger log = LoggerFactory.getLogger(PodProcess.class);
   private static final Duration DRAIN_BOUND = Duration.ofSeconds(2);
   /** How long a pod may take to disappear after its grace before it is deleted with no grace at all. */
@@ -58,7 +59,6 @@ final class PodProcess implements LaunchedProcess {
   private final PodSpecs.Names names;
   private final int port;
   private final String displayName;
-  private final ProcessOutput output;
   private final CompletableFuture<Optional<InetSocketAddress>> reachable = new CompletableFuture<>();
   private final CompletableFuture<ExitStatus> observed = new CompletableFuture<>();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -80,11 +80,11 @@ final class PodProcess implements LaunchedProcess {
   private LocalPortForward forward;
 
   PodProcess(KubernetesTransport transport, PodSpecs.Names names, int port, String displayName) {
+    super(new ProcessOutput(displayName, LineFramer.DEFAULT_MAX_LINE_BYTES));
     this.transport = transport;
     this.names = names;
     this.port = port;
     this.displayName = displayName;
-    this.output = new ProcessOutput(displayName, io.github.llamacppsdk.internal.process.LineFramer.DEFAULT_MAX_LINE_BYTES);
     this.exit = observed.thenCompose(s -> drained.completeOnTimeout(null, DRAIN_BOUND.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(v -> s));
     exit.whenComplete((s, t) -> cleanUp(s));
@@ -305,21 +305,6 @@ final class PodProcess implements LaunchedProcess {
   @Override
   public CompletableFuture<ExitStatus> onExit() {
     return exit;
-  }
-
-  @Override
-  public List<OutputLine> recentOutput() {
-    return output.recent();
-  }
-
-  @Override
-  public OutputSubscription subscribe(Consumer<OutputLine> listener) {
-    return output.subscribe(listener);
-  }
-
-  @Override
-  public long lastOutputNanos() {
-    return output.lastActivityNanos();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.llama;
 
+import io.github.llamacppsdk.internal.spec.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,8 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -84,12 +83,6 @@ final class BuildRecords {
     if (dir.isEmpty()) {
       return Optional.empty();
     }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      return Optional.empty();
-    }
     StringBuilder facts = new StringBuilder(HEADER).append('\n');
     facts.append(program).append('\n').append(attributes.size()).append(' ')
         .append(attributes.lastModifiedTime().toMillis()).append('\n');
@@ -102,7 +95,7 @@ final class BuildRecords {
       return Optional.empty();
     }
     wrapped.get().forEach(f -> facts.append(f).append('\n'));
-    return Optional.of(HexFormat.of().formatHex(sha.digest(facts.toString().getBytes(StandardCharsets.UTF_8)))
+    return Optional.of(HexFormat.of().formatHex(Sha256.digest(facts.toString().getBytes(StandardCharsets.UTF_8)))
         .substring(0, 32));
   }
 

@@ -363,25 +363,32 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private void onReady(BootSpec spec, LaunchedProcess p, ProbeTarget target) {
-    HealthMonitor m = spec.healthInterval().map(interval -> new HealthMonitor(services.prober(),
-        target, interval, services.healthThreshold(),
-        context::reportHealth)).orElse(null);
     synchronized (lock) {
       if (stopRequested) {
         return;
       }
-      monitor = m;
       reachable = target;
     }
     p.onExit().thenAccept(exit -> onExitAfterReady(exit, p));
-    if (m != null) {
-      m.start();
-    }
     if (!ready.isDone()) {
       ready.complete(LlamaEndpoints.spawned(spec, p.pid(), target, p.placement()));
     } else {
       context.reportHealth(HealthStatus.HEALTHY, "restarted as " + ServerLaunches.who(p));
     }
+    // After publication: its first poll is an interval away, and a fresh JVM's first resolve need not
+    // wait for the monitor's classes and the poller's registration.
+    spec.healthInterval().ifPresent(interval -> watchHealth(p, new HealthMonitor(services.prober(), target, interval,
+        services.healthThreshold(), context::reportHealth)));
+  }
+
+  private void watchHealth(LaunchedProcess p, HealthMonitor m) {
+    synchronized (lock) {
+      if (stopRequested || p != process || !p.isAlive()) {
+        return; // stopped, relaunched or exited meanwhile: nothing to watch
+      }
+      monitor = m;
+    }
+    m.start(); // a stop() that took the monitor meanwhile has stopped it: start() is then a no-op
   }
 
   private void onExitAfterReady(ExitStatus exit, LaunchedProcess p) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,8 +52,23 @@ public final class ServerBuilds {
     return SHARED;
   }
 
+  /**
+   * One program as launched. Equality is written out: a record's generated {@code equals}/{@code
+   * hashCode} bootstrap {@code java.lang.invoke} on first use, about 10 ms of a fresh JVM's first launch.
+   */
   private record Key(Path program, long size, long modifiedMillis, List<String> launcherArgs,
-      Map<String, String> environment) {}
+      Map<String, String> environment) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && program.equals(k.program) && size == k.size && modifiedMillis == k.modifiedMillis
+          && launcherArgs.equals(k.launcherArgs) && environment.equals(k.environment);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(program, size, modifiedMillis, launcherArgs, environment);
+    }
+  }
 
   /**
    * {@return the build that {@code request}'s program is} Runs the program at most once per

@@ -8,19 +8,14 @@ import io.github.llamacppsdk.models.PullFailure;
 import io.github.llamacppsdk.models.PullProgress;
 import io.github.llamacppsdk.models.PullProgress.Stage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -47,8 +42,7 @@ final class BlobDownload {
   private final Path blob;
   private final Path part;
   private final ProgressMeter meter;
-  private MessageDigest digest;
-  private long hashed = -1; // bytes of the part the digest covers; -1: not seeded yet
+  private final PartDigest digest;
 
   BlobDownload(HubClient hub, HuggingFaceModel model, RepoFile file, Path blob, Consumer<PullProgress> sink) {
     this.hub = hub;
@@ -57,6 +51,7 @@ final class BlobDownload {
     this.blob = blob;
     this.part = CacheLayout.inProgress(blob);
     this.meter = new ProgressMeter(model, file.path(), file.size(), sink);
+    this.digest = new PartDigest(file);
   }
 
   /** Downloads, verifies and installs the blob; throws a typed failure otherwise. */
@@ -210,8 +205,7 @@ final class BlobDownload {
 
   private void verifyAndInstall() {
     meter.emit(Stage.VERIFYING);
-    String actual = HexFormat.of().formatHex(digest.digest());
-    hashed = -1;
+    String actual = digest.finish();
     if (file.hasValidOid() && !actual.equals(file.oid())) {
       deletePart();
       throw fail(PullFailure.CHECKSUM_MISMATCH, "the downloaded bytes hash to " + actual + ", the Hub lists "
@@ -230,39 +224,10 @@ final class BlobDownload {
 
   /** Makes the digest cover exactly the first {@code have} bytes of the part. */
   private void seedDigest(long have) {
-    if (digest != null && hashed == have) {
-      return;
-    }
-    digest = newDigest();
-    if (have > 0) {
-      byte[] buf = new byte[1 << 16];
-      try (InputStream in = Files.newInputStream(part)) {
-        long left = have;
-        while (left > 0) {
-          int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-          if (n < 0) {
-            throw new IOException("the part shrank while it was read");
-          }
-          digest.update(buf, 0, n);
-          left -= n;
-        }
-      } catch (IOException e) {
-        throw fail(PullFailure.CACHE_ERROR, "cannot read the partial download " + part + ": " + e, e);
-      }
-    }
-    hashed = have;
-  }
-
-  private MessageDigest newDigest() {
     try {
-      if (file.lfs() || file.oid().length() == 64) {
-        return MessageDigest.getInstance("SHA-256");
-      }
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1"); // git's blob id: sha1("blob SIZE\0" + bytes)
-      sha1.update(("blob " + Math.max(0, file.size()) + "\0").getBytes(StandardCharsets.US_ASCII));
-      return sha1;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      digest.seed(part, have);
+    } catch (IOException e) {
+      throw fail(PullFailure.CACHE_ERROR, "cannot read the partial download " + part + ": " + e, e);
     }
   }
 
@@ -272,7 +237,7 @@ final class BlobDownload {
     } catch (IOException e) {
       log.warn("cannot delete the partial download {}: {}", part, e.toString());
     }
-    hashed = -1;
+    digest.invalidate();
   }
 
   private static long sizeOf(Path p) {
@@ -323,8 +288,7 @@ final class BlobDownload {
       } catch (IOException e) {
         error = new HubClient.Failure(PullFailure.CACHE_ERROR, false, "cannot truncate " + part + ": " + e, e);
       }
-      digest = newDigest();
-      hashed = 0;
+      digest.restart();
       meter.reset();
     }
 
@@ -366,7 +330,6 @@ final class BlobDownload {
             channel.write(b);
           }
           digest.update(view);
-          hashed += n;
           meter.add(n);
         }
         subscription.request(1);

@@ -166,13 +166,7 @@ public final class CacheLayout {
   public void writeRef(String repo, String revision, String commit) throws IOException {
     Path ref = repoDir(repo).resolve("refs").resolve(revision);
     Files.createDirectories(ref.getParent());
-    Path tmp = Files.createTempFile(ref.getParent(), ".ref", ".tmp");
-    try {
-      Files.writeString(tmp, commit, StandardCharsets.UTF_8);
-      moveAtomically(tmp, ref);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    replace(ref, ".ref", tmp -> Files.writeString(tmp, commit, StandardCharsets.UTF_8));
   }
 
   /**
@@ -203,13 +197,24 @@ public final class CacheLayout {
     } catch (FileAlreadyExistsException e) {
       // another process linked it meanwhile
     } catch (UnsupportedOperationException | IOException e) {
-      Path tmp = Files.createTempFile(snapshot.getParent(), ".copy", ".tmp");
-      try {
-        Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
-        moveAtomically(tmp, snapshot);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      replace(snapshot, ".copy", tmp -> Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING));
+    }
+  }
+
+  /** Writes a file's new content. */
+  @FunctionalInterface
+  private interface Content {
+    void writeTo(Path tmp) throws IOException;
+  }
+
+  /** Writes {@code content} into a temporary file beside {@code to}, then renames it over {@code to}; no temporary file stays. */
+  private static void replace(Path to, String prefix, Content content) throws IOException {
+    Path tmp = Files.createTempFile(to.getParent(), prefix, ".tmp");
+    try {
+      content.writeTo(tmp);
+      moveAtomically(tmp, to);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 

@@ -1,22 +1,16 @@
 package io.github.llamacppsdk.internal.probe;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
@@ -41,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * ReadinessProber.Answer#failure}. Answers complete on the poller thread, so what a caller chains on
  * them must be quick (the health monitor classifies and, on a change only, tells its listener).
  * Thread-safe; {@link #close()} ends it.
+ *
+ * <p>This class owns the selector thread and the exchanges; its pieces are {@link PollTimers} (the
+ * fixed-rate grid the health monitors tick on), {@link PollRequest} (one GET), {@link PollConnection}
+ * (one kept-alive connection and its queue) and {@link ParsedAnswer} (reading an answer).
  */
 final class KeepAlivePoller {
   private static final Logger log = LoggerFactory.getLogger(KeepAlivePoller.class);
@@ -49,15 +47,14 @@ final class KeepAlivePoller {
 
   private final long timeoutNanos;
   private final int bodyLimit;
-  private final ConcurrentLinkedQueue<Request> submitted = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Timer> newTimers = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PollRequest> submitted = new ConcurrentLinkedQueue<>();
+  private final PollTimers timers = new PollTimers();
   private final Object lock = new Object();
   private Selector selector; // guarded by lock
   private Thread thread; // guarded by lock
   private volatile boolean closed;
   // selector thread only
-  private final Map<String, Conn> conns = new HashMap<>();
-  private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.due - b.due, 0));
+  private final Map<String, PollConnection> conns = new HashMap<>();
 
   KeepAlivePoller(Duration timeout, int bodyLimit) {
     this.timeoutNanos = timeout.toNanos();
@@ -72,22 +69,9 @@ final class KeepAlivePoller {
    * @return the answer; never a failed future
    */
   CompletableFuture<ReadinessProber.Answer> get(URI uri, Map<String, String> headers) {
-    Request r;
+    PollRequest r;
     try {
-      String host = uri.getHost();
-      if (host.startsWith("[")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      int port = uri.getPort() < 0 ? 80 : uri.getPort();
-      StringBuilder sb = new StringBuilder(128).append("GET ").append(uri.getRawPath().isEmpty() ? "/" : uri.getRawPath());
-      if (uri.getRawQuery() != null) {
-        sb.append('?').append(uri.getRawQuery());
-      }
-      sb.append(" HTTP/1.1\r\nHost: ").append(uri.getRawAuthority()).append("\r\nUser-Agent: llama-cpp-sdk\r\nAccept: */*\r\n");
-      headers.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
-      sb.append("\r\n");
-      r = new Request(host + ":" + port, new InetSocketAddress(host, port),
-          ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1)), System.nanoTime() + timeoutNanos);
+      r = PollRequest.of(uri, headers, System.nanoTime() + timeoutNanos);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(ReadinessProber.Answer.failed(ReadinessProber.describe(e)));
     }
@@ -108,27 +92,9 @@ final class KeepAlivePoller {
    * @return cancels it (idempotent; a run already under way finishes)
    */
   Runnable every(Runnable task, long initialDelayNanos, long periodNanos) {
-    if (periodNanos <= 0) {
-      throw new IllegalArgumentException("period must be > 0: " + periodNanos);
-    }
-    Timer t = new Timer(task, System.nanoTime() + initialDelayNanos, periodNanos);
-    newTimers.add(t);
+    Runnable cancel = timers.add(task, initialDelayNanos, periodNanos);
     wake();
-    return () -> t.cancelled = true;
-  }
-
-  /** A fixed-rate task; {@link #due} on {@link System#nanoTime()}'s clock. */
-  private static final class Timer {
-    final Runnable task;
-    final long period;
-    long due; // selector thread only (set before it is handed over)
-    volatile boolean cancelled;
-
-    Timer(Runnable task, long due, long period) {
-      this.task = task;
-      this.due = due;
-      this.period = period;
-    }
+    return cancel;
   }
 
   /** Fails what is in flight or waiting ({@code prober closed}) and ends the thread. Idempotent. */
@@ -170,45 +136,9 @@ final class KeepAlivePoller {
   }
 
   private void failAll(String why) {
-    Request r;
+    PollRequest r;
     while ((r = submitted.poll()) != null) {
-      r.result.complete(ReadinessProber.Answer.failed(why));
-    }
-  }
-
-  /** One GET. */
-  private static final class Request {
-    final String key;
-    final InetSocketAddress address;
-    final ByteBuffer bytes;
-    final long deadline;
-    final CompletableFuture<ReadinessProber.Answer> result = new CompletableFuture<>();
-    boolean retried;
-
-    Request(String key, InetSocketAddress address, ByteBuffer bytes, long deadline) {
-      this.key = key;
-      this.address = address;
-      this.bytes = bytes;
-      this.deadline = deadline;
-    }
-  }
-
-  /** One kept-alive connection and the requests waiting for it. */
-  private final class Conn {
-    final String key;
-    final SocketChannel channel;
-    final SelectionKey selectionKey;
-    final ArrayDeque<Request> waiting = new ArrayDeque<>();
-    Request current;
-    boolean connected;
-    boolean reused; // it has answered a request before
-    ByteBuffer in = ByteBuffer.allocate(1024);
-    boolean anyAnswerByte;
-
-    Conn(String key, SocketChannel channel, SelectionKey selectionKey) {
-      this.key = key;
-      this.channel = channel;
-      this.selectionKey = selectionKey;
+      r.fail(why);
     }
   }
 
@@ -217,14 +147,14 @@ final class KeepAlivePoller {
     try {
       while (true) {
         long now = System.nanoTime();
-        if (!submitted.isEmpty() || !newTimers.isEmpty()) {
+        if (!submitted.isEmpty() || timers.hasAdded()) {
           s.selectNow(); // requests handed back by this thread (a closed connection's queue) go out now
         } else {
-          long wait = Math.min(conns.isEmpty() ? IDLE_EXIT_NANOS : nearestDeadline(now), nextTimer(now));
+          long wait = Math.min(conns.isEmpty() ? IDLE_EXIT_NANOS : nearestDeadline(now), timers.nanosToNext(now, IDLE_EXIT_NANOS));
           s.select(Math.max(1, (wait + 999_999) / 1_000_000));
         }
         if (closed) {
-          for (Conn c : new ArrayList<>(conns.values())) {
+          for (PollConnection c : new ArrayList<>(conns.values())) {
             fail(c, "prober closed");
           }
           synchronized (lock) {
@@ -235,26 +165,26 @@ final class KeepAlivePoller {
           }
           return;
         }
-        runDueTimers();
-        Request r;
+        timers.runDue();
+        PollRequest r;
         while ((r = submitted.poll()) != null) {
           enqueue(s, r);
         }
         for (Iterator<SelectionKey> it = s.selectedKeys().iterator(); it.hasNext(); ) {
           SelectionKey k = it.next();
           it.remove();
-          Conn c = (Conn) k.attachment();
+          PollConnection c = (PollConnection) k.attachment();
           if (k.isValid()) {
             ready(c, k);
           }
         }
         now = System.nanoTime();
         expire(now);
-        if (!conns.isEmpty() || !submitted.isEmpty() || hasTimers()) {
+        if (!conns.isEmpty() || !submitted.isEmpty() || timers.any()) {
           idleSince = now;
         } else if (now - idleSince >= IDLE_EXIT_NANOS) {
           synchronized (lock) {
-            if (submitted.isEmpty() && newTimers.isEmpty()) {
+            if (submitted.isEmpty() && !timers.hasAdded()) {
               thread = null;
               selector = null;
               s.close();
@@ -265,11 +195,10 @@ final class KeepAlivePoller {
       }
     } catch (IOException | RuntimeException e) {
       log.warn("health poller stopped on an unexpected error; it restarts at once with its timers", e);
-      for (Conn c : new ArrayList<>(conns.values())) {
+      for (PollConnection c : new ArrayList<>(conns.values())) {
         fail(c, "poller error: " + e);
       }
-      newTimers.addAll(timers); // the next thread takes them over
-      timers.clear();
+      timers.handOver(); // the next thread takes them over
       synchronized (lock) {
         thread = null;
         selector = null;
@@ -279,63 +208,27 @@ final class KeepAlivePoller {
           // best effort
         }
       }
-      if (!submitted.isEmpty() || !newTimers.isEmpty()) {
+      if (!submitted.isEmpty() || timers.hasAdded()) {
         wake();
       }
     }
   }
 
-  private void runDueTimers() {
-    Timer t;
-    while ((t = newTimers.poll()) != null) {
-      timers.add(t);
-    }
-    long now = System.nanoTime();
-    while (!timers.isEmpty() && timers.peek().due - now <= 0) {
-      t = timers.poll();
-      if (t.cancelled) {
-        continue;
-      }
-      try {
-        t.task.run();
-      } catch (RuntimeException e) {
-        log.warn("a poll timer's task failed", e);
-      }
-      do {
-        t.due += t.period;
-      } while (t.due - now <= 0);
-      timers.add(t);
-    }
-  }
-
-  /** {@return nanoseconds to the next live timer, or {@link #IDLE_EXIT_NANOS} if there is none} */
-  private long nextTimer(long now) {
-    while (!timers.isEmpty() && timers.peek().cancelled) {
-      timers.poll();
-    }
-    return timers.isEmpty() ? IDLE_EXIT_NANOS : Math.max(0, timers.peek().due - now);
-  }
-
-  private boolean hasTimers() {
-    timers.removeIf(t -> t.cancelled);
-    return !timers.isEmpty();
-  }
-
   private long nearestDeadline(long now) {
     long nearest = Long.MAX_VALUE;
-    for (Conn c : conns.values()) {
+    for (PollConnection c : conns.values()) {
       if (c.current != null) {
         nearest = Math.min(nearest, c.current.deadline - now);
       }
-      for (Request w : c.waiting) {
+      for (PollRequest w : c.waiting) {
         nearest = Math.min(nearest, w.deadline - now);
       }
     }
     return nearest == Long.MAX_VALUE ? IDLE_EXIT_NANOS : Math.max(1_000_000, nearest);
   }
 
-  private void enqueue(Selector s, Request r) {
-    Conn c = conns.get(r.key);
+  private void enqueue(Selector s, PollRequest r) {
+    PollConnection c = conns.get(r.key);
     if (c == null) {
       try {
         SocketChannel ch = SocketChannel.open();
@@ -343,12 +236,12 @@ final class KeepAlivePoller {
         ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         boolean done = ch.connect(r.address);
         SelectionKey k = ch.register(s, done ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT);
-        c = new Conn(r.key, ch, k);
+        c = new PollConnection(r.key, ch, k);
         c.connected = done;
         k.attach(c);
         conns.put(r.key, c);
       } catch (IOException | RuntimeException e) {
-        r.result.complete(ReadinessProber.Answer.failed(ReadinessProber.describe(e)));
+        r.fail(ReadinessProber.describe(e));
         return;
       }
     }
@@ -358,7 +251,7 @@ final class KeepAlivePoller {
     }
   }
 
-  private void startNext(Conn c) {
+  private void startNext(PollConnection c) {
     c.current = c.waiting.poll();
     if (c.current == null) {
       c.selectionKey.interestOps(SelectionKey.OP_READ); // idle: notice the server closing it
@@ -378,7 +271,7 @@ final class KeepAlivePoller {
     c.selectionKey.interestOps(c.current.bytes.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
   }
 
-  private void ready(Conn c, SelectionKey k) {
+  private void ready(PollConnection c, SelectionKey k) {
     try {
       if (k.isConnectable()) {
         c.channel.finishConnect();
@@ -401,20 +294,15 @@ final class KeepAlivePoller {
     }
   }
 
-  private void read(Conn c) throws IOException {
-    if (!c.in.hasRemaining()) {
-      ByteBuffer bigger = ByteBuffer.allocate(Math.min(c.in.capacity() * 2, HEAD_LIMIT + bodyLimit + 64));
-      c.in.flip();
-      bigger.put(c.in);
-      c.in = bigger;
-    }
+  private void read(PollConnection c) throws IOException {
+    c.makeRoom(HEAD_LIMIT + bodyLimit + 64);
     int n = c.channel.read(c.in);
     if (n < 0) {
       if (c.current == null) {
         close(c); // the server closed an idle connection (keep-alive limit or timeout)
         return;
       }
-      Parsed p = Parsed.of(c.in, true, bodyLimit);
+      ParsedAnswer p = ParsedAnswer.of(c.in, true, bodyLimit);
       if (p != null) {
         finish(c, p, true);
       } else {
@@ -429,206 +317,81 @@ final class KeepAlivePoller {
       close(c); // bytes nobody asked for: do not trust this connection
       return;
     }
-    Parsed p = Parsed.of(c.in, false, bodyLimit);
+    ParsedAnswer p = ParsedAnswer.of(c.in, false, bodyLimit);
     if (p != null) {
-      finish(c, p, p.close);
+      finish(c, p, p.close());
     } else if (!c.in.hasRemaining() && c.in.capacity() >= HEAD_LIMIT + bodyLimit + 64) {
-      Parsed cut = Parsed.of(c.in, true, bodyLimit); // too long: take what fits and drop the connection
-      finish(c, cut != null ? cut : new Parsed(-1, "", true), true);
+      ParsedAnswer cut = ParsedAnswer.of(c.in, true, bodyLimit); // too long: take what fits and drop the connection
+      finish(c, cut != null ? cut : new ParsedAnswer(-1, "", true), true);
     }
   }
 
-  private void finish(Conn c, Parsed p, boolean closeAfter) {
-    Request r = c.current;
-    c.current = null;
+  private void finish(PollConnection c, ParsedAnswer p, boolean closeAfter) {
+    PollRequest r = c.takeCurrent();
     c.reused = true;
-    r.result.complete(p.status < 0 ? ReadinessProber.Answer.failed("malformed HTTP answer")
-        : new ReadinessProber.Answer(p.status, p.body, null));
+    r.result.complete(p.status() < 0 ? ReadinessProber.Answer.failed("malformed HTTP answer")
+        : new ReadinessProber.Answer(p.status(), p.body(), null));
     if (closeAfter) {
-      List<Request> rest = new ArrayList<>(c.waiting);
-      c.waiting.clear();
+      List<PollRequest> rest = c.takeWaiting();
       close(c);
-      for (Request w : rest) {
-        submitted.add(w);
-      }
+      submitted.addAll(rest);
     } else {
       startNext(c);
     }
   }
 
   /** The connection failed under a request: retry it once on a new connection if it was a stale reuse. */
-  private void broken(Conn c, String why) {
-    Request r = c.current;
-    boolean retry = r != null && c.reused && !c.anyAnswerByte && !r.retried;
-    List<Request> rest = new ArrayList<>(c.waiting);
-    c.waiting.clear();
-    c.current = null;
+  private void broken(PollConnection c, String why) {
+    boolean retry = c.current != null && c.reused && !c.anyAnswerByte && !c.current.retried;
+    PollRequest r = c.takeCurrent();
+    List<PollRequest> rest = c.takeWaiting();
     close(c);
     if (r != null) {
       if (retry) {
         r.retried = true;
         submitted.add(r);
       } else {
-        r.result.complete(ReadinessProber.Answer.failed(why));
+        r.fail(why);
       }
     }
-    for (Request w : rest) {
+    for (PollRequest w : rest) {
       if (c.connected) {
         submitted.add(w); // they never went out: a new connection takes them
       } else {
-        w.result.complete(ReadinessProber.Answer.failed(why)); // the connect itself failed
+        w.fail(why); // the connect itself failed
       }
     }
   }
 
-  private void fail(Conn c, String why) {
-    if (c.current != null) {
-      c.current.result.complete(ReadinessProber.Answer.failed(why));
-      c.current = null;
+  private void fail(PollConnection c, String why) {
+    PollRequest r = c.takeCurrent();
+    if (r != null) {
+      r.fail(why);
     }
-    for (Request w : c.waiting) {
-      w.result.complete(ReadinessProber.Answer.failed(why));
-    }
-    c.waiting.clear();
+    c.takeWaiting().forEach(w -> w.fail(why));
     close(c);
   }
 
   private void expire(long now) {
-    for (Conn c : new ArrayList<>(conns.values())) {
+    for (PollConnection c : new ArrayList<>(conns.values())) {
       if (c.current != null && now - c.current.deadline >= 0) {
-        Request r = c.current;
-        c.current = null;
-        r.result.complete(ReadinessProber.Answer.failed("timed out"));
-        List<Request> rest = new ArrayList<>(c.waiting);
-        c.waiting.clear();
+        c.takeCurrent().fail("timed out");
+        List<PollRequest> rest = c.takeWaiting();
         close(c); // a late answer must not be read as the next request's
         submitted.addAll(rest);
       }
-      for (Iterator<Request> it = c.waiting.iterator(); it.hasNext(); ) {
-        Request w = it.next();
+      for (Iterator<PollRequest> it = c.waiting.iterator(); it.hasNext(); ) {
+        PollRequest w = it.next();
         if (now - w.deadline >= 0) {
           it.remove();
-          w.result.complete(ReadinessProber.Answer.failed("timed out"));
+          w.fail("timed out");
         }
       }
     }
   }
 
-  private void close(Conn c) {
+  private void close(PollConnection c) {
     conns.remove(c.key, c);
-    c.selectionKey.cancel();
-    try {
-      c.channel.close();
-    } catch (IOException ignored) {
-      // closing cannot fail in a way that matters
-    }
-  }
-
-  /** A complete answer read from a buffer. */
-  record Parsed(int status, String body, boolean close) {
-    /**
-     * Parses the bytes in {@code buf} (position = end of data) without consuming them.
-     *
-     * @param buf the buffer
-     * @param atEof the stream ended: a body without length ends here
-     * @param bodyLimit the most body characters kept
-     * @return the answer, or null if it is not complete yet
-     */
-    static Parsed of(ByteBuffer buf, boolean atEof, int bodyLimit) {
-      byte[] a = buf.array();
-      int end = buf.position();
-      int headEnd = indexOf(a, end, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      if (headEnd < 0) {
-        return null;
-      }
-      String head = new String(a, 0, headEnd, StandardCharsets.ISO_8859_1);
-      int status;
-      try {
-        int sp = head.indexOf(' ');
-        status = Integer.parseInt(head.substring(sp + 1, sp + 4));
-      } catch (RuntimeException e) {
-        return new Parsed(-1, "", true);
-      }
-      String lower = head.toLowerCase(Locale.ROOT);
-      boolean close = lower.contains("\r\nconnection: close");
-      int bodyStart = headEnd + 4;
-      long length = header(lower, "content-length");
-      if (length >= 0) {
-        if (end - bodyStart < length) {
-          return atEof ? new Parsed(status, text(a, bodyStart, end, bodyLimit), true) : null;
-        }
-        return new Parsed(status, text(a, bodyStart, (int) (bodyStart + length), bodyLimit),
-            close || end - bodyStart > length);
-      }
-      if (lower.contains("\r\ntransfer-encoding: chunked")) {
-        StringBuilder body = new StringBuilder();
-        int i = bodyStart;
-        while (true) {
-          int lineEnd = indexOf(a, i, end, "\r\n".getBytes(StandardCharsets.ISO_8859_1));
-          if (lineEnd < 0) {
-            return atEof ? new Parsed(status, cut(body, bodyLimit), true) : null;
-          }
-          int size;
-          try {
-            String sizeText = new String(a, i, lineEnd - i, StandardCharsets.ISO_8859_1);
-            int semi = sizeText.indexOf(';');
-            size = Integer.parseInt((semi < 0 ? sizeText : sizeText.substring(0, semi)).trim(), 16);
-          } catch (RuntimeException e) {
-            return new Parsed(status, cut(body, bodyLimit), true);
-          }
-          if (size == 0) {
-            return new Parsed(status, cut(body, bodyLimit), close);
-          }
-          if (lineEnd + 2 + size + 2 > end) {
-            return atEof ? new Parsed(status, cut(body, bodyLimit), true) : null;
-          }
-          body.append(new String(a, lineEnd + 2, size, StandardCharsets.UTF_8));
-          i = lineEnd + 2 + size + 2;
-        }
-      }
-      if (status == 204 || status == 304 || status / 100 == 1) {
-        return new Parsed(status, "", close);
-      }
-      return atEof ? new Parsed(status, text(a, bodyStart, end, bodyLimit), true) : null;
-    }
-
-    private static String text(byte[] a, int from, int to, int limit) {
-      return new String(a, from, Math.min(to - from, limit), StandardCharsets.UTF_8);
-    }
-
-    private static String cut(StringBuilder sb, int limit) {
-      return sb.length() > limit ? sb.substring(0, limit) : sb.toString();
-    }
-
-    private static long header(String lowerHead, String name) {
-      int i = lowerHead.indexOf("\r\n" + name + ":");
-      if (i < 0) {
-        return -1;
-      }
-      int from = i + name.length() + 3;
-      int to = lowerHead.indexOf("\r\n", from);
-      try {
-        return Long.parseLong(lowerHead.substring(from, to < 0 ? lowerHead.length() : to).trim());
-      } catch (RuntimeException e) {
-        return -1;
-      }
-    }
-
-    private static int indexOf(byte[] a, int end, byte[] what) {
-      return indexOf(a, 0, end, what);
-    }
-
-    private static int indexOf(byte[] a, int from, int end, byte[] what) {
-      outer:
-      for (int i = from; i <= end - what.length; i++) {
-        for (int j = 0; j < what.length; j++) {
-          if (a[i + j] != what[j]) {
-            continue outer;
-          }
-        }
-        return i;
-      }
-      return -1;
-    }
+    c.close();
   }
 }

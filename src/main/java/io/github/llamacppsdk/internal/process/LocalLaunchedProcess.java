@@ -2,8 +2,6 @@ package io.github.llamacppsdk.internal.process;
 
 import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.ExitStatus.Termination;
-import io.github.llamacppsdk.process.LaunchedProcess;
-import io.github.llamacppsdk.process.OutputLine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,7 +10,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * would also close the output pipes, losing what the process prints while it shuts down.
  * Thread-safe.
  */
-final class LocalLaunchedProcess implements LaunchedProcess {
+final class LocalLaunchedProcess extends OutputBackedProcess {
   /** How long {@link #onExit()} waits for the output to drain after the process exited. */
   static final Duration DRAIN_BOUND = Duration.ofMillis(500);
 
@@ -49,7 +46,6 @@ final class LocalLaunchedProcess implements LaunchedProcess {
 
   private final Process process;
   private final String name;
-  private final ProcessOutput output;
   private final CompletableFuture<Integer> rawExit;
   private final CompletableFuture<ExitStatus> exit;
   private final ProcStat stat;
@@ -66,9 +62,9 @@ final class LocalLaunchedProcess implements LaunchedProcess {
    *     so everything chained on the exit (stop reports, log lines) hops to these named threads first
    */
   LocalLaunchedProcess(Process process, String name, int maxLineBytes, java.util.concurrent.Executor exits) {
+    super(new ProcessOutput(name, maxLineBytes));
     this.process = process;
     this.name = name;
-    this.output = new ProcessOutput(name, maxLineBytes);
     this.stat = ProcStat.open(process.pid());
     output.start(process.getInputStream()); // stderr is merged into it (redirectErrorStream)
     // Termination is decided the moment the exit is observed, from what stop() had sent by then.
@@ -134,21 +130,6 @@ final class LocalLaunchedProcess implements LaunchedProcess {
   @Override
   public CompletableFuture<ExitStatus> onExit() {
     return exit.copy();
-  }
-
-  @Override
-  public List<OutputLine> recentOutput() {
-    return output.recent();
-  }
-
-  @Override
-  public OutputSubscription subscribe(Consumer<OutputLine> listener) {
-    return output.subscribe(listener);
-  }
-
-  @Override
-  public long lastOutputNanos() {
-    return output.lastActivityNanos();
   }
 
   @Override

@@ -7,7 +7,6 @@ import io.github.llamacppsdk.Violation;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +42,7 @@ public final class AttachNormalizer {
    */
   public static AttachSpec normalize(Map<String, ?> raw) {
     FieldReader in = new FieldReader(raw);
-    List<Violation> all = new ArrayList<>(SpecMaps.unknownKeys(raw, KEYS, DERIVED, "attach-spec"));
+    List<Violation> unknown = FieldReader.unknownKeys(raw, KEYS, DERIVED, "attach-spec");
     String root = in.text("root_url", false).orElse(null);
     if (root == null && !in.failedOn("root_url")) {
       in.fail("root_url", null, "is required: where the server is, e.g. http://127.0.0.1:8080.");
@@ -68,10 +67,7 @@ public final class AttachNormalizer {
     ready.map(d -> SpecRules.durationProblem(d, false)).ifPresent(p -> in.fail("ready_timeout_ms", raw.get("ready_timeout_ms"), p));
     Optional<Duration> health = in.millis("health_interval_ms", true);
     health.map(d -> SpecRules.durationProblem(d, true)).ifPresent(p -> in.fail("health_interval_ms", raw.get("health_interval_ms"), p));
-    all.addAll(in.violations());
-    if (!all.isEmpty()) {
-      throw new InvalidSpecException(WHAT, all);
-    }
+    in.throwIfAny(unknown, FieldChecks.ATTACH_SPEC);
     return new AttachSpec(root, alias, modelIdentity.orElse(null), apiPrefix, apiKey,
         ready.orElse(DEFAULT_READY_TIMEOUT),
         health.isPresent() ? health.filter(d -> !d.isZero()) : Optional.of(DEFAULT_HEALTH_INTERVAL));
@@ -87,7 +83,7 @@ public final class AttachNormalizer {
   public static String root(String url) {
     String problem = rootProblem(url);
     if (problem != null) {
-      throw invalid("root_url", "\"" + url + "\"", problem);
+      throw FieldChecks.ATTACH_SPEC.invalid("root_url", "\"" + url + "\"", problem);
     }
     String u = trimmed(url);
     java.net.URI parsed = URI.create(u);
@@ -134,17 +130,6 @@ public final class AttachNormalizer {
   }
 
   /**
-   * {@return an {@link InvalidSpecException} with one violation} For the checks of the constructor.
-   *
-   * @param field the key
-   * @param shown the value as shown (secrets masked)
-   * @param reason what is wrong
-   */
-  public static InvalidSpecException invalid(String field, String shown, String reason) {
-    return new InvalidSpecException(WHAT, List.of(new Violation(field, shown, reason)));
-  }
-
-  /**
    * Checks a duration field of the constructor.
    *
    * @param field the key
@@ -155,7 +140,7 @@ public final class AttachNormalizer {
   public static void checkDuration(String field, Duration d, boolean offAllowed) {
     String problem = SpecRules.durationProblem(d, false);
     if (problem != null) {
-      throw invalid(field, d.toMillis() + "", offAllowed ? problem.substring(0, problem.length() - 1)
+      throw FieldChecks.ATTACH_SPEC.invalid(field, d.toMillis() + "", offAllowed ? problem.substring(0, problem.length() - 1)
           + "; 0 turns it off." : problem);
     }
   }

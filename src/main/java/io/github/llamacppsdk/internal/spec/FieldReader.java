@@ -12,22 +12,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Not API. Converts the values of a raw spec map to their fields' types, recording a {@link Violation}
- * for every value of the wrong type instead of throwing; the field's rule ({@link SpecRules}) is applied
- * by the typed builder the value is then given to. A key that is absent or maps to {@code null} is
- * "absent": the default applies.
+ * Not API. The one way map input is read ({@code BootSpec}, {@code AttachSpec}, {@code
+ * ConsumerManifest}, {@code ResolveOptions}): converts the values of a raw map to their fields' types,
+ * recording a {@link Violation} for every unknown key (with "did you mean") and every value of the
+ * wrong type instead of throwing; the field's rule ({@link SpecRules}, {@link WireRules}) is applied by
+ * the typed builder the value is then given to, or here. {@link #throwIfAny} reports them all at once.
+ * A key that is absent or maps to {@code null} is "absent": the default applies.
  */
-final class FieldReader {
+public final class FieldReader {
   private static final int MAX_SHOWN = 120;
   private static final BigInteger MAX_MILLIS = BigInteger.valueOf(SpecRules.MAX_DURATION.toMillis());
 
   private final Map<String, ?> raw;
   private final List<Violation> violations = new ArrayList<>();
 
-  FieldReader(Map<String, ?> raw) {
+  /** @param raw the map; string keys */
+  public FieldReader(Map<String, ?> raw) {
     this.raw = raw;
   }
 
@@ -35,15 +39,156 @@ final class FieldReader {
     return violations;
   }
 
-  boolean failedOn(String key) {
+  /**
+   * Throws every violation recorded, after those given.
+   *
+   * @param first violations found before (unknown keys)
+   * @param checks the spec's exception
+   * @throws io.github.llamacppsdk.InvalidSpecException if there is any
+   */
+  public void throwIfAny(List<Violation> first, FieldChecks checks) {
+    if (!first.isEmpty() || !violations.isEmpty()) {
+      List<Violation> all = new ArrayList<>(first);
+      all.addAll(violations);
+      throw checks.error(all);
+    }
+  }
+
+  /**
+   * {@return a violation for every key of {@code raw} not in {@code known}, with "did you mean" for a likely
+   * typo} The one rule for every map.
+   *
+   * @param raw the map
+   * @param known the accepted keys
+   * @param derived keys that exist but are computed, so cannot be set
+   * @param what e.g. {@code boot-spec}, for "is not a boot-spec key"
+   */
+  public static List<Violation> unknownKeys(Map<String, ?> raw, List<String> known, Set<String> derived, String what) {
+    List<Violation> out = new ArrayList<>();
+    for (Object keyObject : raw.keySet()) {
+      String key = String.valueOf(keyObject);
+      if (keyObject instanceof String && known.contains(key)) {
+        continue;
+      }
+      String reason;
+      if (derived.contains(key)) {
+        reason = "is derived from the other fields and cannot be set.";
+      } else {
+        reason = "is not " + (what.matches("[aeiou].*") ? "an " : "a ") + what + " key"
+            + SpecKeys.closest(key, known).map(k -> "; did you mean \"" + k + "\"?").orElse(".");
+      }
+      String shownKey = key.length() > 120 ? key.substring(0, 120) + "..." : key;
+      String shownValue = ShellText.mightBeSecret(key) ? ShellText.MASK : show("", raw.get(keyObject));
+      out.add(new Violation(shownKey, shownValue, reason));
+    }
+    return out;
+  }
+
+  /** {@return wire text (an enum's name, or text without an atom's {@code :}); empty when absent or bad} @param key the field */
+  public Optional<String> atomText(String key) {
+    Object v = get(key);
+    return v == null ? Optional.empty() : Optional.ofNullable(WireRules.text(key, v, violations));
+  }
+
+  /**
+   * {@return a list of wire spellings (or one), parsed, in order, without duplicates; empty when absent or bad}
+   *
+   * @param <T> the element type
+   * @param key the field
+   * @param type the element type (values of it pass through)
+   * @param parser parses a wire spelling
+   */
+  public <T> Optional<List<T>> wireList(String key, Class<T> type, Function<String, T> parser) {
+    Object v = get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    int before = violations.size();
+    List<T> out = new ArrayList<>();
+    for (Object item : v instanceof Collection<?> c ? c : List.of(v)) {
+      T parsed = WireRules.wire(key, item, type, parser, violations);
+      if (parsed != null && !out.contains(parsed)) {
+        out.add(parsed);
+      }
+    }
+    return violations.size() == before ? Optional.of(out) : Optional.empty();
+  }
+
+  /**
+   * {@return the wire text of a value inside a field (an enum's name, or text without an atom's {@code
+   * :}), or {@code null} (recorded) if it is not text}
+   *
+   * @param key the field, for the violation
+   * @param value the value
+   */
+  public String wireText(String key, Object value) {
+    return WireRules.text(key, value, violations);
+  }
+
+  /**
+   * {@return a wire spelling inside a field parsed, or {@code null} (recorded)}
+   *
+   * @param <T> the type
+   * @param key the field, for the violation
+   * @param value the value (one of the type already passes through)
+   * @param type the type
+   * @param parser parses a wire spelling
+   */
+  public <T> T wire(String key, Object value, Class<T> type, Function<String, T> parser) {
+    return WireRules.wire(key, value, type, parser, violations);
+  }
+
+  /** {@return a capability map, normalised; empty when absent} Bad entries are violations. @param key the field */
+  public Optional<Map<String, Object>> capabilities(String key) {
+    Object v = get(key);
+    return v == null ? Optional.empty() : Optional.of(WireRules.capabilities(key, v, violations));
+  }
+
+  /**
+   * {@return a whole number of milliseconds, from a number or numeric text, 0 to {@code max}; empty when absent or bad}
+   *
+   * @param key the field
+   * @param max the largest accepted
+   */
+  public Optional<Duration> millisUpTo(String key, Duration max) {
+    Object v = get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    BigInteger n = asInteger(v);
+    if (n == null && v instanceof CharSequence cs && cs.toString().strip().matches("-?\\d{1,30}")) {
+      n = new BigInteger(cs.toString().strip());
+    }
+    String rule = "must be a whole number of milliseconds, 0 to " + max.toMillis() + " (365 days)";
+    if (n == null) {
+      fail(key, v, rule + ", got " + kind(v) + ".");
+      return Optional.empty();
+    }
+    if (n.signum() < 0 || n.compareTo(BigInteger.valueOf(max.toMillis())) > 0) {
+      fail(key, v, rule + ".");
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofMillis(n.longValue()));
+  }
+
+  /** {@return whether a violation names {@code key}} @param key the field */
+  public boolean failedOn(String key) {
     return violations.stream().anyMatch(v -> v.field().equals(key));
   }
 
-  Object get(String key) {
+  /** {@return the raw value} @param key the field */
+  public Object get(String key) {
     return raw.get(key);
   }
 
-  void fail(String key, Object value, String reason) {
+  /**
+   * Records a violation.
+   *
+   * @param key the field
+   * @param value the value (shown masked and cut)
+   * @param reason what is wrong
+   */
+  public void fail(String key, Object value, String reason) {
     violations.add(new Violation(key, show(key, value), reason));
   }
 
@@ -124,7 +269,7 @@ final class FieldReader {
   }
 
   /** A map; empty when absent or of another type ({@code want} says what was expected). */
-  Optional<Map<?, ?>> map(String key, String want) {
+  public Optional<Map<?, ?>> map(String key, String want) {
     Object v = get(key);
     if (v == null) {
       return Optional.empty();

@@ -44,7 +44,7 @@ public final class SpecMaps {
    */
   public static BootSpec bootSpec(Map<String, ?> raw) {
     FieldReader in = new FieldReader(raw);
-    List<Violation> unknown = unknownKeys(raw, SpecKeys.ALL, SpecKeys.DERIVED, "boot-spec");
+    List<Violation> unknown = FieldReader.unknownKeys(raw, SpecKeys.ALL, SpecKeys.DERIVED, "boot-spec");
     BootSpecBuilder b = BootSpec.builder();
     apply(in, () -> in.text(BINARY_PATH, true).ifPresent(b::binaryPath));
     apply(in, () -> b.launcherArgs(in.stringList(LAUNCHER_ARGS)));
@@ -114,36 +114,6 @@ public final class SpecMaps {
     } catch (InvalidBootSpecException e) {
       e.violations().forEach(v -> in.failText(v.field(), v.value(), v.reason()));
     }
-  }
-
-  /**
-   * {@return a violation for every key of {@code raw} not in {@code known}, with "did you mean" for a likely
-   * typo} The one rule for every spec map ({@code BootSpec.fromMap}, {@code AttachSpec.fromMap}).
-   *
-   * @param raw the map
-   * @param known the accepted keys
-   * @param derived keys that exist but are computed, so cannot be set
-   * @param what e.g. {@code boot-spec}, for "is not a boot-spec key"
-   */
-  static List<Violation> unknownKeys(Map<String, ?> raw, List<String> known, Set<String> derived, String what) {
-    List<Violation> out = new ArrayList<>();
-    for (Object keyObject : raw.keySet()) {
-      String key = String.valueOf(keyObject);
-      if (keyObject instanceof String && known.contains(key)) {
-        continue;
-      }
-      String reason;
-      if (derived.contains(key)) {
-        reason = "is derived from the other fields and cannot be set.";
-      } else {
-        reason = "is not " + (what.matches("[aeiou].*") ? "an " : "a ") + what + " key"
-            + SpecKeys.closest(key, known).map(k -> "; did you mean \"" + k + "\"?").orElse(".");
-      }
-      String shownKey = key.length() > 120 ? key.substring(0, 120) + "..." : key;
-      String shownValue = ShellText.mightBeSecret(key) ? ShellText.MASK : FieldReader.show("", raw.get(keyObject));
-      out.add(new Violation(shownKey, shownValue, reason));
-    }
-    return out;
   }
 
   /** {@code api_prefix}: text, possibly empty (no prefix). */

@@ -179,17 +179,17 @@ class KeepAlivePollerTest {
   void parsesAnswersOnlyWhenComplete() {
     byte[] whole = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1);
     ByteBuffer partial = ByteBuffer.allocate(64).put(whole, 0, whole.length - 1);
-    assertThat(KeepAlivePoller.Parsed.of(partial, false, 100)).isNull();
-    assertThat(KeepAlivePoller.Parsed.of(ByteBuffer.allocate(64).put(whole), false, 100))
-        .isEqualTo(new KeepAlivePoller.Parsed(200, "ok", false));
+    assertThat(ParsedAnswer.of(partial, false, 100)).isNull();
+    assertThat(ParsedAnswer.of(ByteBuffer.allocate(64).put(whole), false, 100))
+        .isEqualTo(new ParsedAnswer(200, "ok", false));
     byte[] chunked = "HTTP/1.1 503 X\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n"
         .getBytes(StandardCharsets.ISO_8859_1);
-    assertThat(KeepAlivePoller.Parsed.of(ByteBuffer.allocate(128).put(chunked), false, 100))
-        .isEqualTo(new KeepAlivePoller.Parsed(503, "abc", false));
+    assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(chunked), false, 100))
+        .isEqualTo(new ParsedAnswer(503, "abc", false));
     byte[] noLength = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil eof".getBytes(StandardCharsets.ISO_8859_1);
-    assertThat(KeepAlivePoller.Parsed.of(ByteBuffer.allocate(128).put(noLength), false, 100)).isNull();
-    assertThat(KeepAlivePoller.Parsed.of(ByteBuffer.allocate(128).put(noLength), true, 5))
-        .isEqualTo(new KeepAlivePoller.Parsed(200, "until", true));
+    assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(noLength), false, 100)).isNull();
+    assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(noLength), true, 5))
+        .isEqualTo(new ParsedAnswer(200, "until", true));
   }
 
   @Test

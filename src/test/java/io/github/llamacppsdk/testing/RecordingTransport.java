@@ -1,4 +1,4 @@
-package io.github.llamacppsdk.real;
+package io.github.llamacppsdk.testing;
 
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
@@ -13,21 +13,24 @@ import java.util.function.Consumer;
  * running a hook just before each launch (so a test can play another program taking the server's
  * port between the library's checks and llama-server's bind).
  */
-final class RecordingTransport implements ProcessTransport {
+public final class RecordingTransport implements ProcessTransport {
   private final ProcessTransport local = ProcessTransport.local();
   private final Consumer<LaunchRequest> beforeLaunch;
-  final List<LaunchedProcess> launched = new CopyOnWriteArrayList<>();
+  /** Every process launched, in order. */
+  public final List<LaunchedProcess> launched = new CopyOnWriteArrayList<>();
 
-  RecordingTransport() {
+  /** A recording local transport. */
+  public RecordingTransport() {
     this(request -> { });
   }
 
-  RecordingTransport(Consumer<LaunchRequest> beforeLaunch) {
+  /** A recording local transport that runs {@code beforeLaunch} just before each launch. */
+  public RecordingTransport(Consumer<LaunchRequest> beforeLaunch) {
     this.beforeLaunch = beforeLaunch;
   }
 
   /** {@return the value after {@code --port} in a launch request's argv} */
-  static int port(LaunchRequest request) {
+  public static int port(LaunchRequest request) {
     List<String> argv = request.argv();
     int i = argv.indexOf("--port");
     if (i < 0 || i + 1 >= argv.size()) {
