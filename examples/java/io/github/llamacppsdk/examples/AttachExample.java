@@ -2,7 +2,7 @@ package io.github.llamacppsdk.examples;
 
 import io.github.llamacppsdk.AttachSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.InferenceException;

@@ -95,7 +95,7 @@ public final class LeaseSharingExample {
       Resolution writer = backend.resolveEndpoint(spec, ConsumerManifest.builder("report-writer").build(),
           ResolveOptions.builder().ownerRef("writer-1").ttl(Duration.ofSeconds(30)).build());
       String id = writer.instance().instanceId();
-      long pid = ((Number) writer.instance().metadata().get("pid")).longValue();
+      long pid = writer.instance().process().orElseThrow().pid().orElseThrow();
       out.println("  reused=" + writer.reused() + ", " + writer.lease().leaseRef() + ", leases "
           + writer.instance().leaseCount() + ", server pid " + pid);
 

@@ -5,8 +5,8 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
-import io.github.llamacppsdk.core.ApiKey;
+import io.github.llamacppsdk.core.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.Resolution;
@@ -65,12 +65,12 @@ public final class OpenAiClientExample {
       out.println("endpoint " + endpoint);
 
       // 1. Blocking chat: base URL, key and model name straight from the descriptor, in one line.
-      OpenAiChatModel chat = OpenAiChatModel.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey().map(ApiKey::reveal).orElse(null)).modelName(endpoint.modelIdentity()).build();
+      OpenAiChatModel chat = OpenAiChatModel.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey().map(Secret::reveal).orElse(null)).modelName(endpoint.modelIdentity()).build();
       String reply = chat.chat("Name three uses of a local language model.");
       out.println("OpenAiChatModel: " + reply);
 
       // 2. Streaming chat: the same line; partial responses arrive as the server produces them.
-      OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey().map(ApiKey::reveal).orElse(null)).modelName(endpoint.modelIdentity()).build();
+      OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey().map(Secret::reveal).orElse(null)).modelName(endpoint.modelIdentity()).build();
       AtomicInteger partials = new AtomicInteger();
       CompletableFuture<ChatResponse> done = new CompletableFuture<>();
       out.print("OpenAiStreamingChatModel: ");

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.Capabilities;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.CoreEvent;
@@ -131,7 +131,7 @@ public final class SpawnedEndpointDemo {
       });
       EndpointDescriptor endpoint = resolution.endpoint();
       String instanceId = resolution.instance().instanceId();
-      long pid = ((Number) resolution.instance().metadata().getOrDefault("pid", -1L)).longValue();
+      long pid = resolution.instance().process().flatMap(p -> p.pid().stream().boxed().findFirst()).orElse(-1L);
 
       step("3. published endpoint descriptor (secrets masked)", () -> printDescriptor(endpoint));
       step("4. JSON chat completion", () -> jsonChat(endpoint));

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.internal.core.Headers;
 import io.github.llamacppsdk.internal.spec.AttachNormalizer;

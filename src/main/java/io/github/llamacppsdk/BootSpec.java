@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.internal.spec.LlamaServerFlags;
 import io.github.llamacppsdk.internal.spec.SpecIdentity;
 import io.github.llamacppsdk.internal.spec.SpecMaps;

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import io.github.llamacppsdk.core.Secret;
 import static io.github.llamacppsdk.internal.spec.SpecKeys.*;
 
 import io.github.llamacppsdk.internal.spec.FieldChecks;

@@ -323,15 +323,14 @@ public final class LlamaCppBackend implements AutoCloseable {
 
   /**
    * {@return the core's instance spec for a boot spec} (backend {@code llama_cpp_sdk}, startup kind
-   * {@code spawned}, the boot spec under {@code backend_options.boot_spec}) A spec that names its
+   * {@code spawned}, carrying the boot spec itself, which the backend receives as it is) A spec that names its
    * model must go through {@link #resolveModel(BootSpec)} first: the core refuses it.
    *
    * @param spec the boot spec
    */
   public InstanceSpec instanceSpec(BootSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    return new InstanceSpec(InstanceSpec.CONTRACT_VERSION, BACKEND_ID, Optional.of(StartupKind.SPAWNED),
-        spec.executionSurface(), Map.of(LlamaServerBackend.BOOT_SPEC_KEY, spec), spec.metadata());
+    return InstanceSpec.typed(BACKEND_ID, StartupKind.SPAWNED, spec).withExecutionSurface(spec.executionSurface());
   }
 
   /**
@@ -341,9 +340,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    */
   public InstanceSpec instanceSpec(AttachSpec spec) {
     Objects.requireNonNull(spec, "spec");
-    return new InstanceSpec(InstanceSpec.CONTRACT_VERSION, ATTACHED_BACKEND_ID,
-        Optional.of(StartupKind.ATTACH_EXISTING_SERVICE), Map.of("surface_kind", "local_subprocess"),
-        Map.of(AttachedLlamaBackend.ATTACH_SPEC_KEY, spec), Map.of());
+    return InstanceSpec.typed(ATTACHED_BACKEND_ID, StartupKind.ATTACH_EXISTING_SERVICE, spec);
   }
 
   /** {@return the manifest of spawned llama.cpp servers} */
@@ -427,9 +424,16 @@ public final class LlamaCppBackend implements AutoCloseable {
     return core.addListener(listener);
   }
 
-  /** {@return the inference core this backend publishes into} */
-  public InferenceCore core() {
-    return core;
+  /**
+   * Listens to instance, health and lease events on {@code executor}: in order and one at a time, never
+   * on the library's threads (a health change is seen on the poll thread), so the listener may block.
+   *
+   * @param listener the listener
+   * @param executor where its events run
+   * @return the subscription; close it to stop listening
+   */
+  public Subscription addListener(CoreListener listener, java.util.concurrent.Executor executor) {
+    return core.addListener(listener, executor);
   }
 
   /** {@return {@code app}, {@code backend} and {@code version}, describing this library} */

@@ -2,6 +2,7 @@ package io.github.llamacppsdk;
 
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.llama.StartFailures;
 import io.github.llamacppsdk.process.ExitStatus;
 import java.time.Duration;
 import java.util.List;
@@ -31,29 +32,13 @@ public class ServerStartException extends InferenceException {
   private final transient ServerBuild serverBuild;
   private final String headline;
 
-  /**
-   * Creates the exception; the message is composed from the evidence.
-   *
-   * @param code the code
-   * @param summary one sentence on what happened
-   * @param exit how the process ended, or {@code null} if it is still running or never ran
-   * @param failure the classified cause, or {@code null} if there is none
-   * @param lastProbe the last readiness observation (e.g. {@code GET /health -> 503 Loading model})
-   * @param outputTail the last output lines of the process (oldest first)
-   * @param commandLine the command that was run, secrets masked
-   * @param waited how long the library waited
-   * @param port the port the server was meant to listen on
-   * @param cause the underlying cause, or {@code null}
-   */
-  public ServerStartException(ErrorCode code, String summary, ExitStatus exit, StartFailure failure,
-      String lastProbe, List<String> outputTail, String commandLine, Duration waited, int port,
-      Throwable cause) {
-    this(code, summary, exit, failure, lastProbe, outputTail, commandLine, waited, port, null, cause);
+  static {
+    StartFailures.install(ServerStartException::new); // the library creates it through StartFailures
   }
 
   /**
    * Creates the exception with the llama-server build that was run; the message is composed from
-   * the evidence.
+   * the evidence. Not public: the library creates it (through {@code internal.llama.StartFailures}).
    *
    * @param code the code
    * @param summary one sentence on what happened
@@ -67,7 +52,7 @@ public class ServerStartException extends InferenceException {
    * @param serverBuild the build that was run, or {@code null} if it is not known
    * @param cause the underlying cause, or {@code null}
    */
-  public ServerStartException(ErrorCode code, String summary, ExitStatus exit, StartFailure failure,
+  ServerStartException(ErrorCode code, String summary, ExitStatus exit, StartFailure failure,
       String lastProbe, List<String> outputTail, String commandLine, Duration waited, int port,
       ServerBuild serverBuild, Throwable cause) {
     super(code, compose(summary, exit, failure, lastProbe, outputTail, commandLine, waited, serverBuild), cause);

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import io.github.llamacppsdk.core.Secret;
 import java.util.Objects;
 
 /**

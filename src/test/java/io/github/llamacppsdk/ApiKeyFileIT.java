@@ -52,7 +52,7 @@ class ApiKeyFileIT {
       assertThat(status(r, r.endpoint().headers())).isEqualTo(200);
       assertThat(status(r, Map.of())).as("the server itself read the file").isEqualTo(401);
 
-      long pid = ((Number) r.instance().metadata().get("pid")).longValue();
+      long pid = r.instance().process().orElseThrow().pid().orElseThrow();
       String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
       assertThat(cmdline).contains("--api-key-file " + keyFile).doesNotContain(KEY);
       assertThat(spec.toString()).doesNotContain(KEY);

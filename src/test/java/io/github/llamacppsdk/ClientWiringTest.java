@@ -3,7 +3,7 @@ package io.github.llamacppsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.llamacppsdk.core.ApiKey;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
 import java.time.Duration;
@@ -23,7 +23,7 @@ class ClientWiringTest {
   void theDescriptorGivesTheKeyAnOpenAiClientNeedsMaskedWhenPrinted() {
     EndpointDescriptor d = descriptor(Map.of("authorization", "Bearer sk-123"));
 
-    assertThat(d.apiKey()).map(ApiKey::reveal).contains("sk-123");
+    assertThat(d.apiKey()).map(Secret::reveal).contains("sk-123");
     assertThat(d.apiKey().orElseThrow()).hasToString("****");
     assertThat(d.toString()).doesNotContain("sk-123");
     assertThat(descriptor(Map.of()).apiKey()).isEmpty();
@@ -108,7 +108,7 @@ class ClientWiringTest {
         new io.github.llamacppsdk.process.ExitStatus(java.util.OptionalInt.of(1), java.util.OptionalInt.empty(),
             io.github.llamacppsdk.process.ExitStatus.Termination.ON_ITS_OWN), StartFailure.MODEL_FILE_MISSING,
         "GET /health -> connection refused", java.util.List.of("line 1", "line 2"), "llama-server --model /x",
-        Duration.ofMillis(41), 8080, null);
+        Duration.ofMillis(41), 8080, null, null);
 
     assertThat(e.summary()).startsWith("EXITED_BEFORE_READY: llama-server exited before it was ready (")
         .contains("cause MODEL_FILE_MISSING").doesNotContain("\n").doesNotContain("--model").doesNotContain("waited");

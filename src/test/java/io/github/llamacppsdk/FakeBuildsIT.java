@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import io.github.llamacppsdk.core.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.llamacppsdk.core.EndpointDescriptor;
@@ -84,7 +85,7 @@ class FakeBuildsIT {
       HttpResponse<String> answer = http.send(chat.build(), HttpResponse.BodyHandlers.ofString());
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.body()).contains("Fake llama response: hi");
-      String command = String.valueOf(r.instance().metadata().get("command"));
+      String command = r.instance().process().orElseThrow().command();
       assertThat(command).as("the key stays off the command line").doesNotContain("k-" + build.number());
       if (build.number() < ServerBuild.GPU_LAYERS_AUTO_SINCE) {
         assertThat(command).as("rendered for the build").doesNotContain(" auto").doesNotContain(" all");

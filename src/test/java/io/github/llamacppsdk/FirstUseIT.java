@@ -87,7 +87,7 @@ class FirstUseIT {
     ProcessTransport transport = ProcessTransport.local();
     try (LlamaCppBackend backend = LlamaCppBackend.builder().transport(transport).listener(recorder).build()) {
       Resolution r = backend.resolveEndpoint(spec().build(), WAIT);
-      long pid = ((Number) r.endpoint().metadata().get("pid")).longValue();
+      long pid = r.instance().process().orElseThrow().pid().orElseThrow();
 
       transport.close();
 
@@ -145,7 +145,7 @@ class FirstUseIT {
   void aBlockingStopReturnsWhenTheServerIsGoneAndEveryLibraryThreadIsNamed() {
     try (LlamaCppBackend backend = LlamaCppBackend.builder().listener(recorder).build()) {
       Resolution r = backend.resolveEndpoint(spec().build(), WAIT);
-      long pid = ((Number) r.endpoint().metadata().get("pid")).longValue();
+      long pid = r.instance().process().orElseThrow().pid().orElseThrow();
       List<String> unnamed = Thread.getAllStackTraces().entrySet().stream()
           .filter(t -> t.getKey().getName().matches("Thread-\\d+"))
           .filter(t -> List.of(t.getValue()).stream().anyMatch(f -> f.getClassName().startsWith("io.github.llamacppsdk")

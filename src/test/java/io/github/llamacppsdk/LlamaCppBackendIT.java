@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import io.github.llamacppsdk.core.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -209,7 +210,7 @@ class LlamaCppBackendIT {
   @Test
   void stopEndsTheServerGracefully() {
     Resolution r = backend.resolveEndpoint(spec().build(), CONSUMER, owner("t"));
-    long pid = ((Number) r.instance().metadata().get("pid")).longValue();
+    long pid = r.instance().process().orElseThrow().pid().orElseThrow();
     ProcessHandle server = ProcessHandle.of(pid).orElseThrow();
 
     assertThat(backend.stopInstance(r.instance().instanceId())).succeedsWithin(Duration.ofSeconds(30));

@@ -62,7 +62,7 @@ class NamedModelIT {
   void aNamedSpecIsPulledThenLaunchedOnTheCachedFile() {
     try (Resolution r = backend.resolveEndpoint(spec(REPO + ":Q4_K_M").build(), ResolveOptions.defaults())) {
       assertThat(r.endpoint().modelIdentity()).isEqualTo(REPO + ":Q4_K_M");
-      String command = String.valueOf(backend.instance(r.instance().instanceId()).orElseThrow().metadata().get("command"));
+      String command = backend.instance(r.instance().instanceId()).orElseThrow().process().orElseThrow().command();
       Path cached = tmp.resolve("hub/models--someone--tiny-GGUF/snapshots").resolve(hub.commit(REPO)).resolve(FILE);
       assertThat(command).contains("--model " + cached, "--alias " + REPO + ":Q4_K_M").doesNotContain("--hf-repo");
     }
@@ -126,8 +126,11 @@ class NamedModelIT {
 
   @Test
   void theCoreRefusesANamedSpecThatWasNotPulled() {
-    assertThatThrownBy(() -> backend.core().resolveEndpoint(backend.instanceSpec(spec(REPO).build()),
-        io.github.llamacppsdk.core.ConsumerManifest.builder("a").build(), ResolveOptions.defaults()))
-        .isInstanceOf(InferenceException.class).hasMessageContaining("hf_repo").hasMessageContaining("resolveModel");
+    try (io.github.llamacppsdk.core.InferenceCore core = io.github.llamacppsdk.core.InferenceCore.builder().build();
+        LlamaCppBackend onCore = LlamaCppBackend.builder().hub(hub.settings(tmp.resolve("hub"))).core(core).build()) {
+      assertThatThrownBy(() -> core.resolveEndpoint(onCore.instanceSpec(spec(REPO).build()),
+          io.github.llamacppsdk.core.ConsumerManifest.builder("a").build(), ResolveOptions.defaults()))
+          .isInstanceOf(InferenceException.class).hasMessageContaining("hf_repo").hasMessageContaining("resolveModel");
+    }
   }
 }

@@ -55,7 +55,7 @@ class PerInstanceKeysIT {
       assertThat(status(a.endpoint(), b.endpoint().headers())).isEqualTo(401);
 
       String key = auth.substring("Bearer ".length());
-      long pid = ((Number) a.instance().metadata().get("pid")).longValue();
+      long pid = a.instance().process().orElseThrow().pid().orElseThrow();
       String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
       assertThat(cmdline).as("the key is never on the command line").doesNotContain(key);
       assertThat(a.instance().metadata().toString()).doesNotContain(key);

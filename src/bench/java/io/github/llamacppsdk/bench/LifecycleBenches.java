@@ -203,7 +203,7 @@ final class LifecycleBenches {
         List<String> extra = ign ? List.of("--fake-load-ms", "0", "--fake-ignore-signals") : List.of("--fake-load-ms", "0");
         BootSpec spec = fx.spec("stop-" + i).extraArgs(extra).stopTimeout(grace).build();
         Resolution r = rig.backend().resolveEndpoint(spec, Fixture.OPTIONS);
-        long pid = ((Number) r.instance().metadata().get("pid")).longValue();
+        long pid = r.instance().process().orElseThrow().pid().orElseThrow();
         CompletableFuture<Long> exited = ProcessHandle.of(pid).orElseThrow().onExit().thenApply(h -> System.nanoTime());
         r.close();
         long t0 = System.nanoTime();

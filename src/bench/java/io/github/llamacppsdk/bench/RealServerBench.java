@@ -76,8 +76,8 @@ final class RealServerBench {
           readyToReturn[i] = t1 - readyEvent;
         }
       }
-      version = String.valueOf(backend.resolveEndpoint(spec("real-version"), Fixture.OPTIONS)
-          .instance().metadata().get("server_version"));
+      version = backend.resolveEndpoint(spec("real-version"), Fixture.OPTIONS)
+          .instance().process().orElseThrow().serverVersion();
     }
     Stats rs = Stats.of(resolve);
     Stats fs = Stats.of(first200);

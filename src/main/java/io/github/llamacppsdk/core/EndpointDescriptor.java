@@ -116,11 +116,11 @@ public record EndpointDescriptor(
   /**
    * {@return the key an OpenAI client sends, from the {@code authorization: Bearer KEY} header; empty
    * when the server has no key} Masked in {@code toString}. For example, langchain4j in one line:
-   * {@code OpenAiChatModel.builder().baseUrl(e.baseUrl()).apiKey(e.apiKey().map(ApiKey::reveal).orElse(null))
+   * {@code OpenAiChatModel.builder().baseUrl(e.baseUrl()).apiKey(e.apiKey().map(Secret::reveal).orElse(null))
    * .modelName(e.modelIdentity()).build()}.
    */
-  public Optional<ApiKey> apiKey() {
-    return Optional.ofNullable(Headers.bearerToken(headers)).map(ApiKey::of);
+  public Optional<Secret> apiKey() {
+    return Optional.ofNullable(Headers.bearerToken(headers)).map(Secret::of);
   }
 
   /** {@return {@link #baseUrl()} + {@code /chat/completions}} */

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.core;
 
+import io.github.llamacppsdk.internal.core.BoundSpec;
 import io.github.llamacppsdk.internal.core.CapacityGovernor;
 import io.github.llamacppsdk.internal.core.CoreRuntime;
 import io.github.llamacppsdk.internal.core.EventDispatcher;
@@ -60,7 +61,7 @@ public final class InferenceCore implements AutoCloseable {
   private final CoreRuntime rt;
   private final CapacityGovernor capacity;
   private final ScheduledFuture<?> sweeper;
-  private final Map<String, Backend> backends = new ConcurrentHashMap<>();
+  private final Map<String, Backend<?>> backends = new ConcurrentHashMap<>();
   private final Object backendLock = new Object();
   private final InstanceRegistry registry = new InstanceRegistry(events);
 
@@ -97,7 +98,7 @@ public final class InferenceCore implements AutoCloseable {
    * @param backend the backend; its manifest's {@code backend} must equal its id
    * @throws IllegalArgumentException if the id is blank or differs from the manifest's
    */
-  public void registerBackend(Backend backend) {
+  public void registerBackend(Backend<?> backend) {
     Objects.requireNonNull(backend, "backend");
     String id = backend.id();
     if (id == null || id.isBlank()) {
@@ -107,7 +108,7 @@ public final class InferenceCore implements AutoCloseable {
     if (!id.equals(m.backend())) {
       throw new IllegalArgumentException("backend id '" + id + "' differs from its manifest's '" + m.backend() + "'");
     }
-    Backend old;
+    Backend<?> old;
     synchronized (backendLock) {
       registry.checkOpen();
       old = backends.put(id, backend);
@@ -182,11 +183,11 @@ public final class InferenceCore implements AutoCloseable {
   public CompatibilityResult compatibility(InstanceSpec spec, ConsumerManifest consumer) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(consumer, "consumer");
-    Backend b = backends.get(spec.backend());
+    Backend<?> b = backends.get(spec.backend());
     if (b == null) {
       return CompatibilityResult.unregistered(spec.backend());
     }
-    return CompatibilityResult.evaluate(manifestOf(b), Optional.of(planOf(b, spec)), consumer);
+    return CompatibilityResult.evaluate(manifestOf(b), Optional.of(BoundSpec.bind(b, spec).plan()), consumer);
   }
 
   // ---------------------------------------------------------------- instances
@@ -393,6 +394,19 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   /**
+   * Adds a listener whose events run on {@code executor}: still in order and one at a time, but never on
+   * the core's threads (health polls, lease expiry, process exits), so the listener may block. An event
+   * the executor refuses is logged and dropped.
+   *
+   * @param listener the listener
+   * @param executor where its events run
+   * @return the subscription; close it to remove the listener
+   */
+  public Subscription addListener(CoreListener listener, java.util.concurrent.Executor executor) {
+    return events.add(listener, executor);
+  }
+
+  /**
    * Stops every instance (in parallel, waiting up to the close timeout), then stops lease expiry and
    * shuts down the scheduler if the core created it. Idempotent; later operations fail with {@code
    * CLOSED}. An interrupt while waiting ends the wait early and restores the interrupt flag.
@@ -420,18 +434,19 @@ public final class InferenceCore implements AutoCloseable {
 
   // ---------------------------------------------------------------- internals
 
-  private record Prepared(Backend backend, InstanceSpec spec, StartupPlan plan, CompatibilityResult compatibility) {}
+  private record Prepared(BoundSpec<?> spec, StartupPlan plan, CompatibilityResult compatibility) {}
 
   private Prepared prepare(InstanceSpec spec, ConsumerManifest consumer) {
     Objects.requireNonNull(spec, "spec");
     registry.checkOpen();
-    Backend b = backends.get(spec.backend());
+    Backend<?> b = backends.get(spec.backend());
     if (b == null) {
       throw new InferenceException(ErrorCode.BACKEND_UNREGISTERED, "no backend registered under '"
           + spec.backend() + "' (registered: " + new TreeMap<>(backends).keySet() + ")");
     }
     BackendManifest m = manifestOf(b);
-    StartupPlan plan = planOf(b, spec);
+    BoundSpec<?> bound = BoundSpec.bind(b, spec);
+    StartupPlan plan = bound.plan();
     CompatibilityResult compat = null;
     if (consumer != null) {
       compat = CompatibilityResult.evaluate(m, Optional.of(plan), consumer);
@@ -440,12 +455,12 @@ public final class InferenceCore implements AutoCloseable {
       }
     }
     PlanValidator.validate(m, spec, plan);
-    return new Prepared(b, spec, plan, compat);
+    return new Prepared(bound, plan, compat);
   }
 
   private CompletableFuture<EnsureResult> awaitEnsure(Prepared p, Duration waitTimeout, boolean pin, String who) {
     Objects.requireNonNull(waitTimeout, "waitTimeout");
-    CompletableFuture<ReadyWaiter.Joined> joining = registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt, who);
+    CompletableFuture<ReadyWaiter.Joined> joining = registry.joinOrCreate(p.spec(), p.plan(), rt, who);
     if (pin) {
       joining = joining.thenApply(j -> {
         j.record().pin(); // while it is joined it cannot be evicted, so the pin is never late
@@ -458,7 +473,7 @@ public final class InferenceCore implements AutoCloseable {
 
   private CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
     String who = "resolve" + options.ownerRef().map(o -> " by owner " + o).orElse("");
-    return ReadyWaiter.await(registry.joinOrCreate(p.backend(), p.spec(), p.plan(), rt, who), scheduler,
+    return ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who), scheduler,
         options.awaitTimeout(), j -> {
       Lease lease = j.record().acquireLease(options);
       return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
@@ -478,23 +493,13 @@ public final class InferenceCore implements AutoCloseable {
     }
   }
 
-  private static BackendManifest manifestOf(Backend b) {
+  private static BackendManifest manifestOf(Backend<?> b) {
     try {
       return Objects.requireNonNull(b.manifest(), "manifest");
     } catch (InferenceException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new InferenceException(ErrorCode.INTERNAL, "backend '" + b.id() + "' manifest() threw: " + e, e);
-    }
-  }
-
-  private static StartupPlan planOf(Backend b, InstanceSpec spec) {
-    try {
-      return Objects.requireNonNull(b.plan(spec), "plan");
-    } catch (InferenceException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new InferenceException(ErrorCode.INTERNAL, "backend '" + b.id() + "' plan() threw: " + e, e);
     }
   }
 

@@ -23,13 +23,16 @@ import java.util.OptionalLong;
  * @param endpoint the published endpoint (no lease ref), once ready
  * @param insertedAt when the core created the instance
  * @param readyAt when the endpoint was published
- * @param metadata the plan's metadata plus the backend's {@code details()}
+ * @param metadata free-form extras: the plan's metadata plus the backend's {@code details()} (process
+ *     facts are in {@code process})
  * @param outage while {@link LifecycleStatus#RECOVERING}: since when it is down and what it is doing
  * @param memoryEstimate the memory estimate made before it started (what a {@link Capacity} budget
  *     counts; {@link MemoryEstimate.Source#UNKNOWN} for an attached service)
  * @param residentMemoryBytes the server's resident memory when the snapshot was taken (Linux: {@code
  *     VmRSS} of its process, read at most once a second), if the backend can read it
  * @param pinned whether it was preloaded pinned: a {@link Capacity} never evicts it
+ * @param process the process facts of a spawned server (pid, port, base URL, build, masked command);
+ *     empty for an attached service and before the first launch
  */
 public record InstanceSnapshot(
     String instanceId,
@@ -47,7 +50,8 @@ public record InstanceSnapshot(
     Optional<Outage> outage,
     MemoryEstimate memoryEstimate,
     OptionalLong residentMemoryBytes,
-    boolean pinned) {
+    boolean pinned,
+    Optional<ServerProcess> process) {
 
   /** Validates and copies the components. */
   public InstanceSnapshot {
@@ -65,83 +69,7 @@ public record InstanceSnapshot(
     Objects.requireNonNull(outage, "outage");
     Objects.requireNonNull(memoryEstimate, "memoryEstimate");
     Objects.requireNonNull(residentMemoryBytes, "residentMemoryBytes");
-  }
-
-  /**
-   * A snapshot without an outage or memory facts (the components of the first release).
-   *
-   * @param instanceId the instance id
-   * @param backend the backend id
-   * @param startupKind spawned or attached
-   * @param managementMode who manages the service
-   * @param lifecycle where the instance is in its life
-   * @param health the latest health
-   * @param healthReason why, in words
-   * @param leaseCount active leases
-   * @param endpoint the published endpoint, once ready
-   * @param insertedAt when the core created the instance
-   * @param readyAt when the endpoint was published
-   * @param metadata the plan's metadata plus the backend's {@code details()}
-   */
-  public InstanceSnapshot(String instanceId, String backend, StartupKind startupKind, ManagementMode managementMode,
-      LifecycleStatus lifecycle, HealthStatus health, String healthReason, int leaseCount,
-      Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
-      Map<String, Object> metadata) {
-    this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
-        insertedAt, readyAt, metadata, Optional.empty(), MemoryEstimate.unknown("not given"), OptionalLong.empty(),
-        false);
-  }
-
-  /**
-   * A snapshot without memory facts (unknown estimate, no resident reading, not pinned).
-   *
-   * @param instanceId the instance id
-   * @param backend the backend id
-   * @param startupKind spawned or attached
-   * @param managementMode who manages the service
-   * @param lifecycle where the instance is in its life
-   * @param health the latest health
-   * @param healthReason why, in words
-   * @param leaseCount active leases
-   * @param endpoint the published endpoint, once ready
-   * @param insertedAt when the core created the instance
-   * @param readyAt when the endpoint was published
-   * @param metadata the plan's metadata plus the backend's {@code details()}
-   * @param outage while {@link LifecycleStatus#RECOVERING}: since when it is down and what it is doing
-   */
-  public InstanceSnapshot(String instanceId, String backend, StartupKind startupKind, ManagementMode managementMode,
-      LifecycleStatus lifecycle, HealthStatus health, String healthReason, int leaseCount,
-      Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
-      Map<String, Object> metadata, Optional<Outage> outage) {
-    this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
-        insertedAt, readyAt, metadata, outage, MemoryEstimate.unknown("not given"), OptionalLong.empty(), false);
-  }
-
-  /**
-   * A snapshot without an outage.
-   *
-   * @param instanceId the instance id
-   * @param backend the backend id
-   * @param startupKind spawned or attached
-   * @param managementMode who manages the service
-   * @param lifecycle where the instance is in its life
-   * @param health the latest health
-   * @param healthReason why, in words
-   * @param leaseCount active leases
-   * @param endpoint the published endpoint, once ready
-   * @param insertedAt when the core created the instance
-   * @param readyAt when the endpoint was published
-   * @param metadata the plan's metadata plus the backend's {@code details()}
-   * @param memoryEstimate the memory estimate made before it started
-   * @param residentMemoryBytes the server's resident memory, if known
-   * @param pinned whether it was preloaded pinned
-   */
-  public InstanceSnapshot(String instanceId, String backend, StartupKind startupKind, ManagementMode managementMode,
-      LifecycleStatus lifecycle, HealthStatus health, String healthReason, int leaseCount,
-      Optional<EndpointDescriptor> endpoint, Instant insertedAt, Optional<Instant> readyAt,
-      Map<String, Object> metadata, MemoryEstimate memoryEstimate, OptionalLong residentMemoryBytes, boolean pinned) {
-    this(instanceId, backend, startupKind, managementMode, lifecycle, health, healthReason, leaseCount, endpoint,
-        insertedAt, readyAt, metadata, Optional.empty(), memoryEstimate, residentMemoryBytes, pinned);
+    Objects.requireNonNull(process, "process");
   }
 
   /** {@return when the endpoint stopped serving, while the instance is recovering} */

@@ -1,23 +1,24 @@
 package io.github.llamacppsdk.core;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A backend's handle on one running (or attached) service, returned by {@link
- * Backend#start(InstanceSpec, StartupPlan, InstanceContext)}. The core owns it from then on.
+ * Backend#start}. The core owns it from then on.
  *
  * <p>Implementations are thread-safe.
  */
 public interface ManagedInstance {
 
   /**
-   * {@return a future that completes with the endpoint fields to publish once the service is ready,
-   * or fails with an {@link InferenceException} that explains why it never became ready} The core
-   * fills in the endpoint id and lease references.
+   * {@return a future that completes with what the instance serves once it is ready, or fails with an
+   * {@link InferenceException} that explains why it never became ready} The core publishes it as an
+   * {@link EndpointDescriptor} with the ids, kinds and lease references it owns.
    */
-  CompletableFuture<EndpointDescriptor> ready();
+  CompletableFuture<ServedEndpoint> ready();
 
   /**
    * Stops the service (a spawned process) or stops watching it (an attached service). Idempotent and
@@ -39,7 +40,19 @@ public interface ManagedInstance {
     return true;
   }
 
-  /** {@return backend-specific facts for snapshots (pid, port, ...); never secrets} */
+  /**
+   * {@return the process facts of a spawned server (pid, port, base URL, build, masked command), for
+   * {@link InstanceSnapshot#process()}; empty for a service the backend does not run} Called for every
+   * snapshot, so it must be cheap and never block. The default has none.
+   */
+  default Optional<ServerProcess> process() {
+    return Optional.empty();
+  }
+
+  /**
+   * {@return other backend facts for snapshots (e.g. what the model file says, where a pod runs), as free-form
+   * extras in {@link InstanceSnapshot#metadata()}; never secrets} Process facts belong in {@link #process()}.
+   */
   default Map<String, Object> details() {
     return Map.of();
   }

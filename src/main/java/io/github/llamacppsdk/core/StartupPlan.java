@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A backend's plan for one instance, returned by {@link Backend#plan(InstanceSpec)} before anything
+ * A backend's plan for one instance, returned by {@link Backend#plan} before anything
  * starts.
  *
  * @param instanceKey the instance id; equal keys mean "the same instance" (reuse, single flight)

@@ -1,6 +1,6 @@
 package io.github.llamacppsdk.models;
 
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.internal.models.CacheLayout;
 import java.net.URI;
 import java.nio.file.Path;

@@ -332,8 +332,8 @@ class CapacityTest {
     }
 
     @Override
-    public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
-      long bytes = ((Number) spec.backendOptions().get("memory")).longValue();
+    public ManagedInstance start(Options spec, StartupPlan plan, InstanceContext context) {
+      long bytes = ((Number) spec.get("memory")).longValue();
       maxLive.accumulateAndGet(live.incrementAndGet(), Math::max);
       maxBytes.accumulateAndGet(liveBytes.addAndGet(bytes), Math::max);
       FakeInstance i = (FakeInstance) super.start(spec, plan, context);

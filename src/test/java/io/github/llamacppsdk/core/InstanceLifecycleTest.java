@@ -145,7 +145,7 @@ class InstanceLifecycleTest {
     backend.planOverride = null;
     FakeBackend failing = new FakeBackend("fails") {
       @Override
-      public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
+      public ManagedInstance start(FakeBackend.Options spec, StartupPlan plan, InstanceContext context) {
         ManagedInstance i = super.start(spec, plan, context);
         ((FakeInstance) i).ready.completeExceptionally(original);
         return i;

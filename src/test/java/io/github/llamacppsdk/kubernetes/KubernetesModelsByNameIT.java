@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.CoreEvent;

@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.BootSpecBuilder;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.CoreEvent;

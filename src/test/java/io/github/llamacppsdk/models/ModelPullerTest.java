@@ -3,7 +3,7 @@ package io.github.llamacppsdk.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.models.PullProgress.Stage;
 import io.github.llamacppsdk.testkit.FakeHuggingFace;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.llamacppsdk.AttachSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;

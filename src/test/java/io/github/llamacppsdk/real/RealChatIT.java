@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InstanceSnapshot;
+import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.process.ExitStatus;
@@ -121,18 +122,19 @@ class RealChatIT {
     try (Resolution r = backend.resolveEndpoint(RealFixture.spec(binary, model).build(), RealFixture.options("build"))) {
       InstanceSnapshot snapshot = backend.instance(r.instance().instanceId()).orElseThrow();
 
-      Object version = snapshot.metadata().get("server_version");
-      assertThat(version).as("snapshot metadata %s", snapshot.metadata()).isEqualTo(versionLine);
-      assertThat((String) version).matches("version: \\S+ \\(.+\\)");
+      ServerProcess process = snapshot.process().orElseThrow();
+      String version = process.serverVersion();
+      assertThat(version).as("snapshot process %s", process).isEqualTo(versionLine);
+      assertThat(version).matches("version: \\S+ \\(.+\\)");
       Matcher build = Pattern.compile("\\bbuild (\\d+)|^version: (\\d+) \\(b\\d+\\)").matcher(versionLine);
       if (build.find()) { // Debian's and git builds say it; a build made outside git says "0 (unknown)"
         int number = Integer.parseInt(build.group(1) != null ? build.group(1) : build.group(2));
-        assertThat(snapshot.metadata()).containsEntry("server_build_number", number);
+        assertThat(process.serverBuildNumber()).hasValue(number);
       }
-      assertThat(snapshot.metadata().get("server_options")).asList()
+      assertThat(process.serverOptions())
           .contains("--model", "--alias", "--port", "--api-prefix", "--gpu-layers", "--flash-attn", "--embedding",
               "--pooling");
-      String command = (String) snapshot.metadata().get("command");
+      String command = process.command();
       String argv = String.join(" ", RealProcesses.cmdline(RealProcesses.pid(snapshot)));
       for (String rendered : List.of(command, argv)) {
         if (gpuLayersAuto) {

@@ -45,7 +45,7 @@ public final class RealChildJvmMain {
     if (args[0].equals("hold")) {
       LlamaCppBackend backend = LlamaCppBackend.create();
       Resolution r = backend.resolveEndpoint(RealFixture.spec(binary, model).build(), opts);
-      System.out.println("SERVER_PID " + r.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + r.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       new CountDownLatch(1).await(); // held until the test kills this JVM
       return;
@@ -55,7 +55,7 @@ public final class RealChildJvmMain {
     try (LlamaCppBackend backend = LlamaCppBackend.builder().perInstanceKeys(true).build()) {
       BootSpec spec = RealFixture.spec(binary, model).healthInterval(Duration.ofMillis(50)).build();
       Resolution r = backend.resolveEndpoint(spec, opts);
-      System.out.println("SERVER_PID " + r.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + r.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       stdin.readLine();
       print("spec", spec);

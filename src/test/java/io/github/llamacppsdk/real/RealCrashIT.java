@@ -102,7 +102,7 @@ class RealCrashIT {
 
       InstanceSnapshot snapshot = backend.instance(id).orElseThrow();
       assertThat(snapshot.lifecycle()).isEqualTo(LifecycleStatus.READY);
-      assertThat(snapshot.metadata()).containsEntry("restarts", 1);
+      assertThat(snapshot.process().orElseThrow().restarts()).isEqualTo(1);
       long restarted = RealProcesses.pid(snapshot);
       assertThat(restarted).as("a new process").isNotEqualTo(pid);
       assertThat(RealProcesses.running(restarted)).isTrue();

@@ -43,7 +43,7 @@ class RealEmbeddingsIT {
       for (Pooling pooling : List.of(Pooling.MEAN, Pooling.CLS, Pooling.LAST)) {
         try (Resolution r = backend.resolveEndpoint(RealFixture.spec(binary, model).alias("tiny")
             .embeddings(true).pooling(pooling).build(), RealFixture.options("embed-" + pooling))) {
-          assertThat(String.valueOf(r.instance().metadata().get("command")))
+          assertThat(r.instance().process().orElseThrow().command())
               .contains("--embedding").contains("--pooling " + pooling.wireValue());
 
           HttpResponse<String> answer = RealHttp.post(r.endpoint().baseUrl() + "/embeddings", INPUT,

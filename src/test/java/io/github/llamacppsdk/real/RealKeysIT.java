@@ -73,7 +73,7 @@ class RealKeysIT {
       assertKeyOnlyInTheEnvironment(pid, key);
       assertThat(RealProcesses.cmdline(pid)).contains("--api-prefix", "/it");
       assertThat(List.of(endpoint.toString(), r.toString(), backend.instances().toString(),
-          String.valueOf(r.instance().metadata().get("command"))))
+          r.instance().process().orElseThrow().command()))
           .allSatisfy(s -> assertThat(s).doesNotContain(key));
     }
   }
@@ -121,7 +121,7 @@ class RealKeysIT {
 
       assertKeyOnlyInTheEnvironment(RealProcesses.pid(first.instance()), key);
       assertThat(List.of(first.endpoint().toString(), first.toString(), first.lease().toString(),
-          backend.instances().toString(), String.valueOf(first.instance().metadata().get("command"))))
+          backend.instances().toString(), first.instance().process().orElseThrow().command()))
           .allSatisfy(s -> assertThat(s).doesNotContain(key));
     }
   }

@@ -18,7 +18,7 @@ final class RealProcesses {
 
   /** {@return the server pid of a spawned instance's snapshot} */
   static long pid(InstanceSnapshot s) {
-    return ((Number) s.metadata().get("pid")).longValue();
+    return s.process().orElseThrow().pid().orElseThrow();
   }
 
   /** {@return {@code /proc/PID/cmdline}: the process's argv, as every local user can read it} */

@@ -6,7 +6,7 @@ import static io.github.llamacppsdk.testing.ChildJvm.print;
 import io.github.llamacppsdk.AttachSpec;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.LlamaCppBackend;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.Resolution;
@@ -46,7 +46,7 @@ public final class ChildJvmMain {
       LlamaCppBackend backend = LlamaCppBackend.create();
       Resolution r = backend.resolveEndpoint(BootSpec.builder(model).binaryPath(binary).port(0)
           .extraArgs(List.of("--fake-load-ms", "0")).build(), opts);
-      System.out.println("SERVER_PID " + r.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + r.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       new java.util.concurrent.CountDownLatch(1).await(); // held until the test kills this JVM
       return;
@@ -59,7 +59,7 @@ public final class ChildJvmMain {
       BootSpec inline = BootSpec.builder(model).binaryPath(binary).port(0).alias("inline").apiKey(key)
           .healthInterval(Duration.ofMillis(50)).build();
       Resolution r = backend.resolveEndpoint(inline, opts);
-      System.out.println("SERVER_PID " + r.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + r.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       stdin.readLine();
       print("spec", inline);
@@ -99,7 +99,7 @@ public final class ChildJvmMain {
       BootSpec fromFile = BootSpec.builder(model).binaryPath(binary).port(0).alias("from-file")
           .apiKeyFile(keyFile).build();
       Resolution f = backend.resolveEndpoint(fromFile, opts);
-      System.out.println("SERVER_PID " + f.instance().metadata().get("pid"));
+      System.out.println("SERVER_PID " + f.instance().process().orElseThrow().pid().orElseThrow());
       System.out.flush();
       stdin.readLine();
       print("file spec", fromFile);

@@ -150,7 +150,7 @@ class CrashAfterReadyIT {
         var snap = backend.instance(id).orElseThrow();
         assertThat(snap.lifecycle()).isEqualTo(LifecycleStatus.READY);
         assertThat(snap.endpoint().orElseThrow().baseUrl()).isEqualTo(baseUrl);
-        assertThat(snap.metadata()).containsEntry("restarts", i + 1);
+        assertThat(snap.process().orElseThrow().restarts()).isEqualTo(i + 1);
         long pid = Rel.pid(snap);
         assertThat(pid).isNotEqualTo(previous);
         previous = pid;

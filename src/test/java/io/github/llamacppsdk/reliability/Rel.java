@@ -34,7 +34,7 @@ final class Rel {
 
   /** {@return the server pid of a snapshot} */
   static long pid(InstanceSnapshot s) {
-    return ((Number) s.metadata().get("pid")).longValue();
+    return s.process().orElseThrow().pid().orElseThrow();
   }
 
   /**

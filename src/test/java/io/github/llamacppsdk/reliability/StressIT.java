@@ -7,6 +7,7 @@ import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
+import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.core.Lease;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ResolveOptions;
@@ -211,7 +212,7 @@ class StressIT {
       InstanceSnapshot y = b.get(i);
       if (!x.instanceId().equals(y.instanceId()) || !x.insertedAt().equals(y.insertedAt())
           || x.lifecycle() != y.lifecycle() || x.leaseCount() != y.leaseCount()
-          || !Optional.ofNullable(x.metadata().get("pid")).equals(Optional.ofNullable(y.metadata().get("pid")))) {
+          || !x.process().map(ServerProcess::pid).equals(y.process().map(ServerProcess::pid))) {
         return false;
       }
     }

@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class EventDispatcher {
   private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
 
-  private final List<CoreListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<CoreEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Queue<CoreEvent> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -32,13 +33,28 @@ public final class EventDispatcher {
    */
   public Subscription add(CoreListener listener) {
     Objects.requireNonNull(listener, "listener");
-    listeners.add(listener);
+    return subscribe(new Direct(listener));
+  }
+
+  private Subscription subscribe(Consumer<CoreEvent> sink) {
+    listeners.add(sink);
     AtomicBoolean closed = new AtomicBoolean();
     return () -> {
       if (closed.compareAndSet(false, true)) {
-        listeners.remove(listener);
+        listeners.remove(sink);
       }
     };
+  }
+
+  /**
+   * Adds a listener whose events run on an executor, in order, one at a time.
+   *
+   * @param listener the listener
+   * @param executor where its events run
+   * @return its subscription
+   */
+  public Subscription add(CoreListener listener, java.util.concurrent.Executor executor) {
+    return subscribe(new ExecutorListener(listener, executor));
   }
 
   /**
@@ -65,25 +81,44 @@ public final class EventDispatcher {
   }
 
   private void deliver(CoreEvent event) {
-    for (CoreListener l : listeners) {
-      try {
-        if (event instanceof CoreEvent.InstanceEvent ie) {
-          l.onInstanceEvent(ie);
-        } else if (event instanceof CoreEvent.EndpointEvent ee) {
-          l.onEndpointEvent(ee);
-        } else if (event instanceof CoreEvent.LeaseEvent le) {
-          l.onLeaseEvent(le);
-        } else if (event instanceof CoreEvent.BackendEvent be) {
-          l.onBackendEvent(be);
-        } else if (event instanceof CoreEvent.CapacityEvent ce) {
-          l.onCapacityEvent(ce);
-        }
-      } catch (RuntimeException | Error ex) {
-        if (ex instanceof VirtualMachineError vme) {
-          throw vme;
-        }
-        log.warn("listener {} threw on {}", l, event, ex);
+    for (Consumer<CoreEvent> l : listeners) {
+      l.accept(event);
+    }
+  }
+
+  /**
+   * Hands one event to the listener's method for its kind; a listener that throws is logged at WARN and
+   * never breaks the core (a {@link VirtualMachineError} is rethrown).
+   *
+   * @param l the listener
+   * @param event the event
+   */
+  static void deliverTo(CoreListener l, CoreEvent event) {
+    try {
+      if (event instanceof CoreEvent.InstanceEvent ie) {
+        l.onInstanceEvent(ie);
+      } else if (event instanceof CoreEvent.EndpointEvent ee) {
+        l.onEndpointEvent(ee);
+      } else if (event instanceof CoreEvent.LeaseEvent le) {
+        l.onLeaseEvent(le);
+      } else if (event instanceof CoreEvent.BackendEvent be) {
+        l.onBackendEvent(be);
+      } else if (event instanceof CoreEvent.CapacityEvent ce) {
+        l.onCapacityEvent(ce);
       }
+    } catch (RuntimeException | Error ex) {
+      if (ex instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+      log.warn("listener {} threw on {}", l, event, ex);
+    }
+  }
+
+  /** A listener called on the flushing thread. */
+  private record Direct(CoreListener listener) implements Consumer<CoreEvent> {
+    @Override
+    public void accept(CoreEvent event) {
+      deliverTo(listener, event);
     }
   }
 }

@@ -1,53 +1,42 @@
 package io.github.llamacppsdk.internal.core;
 
 import io.github.llamacppsdk.core.Backend;
-import io.github.llamacppsdk.core.CoreEvent.EndpointEvent;
 import io.github.llamacppsdk.core.CapacityExhaustedException;
-import io.github.llamacppsdk.core.CoreEvent.InstanceEvent;
 import io.github.llamacppsdk.core.CoreEvent.LeaseEvent;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
-import io.github.llamacppsdk.core.InstanceSpec;
+import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.NotServingException;
 import io.github.llamacppsdk.core.Outage;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.ResolveOptions;
-import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupPlan;
-import io.github.llamacppsdk.core.TargetClass;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One instance in the core's registry: its lifecycle state machine ({@code STARTING -> READY <->
- * RECOVERING}, {@code -> STOPPING -> STOPPED}, {@code FAILED}), health, published endpoint, leases,
- * waiters and idle timer. Events are produced in {@link #transition} only (an instance event, and for a
- * published endpoint the endpoint event that goes with it).
- * Every state change happens under this object's monitor; events are queued under it and delivered
- * after it is released; backend code ({@code start}, {@code stop}, {@code details}) is never called
- * while holding it. Thread-safe. Not API.
+ * One instance in the core's registry: it drives the instance's lifecycle ({@link InstanceState}, whose
+ * transitions are the only place instance and endpoint events are produced) from the backend's reports
+ * and the callers' requests, and holds its waiters, its idle timer and its capacity facts; its leases
+ * are the {@link LeaseBook}'s. Every state change happens under this object's monitor; events are queued
+ * under it and delivered after it is released; backend code ({@code start}, {@code stop}, {@code
+ * details}) is never called while holding it. Thread-safe. Not API.
  */
 public final class InstanceRecord {
   private static final Logger log = LoggerFactory.getLogger(InstanceRecord.class);
 
   private final String id;
   private final String backendId;
-  private final InstanceSpec spec;
+  private final BoundSpec<?> spec;
   private final StartupPlan plan;
   private final CoreRuntime rt;
   private final Instant insertedAt;
@@ -55,17 +44,11 @@ public final class InstanceRecord {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final LeaseBook leases;
   private final InstanceContextImpl context;
-  private final ServingGate gate = new ServingGate(ready); // guarded by this
+  private final InstanceState state; // guarded by this
   // guarded by this
-  private LifecycleStatus lifecycle = LifecycleStatus.STARTING;
-  private HealthStatus health = HealthStatus.STARTING;
-  private String healthReason = "starting";
   private ManagedInstance handle;
-  private EndpointDescriptor published;
-  private Instant readyAt;
   private int waiters;
-  private long idleGeneration;
-  private ScheduledFuture<?> idleTask;
+  private final IdleTimer idleTimer; // guarded by this
   // capacity (guarded by this)
   private MemoryEstimate memoryEstimate = MemoryEstimate.unknown("not estimated yet");
   private boolean pinned;
@@ -75,22 +58,21 @@ public final class InstanceRecord {
   /**
    * Creates a record in {@code STARTING} and queues its creation event.
    *
-   * @param backendId the backend id
-   * @param spec the spec
+   * @param spec the spec, bound to its backend
    * @param plan the validated plan
    * @param rt the shared runtime
    */
-  public InstanceRecord(String backendId, InstanceSpec spec, StartupPlan plan, CoreRuntime rt) {
+  public InstanceRecord(BoundSpec<?> spec, StartupPlan plan, CoreRuntime rt) {
     this.id = plan.instanceKey();
-    this.backendId = backendId;
+    this.backendId = spec.backendId();
     this.spec = spec;
     this.plan = plan;
     this.rt = rt;
     this.insertedAt = rt.clock().instant();
     this.context = new InstanceContextImpl(this, rt);
-    this.leases = new LeaseBook(id, rt);
-    rt.events().emit(new InstanceEvent(id, backendId, Optional.empty(), lifecycle, health, health,
-        "created", insertedAt));
+    this.leases = new LeaseBook(this, rt);
+    this.idleTimer = new IdleTimer(id, rt.scheduler());
+    this.state = new InstanceState(id, backendId, rt, ready, insertedAt);
   }
 
   /** {@return the instance id} */
@@ -114,7 +96,7 @@ public final class InstanceRecord {
    * failure, or when the instance stops or ends. A new future is handed out for each outage.
    */
   public synchronized CompletableFuture<Void> serving() {
-    return gate.gate();
+    return state.gate().gate();
   }
 
   /** {@return completes when the instance is gone (stopped, failed or exited) and out of the registry} */
@@ -124,18 +106,16 @@ public final class InstanceRecord {
 
   /** {@return the current lifecycle} */
   public synchronized LifecycleStatus lifecycle() {
-    return lifecycle;
+    return state.lifecycle();
   }
 
   /**
    * Calls {@link Backend#start} (outside any lock) and wires readiness. Typed failures fail the record.
-   *
-   * @param backend the backend
    */
-  public void launch(Backend backend) {
+  public void launch() {
     boolean notLaunched;
     synchronized (this) {
-      notLaunched = lifecycle != LifecycleStatus.STARTING; // stopped before admission: nothing to start
+      notLaunched = state.lifecycle() != LifecycleStatus.STARTING; // stopped before admission: nothing to start
     }
     if (notLaunched) {
       finishStopped();
@@ -143,7 +123,7 @@ public final class InstanceRecord {
     }
     ManagedInstance h;
     try {
-      h = backend.start(spec, plan, context);
+      h = spec.start(plan, context);
       if (h == null) {
         throw new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start returned null");
       }
@@ -158,13 +138,13 @@ public final class InstanceRecord {
     boolean stopNow;
     synchronized (this) {
       handle = h;
-      stopNow = lifecycle == LifecycleStatus.STOPPING;
+      stopNow = state.lifecycle() == LifecycleStatus.STOPPING;
     }
     if (stopNow) {
       stopHandle(h);
       return;
     }
-    CompletableFuture<EndpointDescriptor> rf;
+    CompletableFuture<ServedEndpoint> rf;
     try {
       rf = h.ready();
     } catch (RuntimeException e) {
@@ -174,7 +154,7 @@ public final class InstanceRecord {
   }
 
   /** Never lets a failure escape into the void: the instance fails instead of staying STARTING. */
-  private void onReadyOutcomeGuarded(EndpointDescriptor ep, Throwable ex) {
+  private void onReadyOutcomeGuarded(ServedEndpoint ep, Throwable ex) {
     try {
       onReadyOutcome(ep, ex);
     } catch (RuntimeException e) {
@@ -182,7 +162,7 @@ public final class InstanceRecord {
     }
   }
 
-  private void onReadyOutcome(EndpointDescriptor ep, Throwable ex) {
+  private void onReadyOutcome(ServedEndpoint ep, Throwable ex) {
     if (ex == null && (ep == null || ep.baseUrl().isBlank())) {
       ex = new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' published no base URL for "
           + id);
@@ -192,27 +172,12 @@ public final class InstanceRecord {
       return;
     }
     synchronized (this) {
-      if (lifecycle != LifecycleStatus.STARTING) {
+      if (state.lifecycle() != LifecycleStatus.STARTING) {
         return;
       }
-      EndpointDescriptor.Builder b = ep.toBuilder().endpointId(id + ":endpoint").leaseRef(null)
-          .runtimeKind(RuntimeKind.SERVICE).managementMode(plan.managementMode())
-          .targetClass(TargetClass.SELF_HOSTED_ENDPOINT);
-      if (ep.providerIdentity().isBlank()) {
-        b.providerIdentity(backendId);
-      }
-      if (ep.sourceRuntime().isBlank()) {
-        b.sourceRuntime(backendId);
-      }
-      if (ep.modelIdentity().isBlank()) {
-        b.modelIdentity(id);
-      }
-      published = b.build();
-      readyAt = rt.clock().instant();
-      gate.serving(); // the first gate is `ready`, completed below
-      lastUsed = readyAt;
-      transition(LifecycleStatus.READY, HealthStatus.HEALTHY, "ready");
-      log.info("instance {} ready at {}", id, published.baseUrl());
+      lastUsed = rt.clock().instant();
+      state.publish(InstanceFacts.publish(id, backendId, plan, ep), lastUsed); // `ready` is completed below
+      log.info("instance {} ready at {}", id, state.published().baseUrl());
     }
     ready.complete(null);
     synchronized (this) {
@@ -231,12 +196,12 @@ public final class InstanceRecord {
     ManagedInstance h;
     boolean stopping;
     synchronized (this) {
-      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.READY || lifecycle == LifecycleStatus.RECOVERING) {
+      if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.READY || state.lifecycle() == LifecycleStatus.RECOVERING) {
         return;
       }
-      stopping = lifecycle == LifecycleStatus.STOPPING;
+      stopping = state.lifecycle() == LifecycleStatus.STOPPING;
       if (!stopping) {
-        transition(LifecycleStatus.FAILED, health, e.summary()); // one line; the exception has the detail
+        state.transition(LifecycleStatus.FAILED, state.health(), e.summary()); // one line; the exception has the detail
         log.debug("instance {} failed to start: {}", id, e.summary());
       }
       h = handle;
@@ -287,14 +252,14 @@ public final class InstanceRecord {
       if (onlyIfIdle && !idle()) {
         return false;
       }
-      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING) {
+      if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.STOPPING) {
         return false;
       }
-      was = lifecycle;
-      waited = gate.pending();
+      was = state.lifecycle();
+      waited = state.gate().pending();
       wasQueued = queued;
       queued = false;
-      transition(LifecycleStatus.STOPPING, health, reason);
+      state.transition(LifecycleStatus.STOPPING, state.health(), reason);
       leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped (" + reason + ")");
       cancelIdle();
       h = handle;
@@ -332,8 +297,8 @@ public final class InstanceRecord {
 
   private void finishStopped() {
     synchronized (this) {
-      if (lifecycle == LifecycleStatus.STOPPING) {
-        transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, "stopped");
+      if (state.lifecycle() == LifecycleStatus.STOPPING) {
+        state.transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, "stopped");
         log.info("instance {} stopped", id); // the library's lifecycle lines are INFO: launched, ready, stopping, stopped
       }
     }
@@ -349,34 +314,34 @@ public final class InstanceRecord {
     }
     CompletableFuture<Void> servesAgain = null;
     synchronized (this) {
-      if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING || status == HealthStatus.STOPPED) {
+      if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.STOPPING || status == HealthStatus.STOPPED) {
         return;
       }
       Instant now = rt.clock().instant();
       boolean serves = status == HealthStatus.HEALTHY || status == HealthStatus.DEGRADED;
       boolean progress = status == HealthStatus.STARTING || status == HealthStatus.LOADING;
-      if (lifecycle == LifecycleStatus.READY && progress) {
+      if (state.lifecycle() == LifecycleStatus.READY && progress) {
         return; // a late readiness report: a restart is announced with reportRestarting first
       }
-      if (lifecycle == LifecycleStatus.READY && !serves) {
-        gate.progress(now, status, reason);
+      if (state.lifecycle() == LifecycleStatus.READY && !serves) {
+        state.gate().progress(now, status, reason);
         log.warn("instance {} does not serve ({} {}); resolves wait for it", id, status, reason);
-        transition(LifecycleStatus.RECOVERING, status, reason);
-      } else if (lifecycle == LifecycleStatus.RECOVERING && serves) {
+        state.transition(LifecycleStatus.RECOVERING, status, reason);
+      } else if (state.lifecycle() == LifecycleStatus.RECOVERING && serves) {
         log.info("instance {} serves again after {} ms: {}", id, downForMillis(now), reason);
-        transition(LifecycleStatus.READY, status, reason);
-        servesAgain = gate.serving();
+        state.transition(LifecycleStatus.READY, status, reason);
+        servesAgain = state.gate().serving();
         maybeArmIdle();
-      } else if (lifecycle == LifecycleStatus.RECOVERING) {
-        gate.progress(now, status, reason);
-        if (status != health) {
-          transition(lifecycle, status, reason);
+      } else if (state.lifecycle() == LifecycleStatus.RECOVERING) {
+        state.gate().progress(now, status, reason);
+        if (status != state.health()) {
+          state.transition(state.lifecycle(), status, reason);
         }
-      } else if (status != health || progress && !oneLine(reason).equals(healthReason)) { // new start-up progress is news
-        if (lifecycle == LifecycleStatus.READY && status == HealthStatus.DEGRADED) {
+      } else if (status != state.health() || progress && !InstanceState.oneLine(reason).equals(state.healthReason())) { // new start-up progress is news
+        if (state.lifecycle() == LifecycleStatus.READY && status == HealthStatus.DEGRADED) {
           log.warn("instance {} health {}: {}", id, status, reason);
         }
-        transition(lifecycle, status, reason);
+        state.transition(state.lifecycle(), status, reason);
       }
     }
     if (servesAgain != null) {
@@ -387,12 +352,12 @@ public final class InstanceRecord {
 
   void reportRestarting(int attempt, int maxAttempts, String lastExit, String doing) {
     synchronized (this) {
-      if (lifecycle != LifecycleStatus.READY && lifecycle != LifecycleStatus.RECOVERING) {
+      if (state.lifecycle() != LifecycleStatus.READY && state.lifecycle() != LifecycleStatus.RECOVERING) {
         return;
       }
-      gate.restarting(rt.clock().instant(), attempt, maxAttempts, lastExit, doing);
+      state.gate().restarting(rt.clock().instant(), attempt, maxAttempts, lastExit, doing);
       log.warn("instance {}: {}; {}", id, lastExit, doing);
-      transition(LifecycleStatus.RECOVERING, HealthStatus.UNAVAILABLE, lastExit + "; " + doing);
+      state.transition(LifecycleStatus.RECOVERING, HealthStatus.UNAVAILABLE, lastExit + "; " + doing);
     }
     rt.events().flush();
   }
@@ -401,10 +366,10 @@ public final class InstanceRecord {
     ManagedInstance h;
     boolean starting;
     synchronized (this) {
-      starting = lifecycle == LifecycleStatus.STARTING;
+      starting = state.lifecycle() == LifecycleStatus.STARTING;
       if (starting) {
-        health = HealthStatus.EXITED;
-      } else if (lifecycle != LifecycleStatus.READY && lifecycle != LifecycleStatus.RECOVERING) {
+        state.exitedWhileStarting();
+      } else if (state.lifecycle() != LifecycleStatus.READY && state.lifecycle() != LifecycleStatus.RECOVERING) {
         return;
       }
     }
@@ -416,16 +381,16 @@ public final class InstanceRecord {
     CompletableFuture<Void> waited;
     NotServingException ended;
     synchronized (this) {
-      if (lifecycle != LifecycleStatus.READY && lifecycle != LifecycleStatus.RECOVERING) {
+      if (state.lifecycle() != LifecycleStatus.READY && state.lifecycle() != LifecycleStatus.RECOVERING) {
         return;
       }
       int held = leases.size();
-      Optional<Outage> outage = gate.outage();
-      waited = gate.pending();
+      Optional<Outage> outage = state.gate().outage();
+      waited = state.gate().pending();
       ended = new NotServingException(ErrorCode.EXITED, "instance " + id + " ended while it was recovering: "
           + reason + outage.map(o -> "; " + o.describe(rt.clock().instant())).orElse(""), id,
           LifecycleStatus.FAILED, outage);
-      transition(LifecycleStatus.FAILED, HealthStatus.EXITED, reason);
+      state.transition(LifecycleStatus.FAILED, HealthStatus.EXITED, reason);
       leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance exited (" + reason + ")");
       cancelIdle();
       h = handle;
@@ -449,10 +414,10 @@ public final class InstanceRecord {
   void reportStopped(String reason) {
     ManagedInstance h;
     synchronized (this) {
-      if (lifecycle != LifecycleStatus.READY) {
+      if (state.lifecycle() != LifecycleStatus.READY) {
         return; // starting: the readiness watch reports the exit; stopping or final: nothing to add
       }
-      transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, reason);
+      state.transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, reason);
       leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped: " + reason);
       cancelIdle();
       h = handle;
@@ -473,7 +438,7 @@ public final class InstanceRecord {
    * @return false when the instance is stopping or gone (the caller must retry after {@link #stopped()})
    */
   public synchronized boolean join() {
-    if (lifecycle.isFinal() || lifecycle == LifecycleStatus.STOPPING) {
+    if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.STOPPING) {
       return false;
     }
     waiters++;
@@ -492,8 +457,8 @@ public final class InstanceRecord {
     boolean dropQueued;
     synchronized (this) {
       waiters--;
-      dropQueued = queued && waiters == 0 && lifecycle == LifecycleStatus.STARTING;
-      stopIt = abandon && waiters == 0 && leases.isEmpty() && lifecycle == LifecycleStatus.STARTING;
+      dropQueued = queued && waiters == 0 && state.lifecycle() == LifecycleStatus.STARTING;
+      stopIt = abandon && waiters == 0 && leases.isEmpty() && state.lifecycle() == LifecycleStatus.STARTING;
       if (!stopIt && !dropQueued) {
         maybeArmIdle();
       }
@@ -518,7 +483,7 @@ public final class InstanceRecord {
     LeaseImpl lease;
     synchronized (this) {
       requireServing();
-      lease = leases.open(this, opts, published, rt.clock().instant());
+      lease = leases.open(opts, state.published(), rt.clock().instant());
       lastUsed = rt.clock().instant();
       cancelIdle();
     }
@@ -533,7 +498,7 @@ public final class InstanceRecord {
   private void checkAlive() {
     ManagedInstance h;
     synchronized (this) {
-      if (lifecycle != LifecycleStatus.READY) {
+      if (state.lifecycle() != LifecycleStatus.READY) {
         return;
       }
       h = handle;
@@ -549,54 +514,28 @@ public final class InstanceRecord {
     }
   }
 
-  boolean checkActive(LeaseImpl lease) {
-    boolean active;
-    synchronized (this) {
-      expireDue(rt.clock().instant());
-      active = lease.active;
-    }
-    rt.events().flush(); // an expiry noticed here is heard now, not at the next sweep
-    return active;
-  }
-
-  void renew(LeaseImpl lease, Duration newTtl) {
-    synchronized (this) {
-      try {
-        leases.renew(lease, newTtl, rt.clock().instant());
-      } finally {
-        maybeArmIdle(); // renewing may have noticed expiries
-      }
-    }
-    rt.events().flush();
-  }
-
-  void release(LeaseImpl lease) {
-    synchronized (this) {
-      leases.end(lease, LeaseEvent.Kind.RELEASED, rt.clock().instant());
+  /**
+   * After a lease change (called by the {@link LeaseBook} with the monitor held): the last lease ending
+   * arms the idle timer.
+   *
+   * @param used whether the instance was just used (a release), for the capacity's least-recently-used order
+   */
+  void leasesChanged(boolean used) {
+    if (used) {
       lastUsed = rt.clock().instant();
-      maybeArmIdle();
     }
-    rt.events().flush();
-    rt.capacity().changed();
+    maybeArmIdle();
   }
 
   /** {@return how many leases expired now, by the core's clock} */
   public int expireLeases() {
-    int n;
-    synchronized (this) {
-      n = expireDue(rt.clock().instant());
-    }
-    rt.events().flush();
-    if (n > 0) {
-      rt.capacity().changed();
-    }
-    return n;
+    return leases.expire();
   }
 
-  /** {@return the published endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
+  /** {@return the state.published() endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
   public synchronized EndpointDescriptor publishedEndpoint() {
     requireServing();
-    return published;
+    return state.published();
   }
 
   /**
@@ -617,47 +556,21 @@ public final class InstanceRecord {
   }
 
   private synchronized InferenceException waitTimedOutServing(Duration timeout) {
-    if (lifecycle == LifecycleStatus.RECOVERING) {
-      Optional<Outage> outage = gate.outage();
-      return new NotServingException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " did not serve again within "
-          + timeout + "; it is RECOVERING: " + outage.map(o -> o.describe(rt.clock().instant())).orElse("?"), id,
-          lifecycle, outage);
-    }
-    return new InferenceException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " was not ready within " + timeout
-        + "; it keeps starting for other callers");
+    return InstanceFacts.waitedOut(id, state.lifecycle(), state.gate().outage(), rt.clock().instant(), timeout);
   }
 
-  /** {@return a snapshot; expired leases are dropped first so the count is exact} */
+  /** {@return a snapshot} A read: it changes nothing; a lease past its TTL is not counted, swept or not. */
   public InstanceSnapshot snapshot() {
     ManagedInstance h;
     synchronized (this) {
       h = handle;
     }
-    Map<String, Object> metadata = new LinkedHashMap<>(plan.metadata());
-    if (h != null) {
-      try {
-        metadata.putAll(h.details());
-      } catch (RuntimeException e) {
-        log.warn("instance {}: backend details() threw", id, e);
-      }
-    }
-    OptionalLong resident = OptionalLong.empty();
-    if (h != null) {
-      try {
-        resident = h.residentMemoryBytes();
-      } catch (RuntimeException e) {
-        log.warn("instance {}: backend residentMemoryBytes() threw", id, e);
-      }
-    }
-    InstanceSnapshot s;
+    InstanceFacts.BackendReads b = InstanceFacts.BackendReads.of(id, plan, h); // backend code: outside the lock
     synchronized (this) {
-      expireDue(rt.clock().instant());
-      s = new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), lifecycle, health,
-          healthReason, leases.size(), Optional.ofNullable(published), insertedAt, Optional.ofNullable(readyAt),
-          metadata, gate.outage(), memoryEstimate, resident == null ? OptionalLong.empty() : resident, pinned);
+      return new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), state.lifecycle(), state.health(),
+          state.healthReason(), leases.activeCount(rt.clock().instant()), Optional.ofNullable(state.published()), insertedAt,
+          Optional.ofNullable(state.readyAt()), b.metadata(), state.gate().outage(), memoryEstimate, b.resident(), pinned, b.process());
     }
-    rt.events().flush();
-    return s;
   }
 
   // ---- capacity ----
@@ -667,36 +580,36 @@ public final class InstanceRecord {
 
   /** {@return whether it can be evicted now (minimum residency aside), with its ready and last-use times} */
   synchronized CapacityView capacityView() {
-    return new CapacityView(idle(), readyAt, lastUsed);
+    return new CapacityView(idle(), state.readyAt(), lastUsed);
   }
 
   /** {@return ready, no lease, no caller waiting, not pinned} Monitor held. */
   private boolean idle() {
-    return lifecycle == LifecycleStatus.READY && leases.isEmpty() && waiters == 0 && !pinned;
+    return state.lifecycle() == LifecycleStatus.READY && leases.isEmpty() && waiters == 0 && !pinned;
   }
 
   /** {@return whether it is stopping or gone (its capacity is on its way back)} */
   synchronized boolean isGoingAway() {
-    return lifecycle == LifecycleStatus.STOPPING || lifecycle.isFinal();
+    return state.isGoingAway();
   }
 
-  /** Marks it waiting for capacity. @param reason shown as its health reason @return false if no longer starting */
+  /** Marks it waiting for capacity. @param reason shown as its state.health() reason @return false if no longer starting */
   synchronized boolean markQueued(String reason) {
-    if (lifecycle != LifecycleStatus.STARTING) {
+    if (state.lifecycle() != LifecycleStatus.STARTING) {
       return false;
     }
     queued = true;
-    healthReason = reason;
+    state.waitingReason(reason);
     return true;
   }
 
   /** {@return true if it was queued and still starting: the caller launches it} */
   synchronized boolean admitFromQueue() {
-    if (!queued || lifecycle != LifecycleStatus.STARTING) {
+    if (!queued || state.lifecycle() != LifecycleStatus.STARTING) {
       return false;
     }
     queued = false;
-    healthReason = "starting";
+    state.waitingReason("starting");
     return true;
   }
 
@@ -713,122 +626,43 @@ public final class InstanceRecord {
   /** {@return what holds capacity here, for {@link CapacityExhaustedException}} */
   synchronized CapacityExhaustedException.Holder holder(MemoryEstimate est, Instant now, Duration minResidency,
       boolean evicting) {
-    String why;
-    if (evicting || lifecycle == LifecycleStatus.STOPPING || lifecycle.isFinal()) {
-      why = "stopping; its room is free once its process is gone";
-    } else if (pinned) {
-      why = "pinned";
-    } else if (lifecycle == LifecycleStatus.STARTING) {
-      why = "starting";
-    } else if (!leases.isEmpty()) {
-      why = "leased";
-    } else if (waiters > 0) {
-      why = waiters + " caller(s) waiting for it";
-    } else if (readyAt != null && readyAt.plus(minResidency).isAfter(now)) {
-      why = "ready for " + Duration.between(readyAt, now) + " of its minimum residency " + minResidency;
-    } else {
-      why = "idle, but evicting it would not make enough room";
-    }
-    return new CapacityExhaustedException.Holder(id, lifecycle, est, leases.owners(), pinned, why);
+    return InstanceFacts.holder(new InstanceFacts.Holding(id, state.lifecycle(), pinned, leases.size(), leases.owners(), waiters,
+        state.readyAt()), est, now, minResidency, evicting);
   }
 
   // ---- helpers, all called with the monitor held ----
 
   /** Throws unless the endpoint may be handed out now. */
   private void requireServing() {
-    if (lifecycle == LifecycleStatus.STARTING) {
-      throw new InferenceException(ErrorCode.NOT_READY, "instance " + id + " has not published an endpoint yet");
-    }
-    if (lifecycle == LifecycleStatus.RECOVERING) {
-      Optional<Outage> outage = gate.outage();
-      throw new NotServingException(ErrorCode.NOT_READY, "instance " + id + " does not serve now; it is RECOVERING: "
-          + outage.map(o -> o.describe(rt.clock().instant())).orElse("?"), id, lifecycle, outage);
-    }
-    if (lifecycle != LifecycleStatus.READY) {
-      throw new InferenceException(ErrorCode.NOT_FOUND, "instance " + id + " is " + lifecycle);
+    InferenceException e = InstanceFacts.notServing(id, state.lifecycle(), state.gate().outage(), rt.clock().instant());
+    if (e != null) {
+      throw e;
     }
   }
 
   private long downForMillis(Instant now) {
-    return gate.outage().map(o -> Duration.between(o.since(), now).toMillis()).orElse(0L);
-  }
-
-  private int expireDue(Instant now) {
-    int n = leases.expireDue(now);
-    if (n > 0) {
-      maybeArmIdle();
-    }
-    return n;
-  }
-
-  private void transition(LifecycleStatus newLifecycle, HealthStatus newHealth, String reason) {
-    LifecycleStatus oldL = lifecycle;
-    HealthStatus oldH = health;
-    lifecycle = newLifecycle;
-    health = newHealth;
-    healthReason = oneLine(reason);
-    Instant now = rt.clock().instant();
-    rt.events().emit(new InstanceEvent(id, backendId, Optional.of(oldL), newLifecycle, oldH, newHealth, healthReason,
-        now));
-    EndpointEvent.Kind endpoint = endpointChange(oldL, newLifecycle);
-    if (endpoint != null && published != null) {
-      rt.events().emit(new EndpointEvent(endpoint, id, published.baseUrl(), gate.outage().map(Outage::since),
-          healthReason, now));
-    }
-  }
-
-  /** {@return what a lifecycle change means for the published endpoint, or null} */
-  private static EndpointEvent.Kind endpointChange(LifecycleStatus from, LifecycleStatus to) {
-    boolean wasPublished = from == LifecycleStatus.READY || from == LifecycleStatus.RECOVERING;
-    if (from == to || !wasPublished) {
-      return null;
-    }
-    if (to == LifecycleStatus.RECOVERING) {
-      return EndpointEvent.Kind.DOWN;
-    }
-    return to == LifecycleStatus.READY ? EndpointEvent.Kind.UP : EndpointEvent.Kind.GONE;
+    return state.gate().outage().map(o -> Duration.between(o.since(), now).toMillis()).orElse(0L);
   }
 
   private void maybeArmIdle() {
     Optional<Duration> idle = plan.idleShutdown().or(rt::defaultIdle);
-    if (!isPublished() || !leases.isEmpty() || waiters > 0 || idleTask != null || idle.isEmpty()) {
+    if (!state.isPublished() || !leases.isEmpty() || waiters > 0 || idleTimer.isArmed() || idle.isEmpty()) {
       return;
     }
-    long generation = ++idleGeneration;
-    try {
-      idleTask = rt.scheduler().schedule(() -> idleFired(generation, idle.get()), idle.get().toNanos(),
-          TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
-      log.warn("instance {}: could not schedule idle stop", id, e);
-    }
-  }
-
-  private boolean isPublished() {
-    return lifecycle == LifecycleStatus.READY || lifecycle == LifecycleStatus.RECOVERING;
+    idleTimer.arm(idle.get(), generation -> idleFired(generation, idle.get()));
   }
 
   private void cancelIdle() {
-    idleGeneration++;
-    if (idleTask != null) {
-      idleTask.cancel(false);
-      idleTask = null;
-    }
+    idleTimer.cancel();
   }
 
   private void idleFired(long generation, Duration idle) {
     synchronized (this) {
-      if (generation != idleGeneration || !isPublished() || !leases.isEmpty() || waiters > 0) {
+      if (!state.isPublished() || !leases.isEmpty() || waiters > 0 || !idleTimer.fires(generation)) {
         return;
       }
-      idleTask = null;
     }
     stop(ErrorCode.STOPPED, "idle for " + idle + " after its last lease ended");
-  }
-
-  /** Event reasons are one line: the first line of {@code reason}, cut at 500 characters. */
-  private static String oneLine(String reason) {
-    String first = reason.lines().findFirst().orElse("");
-    return first.length() > 500 ? first.substring(0, 497) + "..." : first;
   }
 
   static void logSwallowed(String what, RuntimeException e) {

@@ -3,7 +3,6 @@ package io.github.llamacppsdk.internal.core;
 import io.github.llamacppsdk.core.Backend;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
-import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.StartupPlan;
 import io.github.llamacppsdk.internal.core.ReadyWaiter.Joined;
@@ -14,8 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The core's table of live instances by instance key, the exclusive-resource claims, and the closed
@@ -24,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * API.
  */
 public final class InstanceRegistry {
-  private static final Logger log = LoggerFactory.getLogger(InstanceRegistry.class);
   private final Object lock = new Object();
   private final TreeMap<String, InstanceRecord> instances = new TreeMap<>();
   private final Map<String, InstanceRecord> claims = new HashMap<>();
@@ -58,14 +54,13 @@ public final class InstanceRegistry {
    * Joins the live record for the plan's key as a waiter, or creates and launches one (the caller's
    * thread calls {@link Backend#start}); a record that is stopping is waited out and the call retried.
    *
-   * @param backend the backend
-   * @param spec the spec
+   * @param spec the spec, bound to its backend
    * @param plan the validated plan
    * @param rt the shared runtime
    * @param requester who asks, in words (named in the reason of an eviction made for a new instance)
    * @return completes once joined; fails with {@code PORT_CONFLICT}, {@code INVALID_SPEC} or {@code CLOSED}
    */
-  public CompletableFuture<Joined> joinOrCreate(Backend backend, InstanceSpec spec, StartupPlan plan,
+  public CompletableFuture<Joined> joinOrCreate(BoundSpec<?> spec, StartupPlan plan,
       CoreRuntime rt, String requester) {
     String key = plan.instanceKey();
     InstanceRecord rec;
@@ -78,7 +73,7 @@ public final class InstanceRegistry {
         }
         rec = instances.get(key);
         if (rec != null) {
-          if (!rec.backendId().equals(backend.id())) {
+          if (!rec.backendId().equals(spec.backendId())) {
             throw new InferenceException(ErrorCode.INVALID_SPEC, "instance key '" + key + "' is already used by "
                 + "backend '" + rec.backendId() + "'");
           }
@@ -93,7 +88,7 @@ public final class InstanceRegistry {
                   + ", which instance " + holder.id() + " already holds");
             }
           }
-          rec = new InstanceRecord(backend.id(), spec, plan, rt);
+          rec = new InstanceRecord(spec, plan, rt);
           rec.join();
           instances.put(key, rec);
           for (String resource : plan.exclusiveResources()) {
@@ -110,19 +105,18 @@ public final class InstanceRegistry {
     if (stopping != null) {
       // async on the core's scheduler: the stop completes on the JDK's process-reaper or timer
       // thread, which must not run a launch (fork, binds, probes)
-      return stopping.thenComposeAsync(v -> joinOrCreate(backend, spec, plan, rt, requester), rt.scheduler());
+      return stopping.thenComposeAsync(v -> joinOrCreate(spec, plan, rt, requester), rt.scheduler());
     }
     if (created) {
       InstanceRecord launching = rec;
       if (rt.capacity().capacity().isUnlimited()) {
         // Nothing is counted: launch first and estimate (for the snapshot) while the server loads.
-        rt.capacity().admit(rec, MemoryEstimate.unknown("not estimated yet"), () -> launching.launch(backend),
-            requester);
-        rec.memoryEstimate(estimate(backend, spec, plan));
+        rt.capacity().admit(rec, MemoryEstimate.unknown("not estimated yet"), launching::launch, requester);
+        rec.memoryEstimate(spec.estimateMemory(plan));
       } else {
-        MemoryEstimate estimate = estimate(backend, spec, plan);
+        MemoryEstimate estimate = spec.estimateMemory(plan);
         rec.memoryEstimate(estimate);
-        rt.capacity().admit(rec, estimate, () -> launching.launch(backend), requester);
+        rt.capacity().admit(rec, estimate, launching::launch, requester);
       }
     } else {
       rt.capacity().joined(rec, requester);
@@ -130,15 +124,6 @@ public final class InstanceRegistry {
     return CompletableFuture.completedFuture(new Joined(rec, created));
   }
 
-  private static MemoryEstimate estimate(Backend backend, InstanceSpec spec, StartupPlan plan) {
-    try {
-      MemoryEstimate e = backend.estimateMemory(spec, plan);
-      return e == null ? MemoryEstimate.unknown("backend '" + backend.id() + "' returned no estimate") : e;
-    } catch (RuntimeException e) {
-      log.warn("backend {}: estimateMemory threw; the estimate is unknown", backend.id(), e);
-      return MemoryEstimate.unknown("estimateMemory threw " + e);
-    }
-  }
 
   /**
    * Removes a record (if it is still the one registered under its key) and its claims.

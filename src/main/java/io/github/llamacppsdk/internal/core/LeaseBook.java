@@ -16,20 +16,91 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Not API. The leases of one instance: opening, renewing, ending and expiring them, each change
- * queued as a {@link LeaseEvent}. Not thread-safe on its own: every method is called with the owning
- * {@link InstanceRecord}'s monitor held, and the record flushes the events after releasing it.
+ * Not API. The one owner of an instance's leases: opening, renewing, releasing, ending and expiring
+ * them, each change queued as a {@link LeaseEvent}. A {@link LeaseImpl} is only a handle that asks this
+ * book. Lease state is guarded by the owning {@link InstanceRecord}'s monitor (so the record's idle and
+ * eviction decisions see an exact lease count): the package-private methods without a lock of their own
+ * are called with it held; the handle's calls ({@link #isActive}, {@link #renew(LeaseImpl, Duration)},
+ * {@link #release}, {@link #expire}) take it and deliver their events after releasing it. {@link
+ * #isActive} and {@link #activeCount} are reads: an expired lease counts as inactive at once, and ends
+ * (with its event) at the next sweep.
  */
 final class LeaseBook {
   private static final Logger log = LoggerFactory.getLogger(LeaseBook.class);
 
+  private final InstanceRecord record;
   private final String instanceId;
   private final CoreRuntime rt;
   private final Map<String, LeaseImpl> leases = new LinkedHashMap<>();
 
-  LeaseBook(String instanceId, CoreRuntime rt) {
-    this.instanceId = instanceId;
+  LeaseBook(InstanceRecord record, CoreRuntime rt) {
+    this.record = record;
+    this.instanceId = record.id();
     this.rt = rt;
+  }
+
+  // ---- the handles' calls: each takes the record's monitor ----
+
+  /** {@return whether the lease is active now: not ended, and its TTL not passed by the clock} Changes nothing. */
+  boolean isActive(LeaseImpl lease) {
+    synchronized (record) {
+      return lease.active && notExpired(lease, rt.clock().instant());
+    }
+  }
+
+  /** Extends an active lease by its TTL (or a new one) from now; expiries noticed on the way end first. */
+  void renew(LeaseImpl lease, Duration newTtl) {
+    synchronized (record) {
+      try {
+        renew(lease, newTtl, rt.clock().instant());
+      } finally {
+        record.leasesChanged(false);
+      }
+    }
+    rt.events().flush();
+  }
+
+  /** Releases a lease (idempotent). */
+  void release(LeaseImpl lease) {
+    synchronized (record) {
+      end(lease, LeaseEvent.Kind.RELEASED, rt.clock().instant());
+      record.leasesChanged(true);
+    }
+    rt.events().flush();
+    rt.capacity().changed();
+  }
+
+  /** {@return how many leases expired now, by the core's clock} */
+  int expire() {
+    int n;
+    synchronized (record) {
+      n = expireDue(rt.clock().instant());
+      if (n > 0) {
+        record.leasesChanged(false);
+      }
+    }
+    rt.events().flush();
+    if (n > 0) {
+      rt.capacity().changed();
+    }
+    return n;
+  }
+
+  // ---- called with the record's monitor held ----
+
+  /** {@return the leases active at {@code now} (a lease past its TTL is not counted, swept or not)} */
+  int activeCount(Instant now) {
+    int n = 0;
+    for (LeaseImpl l : leases.values()) {
+      if (notExpired(l, now)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static boolean notExpired(LeaseImpl l, Instant now) {
+    return l.expiresAt == null || now.isBefore(l.expiresAt);
   }
 
   int size() {
@@ -50,16 +121,15 @@ final class LeaseBook {
   }
 
   /** Opens a lease on the published endpoint. */
-  LeaseImpl open(InstanceRecord record, ResolveOptions opts, EndpointDescriptor published, Instant now) {
-    LeaseImpl lease = new LeaseImpl("lease-" + rt.leaseSeq().incrementAndGet(), record, opts.ownerRef(),
+  LeaseImpl open(ResolveOptions opts, EndpointDescriptor published, Instant now) {
+    LeaseImpl lease = new LeaseImpl("lease-" + rt.leaseSeq().incrementAndGet(), record, this, opts.ownerRef(),
         opts.ttl().orElse(null), now, published);
     leases.put(lease.leaseRef(), lease);
     emit(lease, LeaseEvent.Kind.ACQUIRED, now);
     return lease;
   }
 
-  /** Extends an active lease by its TTL (or a new one) from now. */
-  void renew(LeaseImpl lease, Duration newTtl, Instant now) {
+  private void renew(LeaseImpl lease, Duration newTtl, Instant now) {
     expireDue(now);
     if (!lease.active) {
       throw new InferenceException(ErrorCode.LEASE_NOT_ACTIVE, lease.leaseRef() + " on instance " + instanceId

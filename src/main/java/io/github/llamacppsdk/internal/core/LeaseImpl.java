@@ -9,12 +9,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The core's {@link Lease}. Its mutable state is guarded by its {@link InstanceRecord}'s lock, which
- * also keeps the instance's lease count exact. Thread-safe. Not API.
+ * The core's {@link Lease}: a handle whose every change goes through its instance's {@link LeaseBook}.
+ * Its mutable state is guarded by its {@link InstanceRecord}'s lock, which also keeps the instance's
+ * lease count exact. Thread-safe. Not API.
  */
 public final class LeaseImpl implements Lease {
   private final String leaseRef;
   private final InstanceRecord record;
+  private final LeaseBook book;
   private final Optional<String> ownerRef;
   private final EndpointDescriptor endpoint;
   // guarded by record
@@ -25,10 +27,11 @@ public final class LeaseImpl implements Lease {
   Instant endedAt;
   String endDetail;
 
-  LeaseImpl(String leaseRef, InstanceRecord record, Optional<String> ownerRef, Duration ttl, Instant now,
-      EndpointDescriptor published) {
+  LeaseImpl(String leaseRef, InstanceRecord record, LeaseBook book, Optional<String> ownerRef, Duration ttl,
+      Instant now, EndpointDescriptor published) {
     this.leaseRef = Objects.requireNonNull(leaseRef);
     this.record = record;
+    this.book = book;
     this.ownerRef = ownerRef;
     this.ttl = ttl;
     this.expiresAt = ttl == null ? null : now.plus(ttl);
@@ -66,7 +69,7 @@ public final class LeaseImpl implements Lease {
 
   @Override
   public boolean isActive() {
-    return record.checkActive(this);
+    return book.isActive(this);
   }
 
   @Override
@@ -76,7 +79,7 @@ public final class LeaseImpl implements Lease {
 
   @Override
   public void renew() {
-    record.renew(this, null);
+    book.renew(this, null);
   }
 
   @Override
@@ -85,12 +88,12 @@ public final class LeaseImpl implements Lease {
     if (newTtl.isZero() || newTtl.isNegative()) {
       throw new IllegalArgumentException("ttl must be > 0: " + newTtl);
     }
-    record.renew(this, newTtl);
+    book.renew(this, newTtl);
   }
 
   @Override
   public void release() {
-    record.release(this);
+    book.release(this);
   }
 
   @Override

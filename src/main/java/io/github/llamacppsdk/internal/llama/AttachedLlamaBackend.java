@@ -4,7 +4,6 @@ import io.github.llamacppsdk.AttachSpec;
 import io.github.llamacppsdk.core.Backend;
 import io.github.llamacppsdk.core.BackendManifest;
 import io.github.llamacppsdk.core.Capabilities;
-import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
@@ -13,6 +12,7 @@ import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.Protocol;
 import io.github.llamacppsdk.core.RuntimeKind;
+import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.StartupPlan;
 import io.github.llamacppsdk.internal.core.Failures;
@@ -31,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code externally_managed}): same readiness and identity checks and the same health watch as a
  * spawned server, and a stop that only stops watching.
  */
-public final class AttachedLlamaBackend implements Backend {
+public final class AttachedLlamaBackend implements Backend<AttachSpec> {
   /** The backend id. */
   public static final String ID = "llama_cpp_sdk_attached";
   /** The {@code backend_options} key that carries the attach spec. */
@@ -60,9 +60,13 @@ public final class AttachedLlamaBackend implements Backend {
   }
 
   @Override
-  public StartupPlan plan(InstanceSpec spec) {
-    AttachSpec attach = attachSpec(spec);
-    Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
+  public Class<AttachSpec> specType() {
+    return AttachSpec.class;
+  }
+
+  @Override
+  public StartupPlan plan(AttachSpec attach) {
+    Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("root_url", attach.rootUrl());
     metadata.put("api_prefix", attach.apiPrefix());
     return new StartupPlan(attach.instanceKey(), StartupKind.ATTACH_EXISTING_SERVICE,
@@ -70,21 +74,20 @@ public final class AttachedLlamaBackend implements Backend {
   }
 
   @Override
-  public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
-    AttachSpec attach = attachSpec(spec);
+  public ManagedInstance start(AttachSpec attach, StartupPlan plan, InstanceContext context) {
     return new Attached(attach, services, context).start();
   }
 
-  static AttachSpec attachSpec(InstanceSpec spec) {
-    Object value = spec.backendOptions().get(ATTACH_SPEC_KEY);
-    if (value instanceof AttachSpec a) {
-      return a;
-    }
+  /** Reads a map-shaped request: the attach keys under {@code attach_spec}. */
+  @Override
+  public AttachSpec specFromMap(Map<String, Object> options) {
+    Object value = options.get(ATTACH_SPEC_KEY);
     if (value instanceof Map<?, ?> m) {
       return AttachSpec.fromMap(LlamaServerBackend.stringKeys(m));
     }
     throw new InferenceException(ErrorCode.INVALID_SPEC,
-        "backend_options.attach_spec must be an AttachSpec or a map of attach keys");
+        "backend_options.attach_spec must be a map of attach keys (or pass the AttachSpec itself with"
+            + " InstanceSpec.typed)");
   }
 
   /** An attached server: watched, never stopped. */
@@ -92,7 +95,7 @@ public final class AttachedLlamaBackend implements Backend {
     private final AttachSpec spec;
     private final LlamaServices services;
     private final InstanceContext context;
-    private final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
+    private final CompletableFuture<ServedEndpoint> ready = new CompletableFuture<>();
     private volatile StartupWatch watch;
     private HealthMonitor monitor; // guarded by this
     private boolean detached; // guarded by this
@@ -131,23 +134,21 @@ public final class AttachedLlamaBackend implements Backend {
       return this;
     }
 
-    private EndpointDescriptor endpoint() {
+    private ServedEndpoint endpoint() {
       Map<String, Object> capabilities = LlamaEndpoints.capabilities(Capabilities.UNKNOWN);
-      return EndpointDescriptor.builder(spec.baseUrl())
-          .managementMode(ManagementMode.EXTERNALLY_MANAGED)
+      return ServedEndpoint.builder(spec.baseUrl())
           .headers(spec.headers())
-          .providerIdentity(LlamaEndpoints.BACKEND_ID)
+          .runtime(LlamaEndpoints.BACKEND_ID)
           .modelIdentity(spec.modelIdentity())
-          .sourceRuntime(LlamaEndpoints.BACKEND_ID)
-          .sourceRuntimeRef(spec.rootUrl())
-          .healthRef(spec.healthUrl())
+          .rootUrl(spec.rootUrl())
+          .healthUrl(spec.healthUrl())
           .capabilities(capabilities)
           .metadata(Map.of("root_url", spec.rootUrl(), "api_prefix", spec.apiPrefix(), "attached", true))
           .build();
     }
 
     @Override
-    public CompletableFuture<EndpointDescriptor> ready() {
+    public CompletableFuture<ServedEndpoint> ready() {
       return ready;
     }
 

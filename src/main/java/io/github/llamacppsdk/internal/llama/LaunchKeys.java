@@ -2,7 +2,7 @@ package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.CommandLine;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.ErrorCode;
@@ -34,9 +34,9 @@ final class LaunchKeys {
     String file = spec.apiKeyFile().get();
     ApiKeyFiles.Outcome read = ApiKeyFiles.read(file);
     if (read.problem() != null) {
-      throw new ServerStartException(ErrorCode.LAUNCH_FAILED, "api_key_file " + file + " " + read.problem(), null,
+      throw StartFailures.create(ErrorCode.LAUNCH_FAILED, "api_key_file " + file + " " + read.problem(), null,
           StartFailure.API_KEY_FILE_UNREADABLE, "none (nothing was launched)", List.of(), commandLine.toString(),
-          Duration.ZERO, spec.port(), null);
+          Duration.ZERO, spec.port(), null, null);
     }
     return Optional.of(read.key());
   }

@@ -1,10 +1,9 @@
 package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.BootSpec;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.core.Capabilities;
-import io.github.llamacppsdk.core.EndpointDescriptor;
-import io.github.llamacppsdk.core.ManagementMode;
+import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.internal.core.Headers;
 import io.github.llamacppsdk.internal.probe.ProbeTarget;
 import io.github.llamacppsdk.internal.spec.SpecUrls;
@@ -79,7 +78,7 @@ public final class LlamaEndpoints {
   }
 
   /**
-   * {@return the descriptor of a ready spawned server, reachable at {@code target}}
+   * {@return what a ready spawned server serves, reachable at {@code target}}
    *
    * @param spec the spec with its concrete port
    * @param pid the server's pid ({@code -1} when the transport has none)
@@ -87,7 +86,7 @@ public final class LlamaEndpoints {
    *     with the headers of the key it was launched with
    * @param placement the transport's facts about where it runs; they override the local defaults
    */
-  public static EndpointDescriptor spawned(BootSpec spec, long pid, ProbeTarget target, Map<String, Object> placement) {
+  public static ServedEndpoint spawned(BootSpec spec, long pid, ProbeTarget target, Map<String, Object> placement) {
     Map<String, Object> capabilities = LlamaEndpoints.capabilities(spec.embeddings());
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("binary_path", spec.binaryPath());
@@ -101,14 +100,12 @@ public final class LlamaEndpoints {
     Object surfaceRef = spec.executionSurface().get("surface_ref");
     Object targetId = spec.executionSurface().get("target_id");
     String root = target.rootUrl();
-    return EndpointDescriptor.builder(root + spec.apiPrefix() + "/v1")
-        .managementMode(ManagementMode.JIDO_MANAGED)
+    return ServedEndpoint.builder(root + spec.apiPrefix() + "/v1")
         .headers(target.headers())
-        .providerIdentity(BACKEND_ID)
+        .runtime(BACKEND_ID)
         .modelIdentity(spec.modelIdentity())
-        .sourceRuntime(BACKEND_ID)
-        .sourceRuntimeRef(root)
-        .healthRef(root + spec.apiPrefix() + "/health")
+        .rootUrl(root)
+        .healthUrl(root + spec.apiPrefix() + "/health")
         .boundaryRef(surfaceRef != null ? surfaceRef.toString() : targetId != null ? targetId.toString() : null)
         .capabilities(capabilities)
         .metadata(metadata)

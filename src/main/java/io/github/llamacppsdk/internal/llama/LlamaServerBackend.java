@@ -29,8 +29,8 @@ import java.util.Set;
  * resource), and its start: the model file check ({@link ModelPreflight}), then {@link
  * LlamaServerInstance}.
  */
-public final class LlamaServerBackend implements Backend {
-  /** The {@code backend_options} key that carries the boot spec. */
+public final class LlamaServerBackend implements Backend<BootSpec> {
+  /** The {@code backend_options} key of a map-shaped request that carries the boot spec (and the plan's metadata key). */
   public static final String BOOT_SPEC_KEY = "boot_spec";
 
   private final LlamaServices services;
@@ -62,8 +62,12 @@ public final class LlamaServerBackend implements Backend {
   }
 
   @Override
-  public StartupPlan plan(InstanceSpec spec) {
-    BootSpec boot = bootSpec(spec);
+  public Class<BootSpec> specType() {
+    return BootSpec.class;
+  }
+
+  @Override
+  public StartupPlan plan(BootSpec boot) {
     boolean serverPulls = services.transport().capabilities().remote(); // a pod pulls by name itself (--hf-repo)
     if (boot.huggingFace().isPresent() && !serverPulls) {
       throw new InferenceException(ErrorCode.INVALID_SPEC, "hf_repo: the model " + boot.huggingFace().get()
@@ -75,8 +79,7 @@ public final class LlamaServerBackend implements Backend {
       throw new InferenceException(ErrorCode.INVALID_SPEC, "hf_revision: " + boot.huggingFace().get().revision()
           + " cannot be pulled by a remote llama-server: its --hf-repo always takes the branch main");
     }
-    Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
-    metadata.putAll(boot.metadata());
+    Map<String, Object> metadata = new LinkedHashMap<>(boot.metadata());
     metadata.put(BOOT_SPEC_KEY, Map.of("binary_path", boot.binaryPath(), "host", boot.host(), "port", boot.port(),
         "api_prefix", boot.apiPrefix(), "execution_surface", "local_subprocess"));
     Set<String> resources = boot.port() == 0 ? Set.of() : Set.of("tcp-port:" + boot.port());
@@ -86,39 +89,36 @@ public final class LlamaServerBackend implements Backend {
 
   /** {@return the spec's declared {@code memory_estimate_bytes}, else the estimate from the model's GGUF metadata} */
   @Override
-  public MemoryEstimate estimateMemory(InstanceSpec spec, StartupPlan plan) {
-    return estimator.estimate(bootSpec(spec));
+  public MemoryEstimate estimateMemory(BootSpec boot, StartupPlan plan) {
+    return estimator.estimate(boot);
   }
 
   @Override
-  public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
-    BootSpec boot = bootSpec(spec);
+  public ManagedInstance start(BootSpec boot, StartupPlan plan, InstanceContext context) {
     Map<String, Object> model = services.transport().capabilities().remote() ? Map.of() // the path is the remote machine's
         : ModelPreflight.check(boot).map(ModelPreflight::details).orElse(Map.of());
     return LlamaServerInstance.start(boot, services, context, model);
   }
 
   /**
-   * Reads the boot spec from {@code backend_options}: a {@link BootSpec} under {@code boot_spec}, a map
-   * under {@code boot_spec}, or the whole options map as boot-spec keys.
+   * Reads a map-shaped request: a map under {@code boot_spec}, or the whole options map as boot-spec keys.
    *
-   * @param spec the instance spec
+   * @param options the backend options
    * @return the boot spec
    * @throws InvalidBootSpecException if the options do not describe a valid spec
    */
-  static BootSpec bootSpec(InstanceSpec spec) {
-    Object value = spec.backendOptions().get(BOOT_SPEC_KEY);
-    if (value instanceof BootSpec b) {
-      return b;
-    }
+  @Override
+  public BootSpec specFromMap(Map<String, Object> options) {
+    Object value = options.get(BOOT_SPEC_KEY);
     if (value instanceof Map<?, ?> m) {
       return BootSpec.fromMap(stringKeys(m));
     }
-    if (value == null && !spec.backendOptions().isEmpty()) {
-      return BootSpec.fromMap(spec.backendOptions());
+    if (value == null && !options.isEmpty()) {
+      return BootSpec.fromMap(options);
     }
     throw new InferenceException(ErrorCode.INVALID_SPEC,
-        "backend_options.boot_spec must be a BootSpec or a map of boot-spec keys, got " + typeOf(value));
+        "backend_options.boot_spec must be a map of boot-spec keys (or pass the BootSpec itself with"
+            + " InstanceSpec.typed), got " + typeOf(value));
   }
 
   /** {@return the map with every key turned into its string form (config maps may have other keys)} */

@@ -3,24 +3,25 @@ package io.github.llamacppsdk.internal.llama;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.CommandLine;
 import io.github.llamacppsdk.RestartPolicy;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
-import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.ManagedInstance;
+import io.github.llamacppsdk.core.ServedEndpoint;
+import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.internal.core.Failures;
+import io.github.llamacppsdk.internal.llama.ServerLaunches.Attempt;
+import io.github.llamacppsdk.internal.llama.ServerLaunches.Reason;
 import io.github.llamacppsdk.internal.probe.HealthMonitor;
-import io.github.llamacppsdk.internal.probe.Observation;
 import io.github.llamacppsdk.internal.probe.ProbeTarget;
 import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
-import io.github.llamacppsdk.process.OutputLine;
 import io.github.llamacppsdk.process.ProcessLaunchException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private final String instanceKey;
   private final LlamaServices services;
   private final InstanceContext context;
-  private final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
+  private final CompletableFuture<ServedEndpoint> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   private final Object lock = new Object();
@@ -116,12 +117,12 @@ public final class LlamaServerInstance implements ManagedInstance {
   public static LlamaServerInstance start(BootSpec spec, LlamaServices services, InstanceContext context,
       Map<String, Object> modelDetails) {
     LlamaServerInstance instance = new LlamaServerInstance(spec, services, context, modelDetails);
-    instance.launchAndWatch(1);
+    instance.launchAndWatch(new Attempt(Reason.FIRST, 1));
     return instance;
   }
 
   @Override
-  public CompletableFuture<EndpointDescriptor> ready() {
+  public CompletableFuture<ServedEndpoint> ready() {
     return ready;
   }
 
@@ -191,49 +192,116 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   @Override
+  public Optional<ServerProcess> process() {
+    synchronized (lock) {
+      return process == null || effective == null ? Optional.empty()
+          : Optional.of(ServerLaunches.facts(process, effective, reachable, commandLine, build, restarts));
+    }
+  }
+
+  /** {@return where the transport placed the process (e.g. its pod) and what the model file says} */
+  @Override
   public Map<String, Object> details() {
     Map<String, Object> d = new LinkedHashMap<>();
     synchronized (lock) {
       if (process != null) {
-        d.put("pid", process.pid());
-      }
-      if (effective != null) {
-        d.put("port", effective.port());
-        d.put("base_url", reachable != null ? reachable.rootUrl() + effective.apiPrefix() + "/v1" : effective.baseUrl());
-      }
-      if (process != null) {
         d.putAll(process.placement());
       }
-      if (commandLine != null) {
-        d.put("command", commandLine.toString());
-      }
-      if (build != null) {
-        d.put("server_version", build.versionLine());
-        build.buildNumber().ifPresent(n -> d.put("server_build_number", n));
-        d.put("server_options", List.copyOf(build.options()));
-      }
-      d.put("restarts", restarts);
     }
     d.putAll(modelDetails);
     return d;
   }
 
-  private void launchAndWatch(int attempt) {
-    boolean remote = services.transport().capabilities().remote();
-    BootSpec spec = requested.port() != 0 ? requested
-        : remote ? requested.withPort(BootSpec.DEFAULT_PORT) // the server has the pod (or host) to itself
-        : requested.withPort(PortAllocator.freePort(requested.host()));
-    if (!remote && requested.port() != 0 && !PortAllocator.isFree(requested.host(), requested.port())) {
-      throw foreignListener(spec);
+  /**
+   * The one launch path, used by the first launch, a bind retry and a restart: the spec's port (for a
+   * restart the port it had, so the endpoint stays where it was published), launch, watch; a failure goes
+   * to {@link #onLaunchFailed}. Launch failures are thrown.
+   */
+  private void launchAndWatch(Attempt attempt) {
+    BootSpec spec;
+    if (attempt.reason() == Reason.RESTART) {
+      synchronized (lock) {
+        spec = effective;
+      }
+    } else {
+      boolean remote = services.transport().capabilities().remote();
+      spec = requested.port() != 0 ? requested
+          : remote ? requested.withPort(BootSpec.DEFAULT_PORT) // the server has the pod (or host) to itself
+          : requested.withPort(PortAllocator.freePort(requested.host()));
+      if (!remote && requested.port() != 0 && !PortAllocator.isFree(requested.host(), requested.port())) {
+        throw ServerLaunches.foreignListener(spec, services);
+      }
     }
     LaunchedProcess p = launch(spec);
     watch(spec, p).whenComplete((target, t) -> {
       if (t == null) {
         onReady(spec, p, target);
       } else {
-        onStartFailed(unwrap(t), p, attempt);
+        onLaunchFailed(unwrap(t), p, attempt);
       }
     });
+  }
+
+  /**
+   * A launch that did not become ready: the process is stopped first (it may still hold the port), then a
+   * port-0 start that lost its port to another process is retried on a new one, a first start fails, and a
+   * restart either ends the instance (a deterministic failure) or goes on under the restart policy.
+   */
+  private void onLaunchFailed(InferenceException failure, LaunchedProcess p, Attempt attempt) {
+    p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
+      if (attempt.reason() == Reason.RESTART) {
+        boolean deterministic = failure instanceof ServerStartException s
+            && s.failure().map(StartFailure::isDeterministic).orElse(false);
+        if (deterministic) {
+          context.reportExited(attempt.describe() + " failed: " + failure.getMessage());
+        } else {
+          restartOrEnd(attempt.describe() + " failed: " + failure.getMessage().lines().findFirst().orElse(""), "");
+        }
+        return;
+      }
+      boolean retry = requested.port() == 0 && attempt.n() < BIND_ATTEMPTS && isStopNotRequested()
+          && failure instanceof ServerStartException s && (s.failure().orElse(null) == StartFailure.PORT_IN_USE
+          || s.code() == ErrorCode.FOREIGN_SERVER);
+      if (!retry) {
+        ready.completeExceptionally(failure);
+        return;
+      }
+      log.info("{}: the picked port was taken before llama-server bound it; retrying with a new port ({}/{})",
+          requested.alias(), attempt.n() + 1, BIND_ATTEMPTS);
+      if (!relaunchLater(new Attempt(Reason.BIND_RETRY, attempt.n() + 1), 0)) {
+        ready.completeExceptionally(new InferenceException(ErrorCode.CLOSED, "no retry: the scheduler is shut down"));
+      }
+    });
+  }
+
+  /**
+   * Runs {@link #launchAndWatch} on the scheduler after {@code delayMillis} (never on the JDK's
+   * process-reaper thread that completed a stop); a launch that throws fails the start, or ends a
+   * restarting instance.
+   *
+   * @return false when the scheduler refused it (the core is closing and stops this instance itself)
+   */
+  private boolean relaunchLater(Attempt attempt, long delayMillis) {
+    Runnable relaunch = () -> {
+      if (!isStopNotRequested()) {
+        return;
+      }
+      try {
+        launchAndWatch(attempt);
+      } catch (RuntimeException e) {
+        if (attempt.reason() != Reason.RESTART) {
+          ready.completeExceptionally(e);
+        } else if (isStopNotRequested()) {
+          context.reportExited(attempt.describe() + " failed: " + e.getMessage());
+        }
+      }
+    };
+    try {
+      context.scheduler().schedule(relaunch, delayMillis, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
   }
 
   /**
@@ -253,18 +321,10 @@ public final class LlamaServerInstance implements ManagedInstance {
   }
 
   private LaunchedProcess launch(BootSpec spec) {
-    ServerBuild b = serverBuild(spec);
-    CommandLine cl = spec.toCommandLine(b); // refuses an option this build does not have
-    if (spec.huggingFace().isPresent()) { // a remote server pulls its model itself (--hf-repo): the Hub settings go along
-      List<String> argv = new java.util.ArrayList<>(cl.argv());
-      argv.addAll(services.serverPull().args());
-      Map<String, String> environment = new java.util.LinkedHashMap<>(cl.environment());
-      environment.putAll(services.serverPull().environment()); // HF_TOKEN: masked in the command line's text
-      cl = new CommandLine(argv, environment);
-    }
+    ServerBuild b = ServerLaunches.serverBuild(spec, services);
+    CommandLine cl = ServerLaunches.commandLine(spec, b, services); // refuses an option this build does not have
     Optional<Secret> launchKey = LaunchKeys.read(spec, cl); // the key file is read at every launch
-    LaunchRequest request = new LaunchRequest(cl.argv(), Optional.empty(), cl.environment(), true,
-        SCRUBBED_INHERITED, spec.alias(), Map.of(LaunchRequest.INSTANCE_KEY, instanceKey, LaunchRequest.MODEL, spec.alias()));
+    LaunchRequest request = ServerLaunches.request(spec, cl, instanceKey);
     CompletableFuture<Void> inFlight = new CompletableFuture<>();
     synchronized (lock) {
       if (stopRequested) {
@@ -278,9 +338,7 @@ public final class LlamaServerInstance implements ManagedInstance {
       try {
         p = services.transport().launch(request);
       } catch (ProcessLaunchException e) { // the documented type, with the masked command line
-        throw new ServerStartException(ErrorCode.LAUNCH_FAILED, e.detail(), null, null,
-            "none (nothing was launched)", List.of(), cl.toString(), Duration.ofNanos(System.nanoTime() - asked),
-            spec.port(), e);
+        throw ServerLaunches.notLaunched(e, cl, spec, Duration.ofNanos(System.nanoTime() - asked));
       }
       synchronized (lock) {
         effective = spec;
@@ -289,19 +347,11 @@ public final class LlamaServerInstance implements ManagedInstance {
         key = launchKey;
         process = p; // a stop() that arrived meanwhile stops this one once inFlight completes
       }
-      context.reportHealth(HealthStatus.STARTING, "launched " + who(p) + " on port " + spec.port());
+      context.reportHealth(HealthStatus.STARTING, "launched " + ServerLaunches.who(p) + " on port " + spec.port());
       return p;
     } finally {
       inFlight.complete(null);
     }
-  }
-
-  /** The build of the spec's binary: learned from the binary itself when the transport runs it here. */
-  private ServerBuild serverBuild(BootSpec spec) {
-    if (services.transport().capabilities().remote()) {
-      return ServerBuild.unknown("the transport runs llama-server remotely");
-    }
-    return services.builds().detect(spec.binaryPath(), spec.launcherArgs(), spec.environment(), SCRUBBED_INHERITED);
   }
 
   private StartupWatch.Settings settings(BootSpec spec) {
@@ -310,40 +360,6 @@ public final class LlamaServerInstance implements ManagedInstance {
           spec.readinessInterval(), commandLine.toString(), spec.port(), build,
           spec.huggingFace().map(io.github.llamacppsdk.models.HuggingFaceModel::name));
     }
-  }
-
-  private ServerStartException foreignListener(BootSpec spec) {
-    long asked = System.nanoTime(); // the probe of whoever holds the port takes time: report it
-    Observation seen = services.prober().probeOnce(LlamaEndpoints.target(spec, spec.apiKey()))
-        .completeOnTimeout(new Observation.Unexpected("no answer"), 5, TimeUnit.SECONDS).join();
-    return new ServerStartException(ErrorCode.FOREIGN_SERVER, "port " + spec.port() + " on " + spec.host()
-        + " is already in use by another process; nothing was started", null, null, seen.describe(),
-        List.of(), spec.toCommandLine().toString(), Duration.ofNanos(System.nanoTime() - asked), spec.port(), null);
-  }
-
-  private void onStartFailed(InferenceException failure, LaunchedProcess p, int attempt) {
-    p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
-      boolean retry = requested.port() == 0 && attempt < BIND_ATTEMPTS && isStopNotRequested()
-          && failure instanceof ServerStartException s && (s.failure().orElse(null) == StartFailure.PORT_IN_USE
-          || s.code() == ErrorCode.FOREIGN_SERVER);
-      if (!retry) {
-        ready.completeExceptionally(failure);
-        return;
-      }
-      log.info("{}: the picked port was taken before llama-server bound it; retrying with a new port ({}/{})",
-          requested.alias(), attempt + 1, BIND_ATTEMPTS);
-      try { // relaunch on the scheduler, not on the JDK's process-reaper thread that completed the stop
-        context.scheduler().execute(() -> {
-          try {
-            launchAndWatch(attempt + 1);
-          } catch (RuntimeException e) {
-            ready.completeExceptionally(e);
-          }
-        });
-      } catch (RuntimeException e) {
-        ready.completeExceptionally(e);
-      }
-    });
   }
 
   private void onReady(BootSpec spec, LaunchedProcess p, ProbeTarget target) {
@@ -357,7 +373,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     if (!ready.isDone()) {
       ready.complete(LlamaEndpoints.spawned(spec, p.pid(), target, p.placement()));
     } else {
-      context.reportHealth(HealthStatus.HEALTHY, "restarted as " + who(p));
+      context.reportHealth(HealthStatus.HEALTHY, "restarted as " + ServerLaunches.who(p));
     }
     // After publication: its first poll is an interval away, and a fresh JVM's first resolve need not
     // wait for the monitor's classes and the poller's registration.
@@ -387,12 +403,12 @@ public final class LlamaServerInstance implements ManagedInstance {
     if (m != null) {
       m.stop();
     }
-    String what = "llama-server " + who(p) + " " + exit.describe();
+    String what = "llama-server " + ServerLaunches.who(p) + " " + exit.describe();
     if (exit.termination() != ExitStatus.Termination.ON_ITS_OWN) { // signalled, not by us: JVM shutdown hook, transport closed
       context.reportStopped(what + "; stopped by the process transport (JVM shutdown, or the transport was closed)");
       return;
     }
-    restartOrEnd(what, "; last output: " + lastLines(p));
+    restartOrEnd(what, "; last output: " + ServerLaunches.lastLines(p));
   }
 
   /**
@@ -423,67 +439,15 @@ public final class LlamaServerInstance implements ManagedInstance {
     Duration backoff = policy.backoff(attempt);
     context.reportRestarting(attempt, policy.maxRestarts(), lastExit, "restart " + attempt + " of "
         + policy.maxRestarts() + " in " + backoff.toMillis() + " ms");
-    try {
-      context.scheduler().schedule(() -> restart(attempt), backoff.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) { // the core is closing: it stops this instance itself
+    if (!relaunchLater(new Attempt(Reason.RESTART, attempt), backoff.toMillis())) {
       context.reportExited(lastExit + "; no restart: the scheduler is shut down");
     }
-  }
-
-  private void restart(int attempt) {
-    BootSpec spec;
-    synchronized (lock) {
-      if (stopRequested) {
-        return;
-      }
-      spec = effective;
-    }
-    LaunchedProcess p;
-    try {
-      p = launch(spec);
-    } catch (RuntimeException e) {
-      if (isStopNotRequested()) {
-        context.reportExited("restart " + attempt + " failed: " + e.getMessage());
-      }
-      return;
-    }
-    watch(spec, p).whenComplete((target, t) -> {
-      if (t == null) {
-        onReady(spec, p, target);
-        return;
-      }
-      InferenceException e = unwrap(t);
-      boolean deterministic = e instanceof ServerStartException s
-          && s.failure().map(StartFailure::isDeterministic).orElse(false);
-      // the next attempt waits until this process is gone: it may still hold the port
-      p.stop(requested.stopTimeout()).whenComplete((exit, x) -> {
-        if (deterministic) {
-          context.reportExited("restart " + attempt + " failed: " + e.getMessage());
-        } else {
-          restartOrEnd("restart " + attempt + " failed: " + e.getMessage().lines().findFirst().orElse(""), "");
-        }
-      });
-    });
   }
 
   private boolean isStopNotRequested() {
     synchronized (lock) {
       return !stopRequested;
     }
-  }
-
-  /** {@return {@code pid N}, or for a process without a local pid what the transport calls it (e.g. {@code pod NAME})} */
-  static String who(LaunchedProcess p) {
-    if (p.pid() >= 0) {
-      return "pid " + p.pid();
-    }
-    Object pod = p.placement().get("pod");
-    return pod != null ? "pod " + pod : p.displayName();
-  }
-
-  private static String lastLines(LaunchedProcess p) {
-    List<OutputLine> lines = p.recentOutput();
-    return lines.subList(Math.max(0, lines.size() - 5), lines.size()).toString();
   }
 
   private static InferenceException unwrap(Throwable t) {

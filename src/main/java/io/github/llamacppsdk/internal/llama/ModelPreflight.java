@@ -70,9 +70,9 @@ final class ModelPreflight {
   }
 
   private static ServerStartException failure(BootSpec spec, StartFailure cause, String detail, Exception e) {
-    return new ServerStartException(ErrorCode.LAUNCH_FAILED, "the model file failed the check before launch, "
+    return StartFailures.create(ErrorCode.LAUNCH_FAILED, "the model file failed the check before launch, "
         + "nothing was started: " + detail + " (cause " + cause + ")", null, cause, "none (not launched)",
-        List.of(), spec.toCommandLine().toString(), Duration.ZERO, spec.port(), e);
+        List.of(), spec.toCommandLine().toString(), Duration.ZERO, spec.port(), null, e);
   }
 
   /** {@return the facts for the instance snapshot's metadata: {@code model_*} keys} */

@@ -1,6 +1,6 @@
 package io.github.llamacppsdk.internal.llama;
 
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.models.HubSettings;
 import java.net.URI;
 import java.util.LinkedHashMap;

@@ -371,7 +371,7 @@ public final class StartupWatch {
       return;
     }
     Duration waited = Duration.ofNanos(System.nanoTime() - startedNanos);
-    ServerStartException e = new ServerStartException(code, summary, exit, cause, lastObservation().describe(),
+    ServerStartException e = StartFailures.create(code, summary, exit, cause, lastObservation().describe(),
         tail(), settings.commandLine(), waited, settings.port(), settings.build(), t);
     if (result.completeExceptionally(e)) {
       cleanUp();

@@ -1,6 +1,6 @@
 package io.github.llamacppsdk.internal.spec;
 
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.github.llamacppsdk.internal.spec;
 
 import io.github.llamacppsdk.AttachSpec;
 import io.github.llamacppsdk.InvalidSpecException;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.Violation;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,6 +1,6 @@
 package io.github.llamacppsdk.internal.spec;
 
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.Violation;
 import java.math.BigInteger;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.github.llamacppsdk.internal.spec;
 
 import io.github.llamacppsdk.BootSpec;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collections;

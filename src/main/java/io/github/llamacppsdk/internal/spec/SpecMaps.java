@@ -8,7 +8,7 @@ import io.github.llamacppsdk.FlashAttn;
 import io.github.llamacppsdk.GpuLayers;
 import io.github.llamacppsdk.InvalidBootSpecException;
 import io.github.llamacppsdk.Pooling;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.Violation;
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -3,13 +3,13 @@ package io.github.llamacppsdk.core.support;
 import io.github.llamacppsdk.core.Backend;
 import io.github.llamacppsdk.core.BackendManifest;
 import io.github.llamacppsdk.core.Capabilities;
-import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.ManagementMode;
 import io.github.llamacppsdk.core.Protocol;
 import io.github.llamacppsdk.core.RuntimeKind;
+import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.StartupPlan;
 import java.time.Duration;
@@ -27,11 +27,11 @@ import java.util.function.Function;
  * {@code idle_ms} (plan idle shutdown). Each start creates a {@link FakeInstance} whose ready future
  * the test completes (or, with {@link #readyAtOnce}, completes at start).
  */
-public class FakeBackend implements Backend {
+public class FakeBackend implements Backend<FakeBackend.Options> {
   public final String id;
   public final List<FakeInstance> started = new CopyOnWriteArrayList<>();
   public volatile boolean readyAtOnce;
-  public volatile Function<InstanceSpec, StartupPlan> planOverride;
+  public volatile Function<Options, StartupPlan> planOverride;
   public volatile RuntimeException startThrows;
   private final BackendManifest manifest;
 
@@ -70,12 +70,29 @@ public class FakeBackend implements Backend {
     return manifest;
   }
 
+  /** The fake's own spec: the options map of the request. */
+  public record Options(Map<String, Object> values) {
+    public Object get(String key) {
+      return values.get(key);
+    }
+  }
+
   @Override
-  public StartupPlan plan(InstanceSpec spec) {
+  public Class<Options> specType() {
+    return Options.class;
+  }
+
+  @Override
+  public Options specFromMap(Map<String, Object> options) {
+    return new Options(options);
+  }
+
+  @Override
+  public StartupPlan plan(Options spec) {
     if (planOverride != null) {
       return planOverride.apply(spec);
     }
-    Map<String, Object> o = spec.backendOptions();
+    Map<String, Object> o = spec.values();
     Object port = o.get("port");
     Object idle = o.get("idle_ms");
     return new StartupPlan(id + ":" + o.get("model") + (port == null ? "" : ":" + port), StartupKind.SPAWNED,
@@ -87,8 +104,8 @@ public class FakeBackend implements Backend {
 
   /** Spec option {@code memory} (bytes) is the estimate; without it the estimate is unknown. */
   @Override
-  public io.github.llamacppsdk.core.MemoryEstimate estimateMemory(InstanceSpec spec, StartupPlan plan) {
-    Object m = spec.backendOptions().get("memory");
+  public io.github.llamacppsdk.core.MemoryEstimate estimateMemory(Options spec, StartupPlan plan) {
+    Object m = spec.get("memory");
     return m == null ? io.github.llamacppsdk.core.MemoryEstimate.unknown("fake")
         : io.github.llamacppsdk.core.MemoryEstimate.declared(((Number) m).longValue(), "the fake's memory option");
   }
@@ -98,7 +115,7 @@ public class FakeBackend implements Backend {
   }
 
   @Override
-  public ManagedInstance start(InstanceSpec spec, StartupPlan plan, InstanceContext context) {
+  public ManagedInstance start(Options spec, StartupPlan plan, InstanceContext context) {
     if (startThrows != null) {
       throw startThrows;
     }
@@ -119,7 +136,7 @@ public class FakeBackend implements Backend {
     public final StartupPlan plan;
     public final InstanceContext context;
     public final int port;
-    public final CompletableFuture<EndpointDescriptor> ready = new CompletableFuture<>();
+    public final CompletableFuture<ServedEndpoint> ready = new CompletableFuture<>();
     public final CompletableFuture<Void> stopFuture = new CompletableFuture<>();
     public volatile int stopCalls;
     /** When false, stop() leaves {@link #stopFuture} for the test to complete. */
@@ -133,11 +150,11 @@ public class FakeBackend implements Backend {
       this.port = 40000 + n;
     }
 
-    public EndpointDescriptor endpoint() {
-      return EndpointDescriptor.builder("http://127.0.0.1:" + port + "/v1")
+    public ServedEndpoint endpoint() {
+      return ServedEndpoint.builder("http://127.0.0.1:" + port + "/v1")
           .headers(Map.of("authorization", "Bearer secret-key")).modelIdentity(String.valueOf(plan.metadata()
-              .get("model"))).healthRef("http://127.0.0.1:" + port + "/health")
-          .sourceRuntimeRef("http://127.0.0.1:" + port).build();
+              .get("model"))).healthUrl("http://127.0.0.1:" + port + "/health")
+          .rootUrl("http://127.0.0.1:" + port).build();
     }
 
     public void becomeReady() {
@@ -145,7 +162,7 @@ public class FakeBackend implements Backend {
     }
 
     @Override
-    public CompletableFuture<EndpointDescriptor> ready() {
+    public CompletableFuture<ServedEndpoint> ready() {
       return ready;
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.github.llamacppsdk.BootSpec;
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.ServerStartException;
 import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.ErrorCode;

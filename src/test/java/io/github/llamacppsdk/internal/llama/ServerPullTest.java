@@ -2,7 +2,7 @@ package io.github.llamacppsdk.internal.llama;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.llamacppsdk.Secret;
+import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.models.HubSettings;
 import java.net.URI;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.github.llamacppsdk;
+package io.github.llamacppsdk.core;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,7 +8,9 @@ import java.util.Objects;
 
 /**
  * A secret text value, such as an API key, that never shows itself by accident: {@link #toString()}
- * is always {@code ****}; only {@link #reveal()} returns the value.
+ * is always {@code ****}; only {@link #reveal()} returns the value. One type for every key of the
+ * library: a spec's key ({@code BootSpec.apiKey()}), a Hub token, and the key an OpenAI client sends to
+ * an endpoint ({@link EndpointDescriptor#apiKey()}, for the client's {@code apiKey(...)}).
  *
  * <p>Get one with {@link #of(String)}. Immutable and thread-safe. Two secrets are equal when their
  * values are equal (compared in constant time).
