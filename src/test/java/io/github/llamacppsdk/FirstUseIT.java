@@ -42,10 +42,13 @@ class FirstUseIT {
   private Path binary;
   private Path model;
   private final List<CoreEvent> events = new CopyOnWriteArrayList<>();
+  /** The threads instance events were delivered on (a library callback on an unnamed thread shows here). */
+  private final List<String> eventThreads = new CopyOnWriteArrayList<>();
   private final CoreListener recorder = new CoreListener() {
     @Override
     public void onInstanceEvent(CoreEvent.InstanceEvent event) {
       events.add(event);
+      eventThreads.add(Thread.currentThread().getName());
     }
 
     @Override
@@ -159,6 +162,8 @@ class FirstUseIT {
       assertThat(backend.instances()).isEmpty();
       assertThat(events).filteredOn(CoreEvent.InstanceEvent.class::isInstance).map(CoreEvent.InstanceEvent.class::cast)
           .allSatisfy(e -> assertThat(e.reason()).doesNotContain("\n"));
+      assertThat(eventThreads).as("threads the start and the stop were reported on").isNotEmpty()
+          .noneMatch(n -> n.matches("Thread-\\d+"));
     }
   }
 

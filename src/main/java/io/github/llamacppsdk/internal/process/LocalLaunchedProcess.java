@@ -46,6 +46,7 @@ final class LocalLaunchedProcess extends OutputBackedProcess {
 
   private final Process process;
   private final String name;
+  private final java.util.concurrent.Executor exits;
   private final CompletableFuture<Integer> rawExit;
   private final CompletableFuture<ExitStatus> exit;
   private final ProcStat stat;
@@ -65,6 +66,7 @@ final class LocalLaunchedProcess extends OutputBackedProcess {
     super(new ProcessOutput(name, maxLineBytes));
     this.process = process;
     this.name = name;
+    this.exits = exits;
     this.stat = ProcStat.open(process.pid());
     output.start(process.getInputStream()); // stderr is merged into it (redirectErrorStream)
     // Termination is decided the moment the exit is observed, from what stop() had sent by then.
@@ -162,7 +164,7 @@ final class LocalLaunchedProcess extends OutputBackedProcess {
       tree.forEach(h -> pids.add(h.pid()));
       StoppedProcesses.continueStopped(pids); // a stopped process acts on SIGTERM only once continued
       treeForced = process.onExit()
-          .thenApply(p -> Boolean.FALSE)
+          .thenApplyAsync(p -> Boolean.FALSE, exits) // off the JDK's unnamed Thread-N: the stop's callers chain on this
           .completeOnTimeout(Boolean.TRUE, grace.toNanos(), TimeUnit.NANOSECONDS)
           .thenCompose(timedOut -> {
             if (timedOut) {
