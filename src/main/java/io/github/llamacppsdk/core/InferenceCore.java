@@ -1,33 +1,17 @@
 package io.github.llamacppsdk.core;
 
-import io.github.llamacppsdk.internal.core.BoundSpec;
-import io.github.llamacppsdk.internal.core.CapacityGovernor;
-import io.github.llamacppsdk.internal.core.CoreRuntime;
-import io.github.llamacppsdk.internal.core.EventDispatcher;
+import io.github.llamacppsdk.internal.core.BackendTable;
+import io.github.llamacppsdk.internal.core.CoreEngine;
 import io.github.llamacppsdk.internal.core.InstanceRecord;
-import io.github.llamacppsdk.internal.core.PlanValidator;
 import io.github.llamacppsdk.internal.core.ReadyWaiter;
-import io.github.llamacppsdk.internal.core.InstanceRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The in-process inference core: a registry of
@@ -50,32 +34,13 @@ import org.slf4j.LoggerFactory;
  * caller's wait runs out. {@link #preload} starts an instance without a lease, optionally pinned.
  */
 public final class InferenceCore implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(InferenceCore.class);
-  private static final AtomicInteger THREADS = new AtomicInteger();
-
-  private final Clock clock;
-  private final ScheduledExecutorService scheduler;
-  private final boolean ownsScheduler;
-  private final Duration closeTimeout;
-  private final EventDispatcher events = new EventDispatcher();
-  private final CoreRuntime rt;
-  private final CapacityGovernor capacity;
-  private final ScheduledFuture<?> sweeper;
-  private final Map<String, Backend<?>> backends = new ConcurrentHashMap<>();
-  private final Object backendLock = new Object();
-  private final InstanceRegistry registry = new InstanceRegistry(events);
+  private final CoreEngine engine; // the workings; this class is the public face
+  private final BackendTable backends;
 
   private InferenceCore(Builder b) {
-    this.clock = b.clock;
-    this.ownsScheduler = b.scheduler == null;
-    this.scheduler = ownsScheduler ? newScheduler() : b.scheduler;
-    this.closeTimeout = b.closeTimeout;
-    b.listeners.forEach(events::add);
-    this.capacity = new CapacityGovernor(b.capacity, clock, scheduler, events);
-    this.rt = new CoreRuntime(clock, scheduler, events, new AtomicLong(), Optional.ofNullable(b.idleShutdown),
-        registry::removed, capacity);
-    long sweep = b.leaseSweepInterval.toNanos();
-    this.sweeper = scheduler.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
+    this.engine = new CoreEngine(b.clock, b.scheduler, b.closeTimeout, b.listeners, b.capacity, b.idleShutdown,
+        b.leaseSweepInterval);
+    this.backends = engine.backends();
   }
 
   /** {@return a core with the system clock, its own scheduler, no idle stop and no listeners} */
@@ -99,24 +64,7 @@ public final class InferenceCore implements AutoCloseable {
    * @throws IllegalArgumentException if the id is blank or differs from the manifest's
    */
   public void registerBackend(Backend<?> backend) {
-    Objects.requireNonNull(backend, "backend");
-    String id = backend.id();
-    if (id == null || id.isBlank()) {
-      throw new IllegalArgumentException("backend id must not be blank");
-    }
-    BackendManifest m = manifestOf(backend);
-    if (!id.equals(m.backend())) {
-      throw new IllegalArgumentException("backend id '" + id + "' differs from its manifest's '" + m.backend() + "'");
-    }
-    Backend<?> old;
-    synchronized (backendLock) {
-      registry.checkOpen();
-      old = backends.put(id, backend);
-      events.emit(new CoreEvent.BackendEvent(old == null ? CoreEvent.BackendEvent.Kind.REGISTERED
-          : CoreEvent.BackendEvent.Kind.REPLACED, id, clock.instant()));
-    }
-    log.debug("backend {} {}", id, old == null ? "registered" : "re-registered (replaced)");
-    events.flush();
+    backends.register(backend);
   }
 
   /**
@@ -126,16 +74,10 @@ public final class InferenceCore implements AutoCloseable {
    * @return completes when its instances are stopped; already complete if it was not registered
    */
   public CompletableFuture<Void> unregisterBackend(String backendId) {
-    Objects.requireNonNull(backendId, "backendId");
-    List<InstanceRecord> doomed = new ArrayList<>();
-    synchronized (backendLock) {
-      if (backends.remove(backendId) == null) {
-        return CompletableFuture.completedFuture(null);
-      }
-      events.emit(new CoreEvent.BackendEvent(CoreEvent.BackendEvent.Kind.UNREGISTERED, backendId, clock.instant()));
-      registry.records().stream().filter(r -> r.backendId().equals(backendId)).forEach(doomed::add);
+    List<InstanceRecord> doomed = backends.unregister(backendId);
+    if (doomed == null) {
+      return CompletableFuture.completedFuture(null);
     }
-    events.flush();
     return CompletableFuture.allOf(doomed.stream()
         .map(r -> r.stop(ErrorCode.STOPPED, "backend " + backendId + " unregistered"))
         .toArray(CompletableFuture[]::new));
@@ -143,8 +85,7 @@ public final class InferenceCore implements AutoCloseable {
 
   /** {@return the registered backends' manifests, sorted by backend id} */
   public List<BackendManifest> backends() {
-    return backends.values().stream().map(InferenceCore::manifestOf)
-        .sorted(Comparator.comparing(BackendManifest::backend)).toList();
+    return backends.manifests();
   }
 
   /**
@@ -153,8 +94,7 @@ public final class InferenceCore implements AutoCloseable {
    * @param backendId the id
    */
   public Optional<BackendManifest> manifest(String backendId) {
-    return Optional.ofNullable(backends.get(Objects.requireNonNull(backendId, "backendId")))
-        .map(InferenceCore::manifestOf);
+    return backends.manifest(backendId);
   }
 
   /**
@@ -181,13 +121,7 @@ public final class InferenceCore implements AutoCloseable {
    * @throws InferenceException {@link ErrorCode#INVALID_SPEC} if the backend rejects the spec
    */
   public CompatibilityResult compatibility(InstanceSpec spec, ConsumerManifest consumer) {
-    Objects.requireNonNull(spec, "spec");
-    Objects.requireNonNull(consumer, "consumer");
-    Backend<?> b = backends.get(spec.backend());
-    if (b == null) {
-      return CompatibilityResult.unregistered(spec.backend());
-    }
-    return CompatibilityResult.evaluate(manifestOf(b), Optional.of(BoundSpec.bind(b, spec).plan()), consumer);
+    return backends.compatibility(spec, consumer);
   }
 
   // ---------------------------------------------------------------- instances
@@ -204,8 +138,8 @@ public final class InferenceCore implements AutoCloseable {
    *     {@code CLOSED}, {@code INTERNAL}
    */
   public EnsureResult ensureInstance(InstanceSpec spec, Duration waitTimeout) {
-    Prepared p = prepare(spec, null);
-    return ReadyWaiter.join(awaitEnsure(p, waitTimeout, false, "ensureInstance"), r -> { },
+    BackendTable.Prepared p = backends.prepare(spec, null);
+    return ReadyWaiter.join(engine.awaitEnsure(p, waitTimeout, false, "ensureInstance"), r -> { },
         "instance of backend " + spec.backend());
   }
 
@@ -219,7 +153,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<EnsureResult> ensureInstanceAsync(InstanceSpec spec, Duration waitTimeout) {
     try {
-      return awaitEnsure(prepare(spec, null), waitTimeout, false, "ensureInstance");
+      return engine.awaitEnsure(backends.prepare(spec, null), waitTimeout, false, "ensureInstance");
     } catch (InferenceException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -240,8 +174,8 @@ public final class InferenceCore implements AutoCloseable {
   public Resolution resolveEndpoint(InstanceSpec spec, ConsumerManifest consumer, ResolveOptions options) {
     Objects.requireNonNull(consumer, "consumer");
     Objects.requireNonNull(options, "options");
-    Prepared p = prepare(spec, consumer);
-    return ReadyWaiter.join(awaitResolve(p, options), Resolution::close, "endpoint of backend " + spec.backend());
+    BackendTable.Prepared p = backends.prepare(spec, consumer);
+    return ReadyWaiter.join(engine.awaitResolve(p, options), Resolution::close, "endpoint of backend " + spec.backend());
   }
 
   /**
@@ -259,7 +193,7 @@ public final class InferenceCore implements AutoCloseable {
     try {
       Objects.requireNonNull(consumer, "consumer");
       Objects.requireNonNull(options, "options");
-      return awaitResolve(prepare(spec, consumer), options);
+      return engine.awaitResolve(backends.prepare(spec, consumer), options);
     } catch (InferenceException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -279,8 +213,8 @@ public final class InferenceCore implements AutoCloseable {
    *     CAPACITY_EXHAUSTED}
    */
   public EnsureResult preload(InstanceSpec spec, boolean pinned, Duration waitTimeout) {
-    Prepared p = prepare(spec, null);
-    return ReadyWaiter.join(awaitEnsure(p, waitTimeout, pinned, pinned ? "pinned preload" : "preload"), r -> { },
+    BackendTable.Prepared p = backends.prepare(spec, null);
+    return ReadyWaiter.join(engine.awaitEnsure(p, waitTimeout, pinned, pinned ? "pinned preload" : "preload"), r -> { },
         "instance of backend " + spec.backend());
   }
 
@@ -294,7 +228,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<EnsureResult> preloadAsync(InstanceSpec spec, boolean pinned, Duration waitTimeout) {
     try {
-      return awaitEnsure(prepare(spec, null), waitTimeout, pinned, pinned ? "pinned preload" : "preload");
+      return engine.awaitEnsure(backends.prepare(spec, null), waitTimeout, pinned, pinned ? "pinned preload" : "preload");
     } catch (InferenceException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -302,7 +236,7 @@ public final class InferenceCore implements AutoCloseable {
 
   /** {@return the capacity this core enforces ({@link Capacity#unlimited()} by default)} */
   public Capacity capacity() {
-    return capacity.capacity();
+    return engine.capacity().capacity();
   }
 
   /**
@@ -315,7 +249,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public Lease lease(String instanceId, ResolveOptions options) {
     Objects.requireNonNull(options, "options");
-    return registry.get(Objects.requireNonNull(instanceId, "instanceId")).acquireLease(options);
+    return engine.registry().get(Objects.requireNonNull(instanceId, "instanceId")).acquireLease(options);
   }
 
   /**
@@ -325,7 +259,7 @@ public final class InferenceCore implements AutoCloseable {
    * @throws InferenceException {@code NOT_FOUND} or {@code NOT_READY}
    */
   public EndpointDescriptor publishedEndpoint(String instanceId) {
-    return registry.get(Objects.requireNonNull(instanceId, "instanceId")).publishedEndpoint();
+    return engine.registry().get(Objects.requireNonNull(instanceId, "instanceId")).publishedEndpoint();
   }
 
   /**
@@ -340,12 +274,12 @@ public final class InferenceCore implements AutoCloseable {
    */
   public Optional<InstanceSnapshot> instance(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    return registry.find(instanceId).map(InstanceRecord::snapshot).filter(InferenceCore::listed);
+    return engine.registry().find(instanceId).map(InstanceRecord::snapshot).filter(InferenceCore::listed);
   }
 
   /** {@return snapshots of every instance in the registry that has not ended, sorted by instance id} */
   public List<InstanceSnapshot> instances() {
-    return registry.records().stream().map(InstanceRecord::snapshot).filter(InferenceCore::listed).toList();
+    return engine.registry().records().stream().map(InstanceRecord::snapshot).filter(InferenceCore::listed).toList();
   }
 
   private static boolean listed(InstanceSnapshot s) {
@@ -360,13 +294,13 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<Void> stopInstance(String instanceId) {
     Objects.requireNonNull(instanceId, "instanceId");
-    return registry.find(instanceId).map(r -> r.stop(ErrorCode.STOPPED, "stop requested"))
+    return engine.registry().find(instanceId).map(r -> r.stop(ErrorCode.STOPPED, "stop requested"))
         .orElseGet(() -> CompletableFuture.completedFuture(null));
   }
 
   /** {@return a future that completes when every instance is stopped; stops run in parallel} */
   public CompletableFuture<Void> stopAll() {
-    return stopEverything(ErrorCode.STOPPED, "stopAll requested");
+    return engine.stopEverything(ErrorCode.STOPPED, "stopAll requested");
   }
 
   /**
@@ -376,11 +310,7 @@ public final class InferenceCore implements AutoCloseable {
    * @return how many leases expired
    */
   public int expireLeases() {
-    int n = 0;
-    for (InstanceRecord r : registry.records()) {
-      n += r.expireLeases();
-    }
-    return n;
+    return engine.expireLeases();
   }
 
   /**
@@ -390,7 +320,7 @@ public final class InferenceCore implements AutoCloseable {
    * @return the subscription; close it to remove the listener
    */
   public Subscription addListener(CoreListener listener) {
-    return events.add(listener);
+    return engine.events().add(listener);
   }
 
   /**
@@ -403,7 +333,7 @@ public final class InferenceCore implements AutoCloseable {
    * @return the subscription; close it to remove the listener
    */
   public Subscription addListener(CoreListener listener, java.util.concurrent.Executor executor) {
-    return events.add(listener, executor);
+    return engine.events().add(listener, executor);
   }
 
   /**
@@ -413,104 +343,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!registry.markClosed()) {
-      return;
-    }
-    CompletableFuture<Void> all = stopEverything(ErrorCode.CLOSED, "core closed");
-    try {
-      all.get(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (TimeoutException e) {
-      log.warn("core closed with instances still stopping after {}", closeTimeout);
-    } catch (java.util.concurrent.ExecutionException e) {
-      log.warn("an instance failed to stop while closing", e);
-    }
-    sweeper.cancel(false);
-    if (ownsScheduler) {
-      scheduler.shutdownNow();
-    }
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  private record Prepared(BoundSpec<?> spec, StartupPlan plan, CompatibilityResult compatibility) {}
-
-  private Prepared prepare(InstanceSpec spec, ConsumerManifest consumer) {
-    Objects.requireNonNull(spec, "spec");
-    registry.checkOpen();
-    Backend<?> b = backends.get(spec.backend());
-    if (b == null) {
-      throw new InferenceException(ErrorCode.BACKEND_UNREGISTERED, "no backend registered under '"
-          + spec.backend() + "' (registered: " + new TreeMap<>(backends).keySet() + ")");
-    }
-    BackendManifest m = manifestOf(b);
-    BoundSpec<?> bound = BoundSpec.bind(b, spec);
-    StartupPlan plan = bound.plan();
-    CompatibilityResult compat = null;
-    if (consumer != null) {
-      compat = CompatibilityResult.evaluate(m, Optional.of(plan), consumer);
-      if (!compat.compatible()) {
-        throw new IncompatibleConsumerException(b.id(), consumer.consumer(), compat);
-      }
-    }
-    PlanValidator.validate(m, spec, plan);
-    return new Prepared(bound, plan, compat);
-  }
-
-  private CompletableFuture<EnsureResult> awaitEnsure(Prepared p, Duration waitTimeout, boolean pin, String who) {
-    Objects.requireNonNull(waitTimeout, "waitTimeout");
-    CompletableFuture<ReadyWaiter.Joined> joining = registry.joinOrCreate(p.spec(), p.plan(), rt, who);
-    if (pin) {
-      joining = joining.thenApply(j -> {
-        j.record().pin(); // while it is joined it cannot be evicted, so the pin is never late
-        return j;
-      });
-    }
-    return ReadyWaiter.await(joining, scheduler, waitTimeout,
-        j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { });
-  }
-
-  private CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
-    String who = "resolve" + options.ownerRef().map(o -> " by owner " + o).orElse("");
-    return ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who), scheduler,
-        options.awaitTimeout(), j -> {
-      Lease lease = j.record().acquireLease(options);
-      return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
-    }, Resolution::close);
-  }
-
-  private CompletableFuture<Void> stopEverything(ErrorCode code, String reason) {
-    return CompletableFuture.allOf(registry.records().stream().map(r -> r.stop(code, reason))
-        .toArray(CompletableFuture[]::new));
-  }
-
-  private void sweep() {
-    try {
-      expireLeases();
-    } catch (RuntimeException e) {
-      log.warn("lease expiry sweep failed", e);
-    }
-  }
-
-  private static BackendManifest manifestOf(Backend<?> b) {
-    try {
-      return Objects.requireNonNull(b.manifest(), "manifest");
-    } catch (InferenceException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new InferenceException(ErrorCode.INTERNAL, "backend '" + b.id() + "' manifest() threw: " + e, e);
-    }
-  }
-
-  private static ScheduledExecutorService newScheduler() {
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
-      Thread t = new Thread(r, "llamacpp-core-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    s.setRemoveOnCancelPolicy(true);
-    return s;
+    engine.close();
   }
 
   /** Builds an {@link InferenceCore}. Mutable, single use, not thread-safe. */

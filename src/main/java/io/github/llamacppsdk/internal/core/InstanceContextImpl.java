@@ -8,10 +8,10 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** The {@link InstanceContext} the core hands a backend for one instance. Thread-safe. Not API. */
 final class InstanceContextImpl implements InstanceContext {
-  private final InstanceRecord record;
+  private final InstanceLifecycle record; // the backend-driven side of the instance
   private final CoreRuntime rt;
 
-  InstanceContextImpl(InstanceRecord record, CoreRuntime rt) {
+  InstanceContextImpl(InstanceLifecycle record, CoreRuntime rt) {
     this.record = record;
     this.rt = rt;
   }

@@ -5,14 +5,10 @@ import io.github.llamacppsdk.core.CapacityExhaustedException;
 import io.github.llamacppsdk.core.CoreEvent.LeaseEvent;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
-import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
-import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.ManagedInstance;
-import io.github.llamacppsdk.core.NotServingException;
-import io.github.llamacppsdk.core.Outage;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupPlan;
@@ -24,29 +20,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One instance in the core's registry: it drives the instance's lifecycle ({@link InstanceState}, whose
- * transitions are the only place instance and endpoint events are produced) from the backend's reports
- * and the callers' requests, and holds its waiters, its idle timer and its capacity facts; its leases
- * are the {@link LeaseBook}'s. Every state change happens under this object's monitor; events are queued
- * under it and delivered after it is released; backend code ({@code start}, {@code stop}, {@code
- * details}) is never called while holding it. Thread-safe. Not API.
+ * One instance in the core's registry, as its callers see it: waiters ({@link #join}, {@link #leave}),
+ * leases ({@link #acquireLease}; they are the {@link LeaseBook}'s), the idle timer and the capacity
+ * facts. The backend-driven side (launch, readiness, failure, stop and the backend's reports) is its
+ * {@link InstanceLifecycle}, which drives the {@link InstanceState} (whose transitions are the only place
+ * instance and endpoint events are produced). Every state change happens under this object's monitor;
+ * events are queued under it and delivered after it is released; backend code ({@code start}, {@code
+ * stop}, {@code details}) is never called while holding it. Thread-safe. Not API.
  */
 public final class InstanceRecord {
   private static final Logger log = LoggerFactory.getLogger(InstanceRecord.class);
 
   private final String id;
   private final String backendId;
-  private final BoundSpec<?> spec;
   private final StartupPlan plan;
   private final CoreRuntime rt;
   private final Instant insertedAt;
-  private final CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final LeaseBook leases;
-  private final InstanceContextImpl context;
-  private final InstanceState state; // guarded by this
+  private final InstanceLifecycle life;
+  private final InstanceState state; // guarded by this; the lifecycle's
   // guarded by this
-  private ManagedInstance handle;
   private int waiters;
   private final IdleTimer idleTimer; // guarded by this
   // capacity (guarded by this)
@@ -65,14 +58,13 @@ public final class InstanceRecord {
   public InstanceRecord(BoundSpec<?> spec, StartupPlan plan, CoreRuntime rt) {
     this.id = plan.instanceKey();
     this.backendId = spec.backendId();
-    this.spec = spec;
     this.plan = plan;
     this.rt = rt;
     this.insertedAt = rt.clock().instant();
-    this.context = new InstanceContextImpl(this, rt);
     this.leases = new LeaseBook(this, rt);
     this.idleTimer = new IdleTimer(id, rt.scheduler());
-    this.state = new InstanceState(id, backendId, rt, ready, insertedAt);
+    this.life = new InstanceLifecycle(this, spec, plan, rt, insertedAt);
+    this.state = life.state();
   }
 
   /** {@return the instance id} */
@@ -101,7 +93,7 @@ public final class InstanceRecord {
 
   /** {@return completes when the instance is gone (stopped, failed or exited) and out of the registry} */
   public CompletableFuture<Void> stopped() {
-    return stopped;
+    return life.stopped();
   }
 
   /** {@return the current lifecycle} */
@@ -113,77 +105,7 @@ public final class InstanceRecord {
    * Calls {@link Backend#start} (outside any lock) and wires readiness. Typed failures fail the record.
    */
   public void launch() {
-    boolean notLaunched;
-    synchronized (this) {
-      notLaunched = state.lifecycle() != LifecycleStatus.STARTING; // stopped before admission: nothing to start
-    }
-    if (notLaunched) {
-      finishStopped();
-      return;
-    }
-    ManagedInstance h;
-    try {
-      h = spec.start(plan, context);
-      if (h == null) {
-        throw new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start returned null");
-      }
-    } catch (InferenceException e) {
-      fail(e);
-      return;
-    } catch (RuntimeException e) {
-      fail(new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start threw for instance "
-          + id + ": " + e, e));
-      return;
-    }
-    boolean stopNow;
-    synchronized (this) {
-      handle = h;
-      stopNow = state.lifecycle() == LifecycleStatus.STOPPING;
-    }
-    if (stopNow) {
-      stopHandle(h);
-      return;
-    }
-    CompletableFuture<ServedEndpoint> rf;
-    try {
-      rf = h.ready();
-    } catch (RuntimeException e) {
-      rf = CompletableFuture.failedFuture(e);
-    }
-    rf.whenComplete(this::onReadyOutcomeGuarded);
-  }
-
-  /** Never lets a failure escape into the void: the instance fails instead of staying STARTING. */
-  private void onReadyOutcomeGuarded(ServedEndpoint ep, Throwable ex) {
-    try {
-      onReadyOutcome(ep, ex);
-    } catch (RuntimeException e) {
-      fail(new InferenceException(ErrorCode.INTERNAL, "instance " + id + ": publishing its endpoint failed: " + e, e));
-    }
-  }
-
-  private void onReadyOutcome(ServedEndpoint ep, Throwable ex) {
-    if (ex == null && (ep == null || ep.baseUrl().isBlank())) {
-      ex = new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' published no base URL for "
-          + id);
-    }
-    if (ex != null) {
-      fail(Failures.toInference(ex, "instance " + id + " readiness"));
-      return;
-    }
-    synchronized (this) {
-      if (state.lifecycle() != LifecycleStatus.STARTING) {
-        return;
-      }
-      lastUsed = rt.clock().instant();
-      state.publish(InstanceFacts.publish(id, backendId, plan, ep), lastUsed); // `ready` is completed below
-      log.info("instance {} ready at {}", id, state.published().baseUrl());
-    }
-    ready.complete(null);
-    synchronized (this) {
-      maybeArmIdle();
-    }
-    rt.events().flush();
+    life.launch();
   }
 
   /**
@@ -193,30 +115,7 @@ public final class InstanceRecord {
    * @param e the reason
    */
   void fail(InferenceException e) {
-    ManagedInstance h;
-    boolean stopping;
-    synchronized (this) {
-      if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.READY || state.lifecycle() == LifecycleStatus.RECOVERING) {
-        return;
-      }
-      stopping = state.lifecycle() == LifecycleStatus.STOPPING;
-      if (!stopping) {
-        state.transition(LifecycleStatus.FAILED, state.health(), e.summary()); // one line; the exception has the detail
-        log.debug("instance {} failed to start: {}", id, e.summary());
-      }
-      h = handle;
-    }
-    if (!stopping) {
-      rt.onRemoved().accept(this); // before the waiters hear of it: a caller that sees the failure sees no entry
-    }
-    ready.completeExceptionally(e);
-    rt.events().flush();
-    if (h == null) {
-      finishStopped(); // nothing to stop: start itself failed
-    } else if (!stopping) {
-      stopHandle(h); // clean up whatever the failed start left behind
-    }
-    // else: stop() already stops the handle
+    life.fail(e);
   }
 
   /**
@@ -228,8 +127,8 @@ public final class InstanceRecord {
    * @return completes when the instance is gone
    */
   public CompletableFuture<Void> stop(ErrorCode code, String reason) {
-    stopIf(code, reason, false);
-    return stopped;
+    life.stopIf(code, reason, false);
+    return life.stopped();
   }
 
   /**
@@ -240,196 +139,7 @@ public final class InstanceRecord {
    * @return whether it is now stopping
    */
   boolean evict(String reason) {
-    return stopIf(ErrorCode.STOPPED, reason, true);
-  }
-
-  private boolean stopIf(ErrorCode code, String reason, boolean onlyIfIdle) {
-    LifecycleStatus was;
-    CompletableFuture<Void> waited;
-    boolean wasQueued;
-    ManagedInstance h;
-    synchronized (this) {
-      if (onlyIfIdle && !idle()) {
-        return false;
-      }
-      if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.STOPPING) {
-        return false;
-      }
-      was = state.lifecycle();
-      waited = state.gate().pending();
-      wasQueued = queued;
-      queued = false;
-      state.transition(LifecycleStatus.STOPPING, state.health(), reason);
-      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped (" + reason + ")");
-      cancelIdle();
-      h = handle;
-      log.info("stopping instance {}: {}", id, reason);
-    }
-    if (waited != null) {
-      waited.completeExceptionally(new InferenceException(code, "instance " + id + " was stopped while "
-          + (was == LifecycleStatus.STARTING ? "starting" : "recovering") + " (" + reason + ")"));
-    }
-    rt.events().flush();
-    if (wasQueued) {
-      rt.capacity().withdraw(this);
-      finishStopped(); // never launched
-    } else if (h != null) {
-      stopHandle(h);
-    }
-    // else: launch() is between backend.start and storing the handle; it sees STOPPING and stops it.
-    return true;
-  }
-
-  private void stopHandle(ManagedInstance h) {
-    CompletableFuture<Void> f;
-    try {
-      f = h.stop();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    f.whenComplete((v, ex) -> {
-      if (ex != null) {
-        log.warn("instance {}: backend stop failed", id, ex);
-      }
-      finishStopped();
-    });
-  }
-
-  private void finishStopped() {
-    synchronized (this) {
-      if (state.lifecycle() == LifecycleStatus.STOPPING) {
-        state.transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, "stopped");
-        log.info("instance {} stopped", id); // the library's lifecycle lines are INFO: launched, ready, stopping, stopped
-      }
-    }
-    rt.onRemoved().accept(this);
-    rt.events().flush();
-    stopped.complete(null);
-  }
-
-  void reportHealth(HealthStatus status, String reason) {
-    if (status == HealthStatus.EXITED) {
-      reportExited(reason);
-      return;
-    }
-    CompletableFuture<Void> servesAgain = null;
-    synchronized (this) {
-      if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.STOPPING || status == HealthStatus.STOPPED) {
-        return;
-      }
-      Instant now = rt.clock().instant();
-      boolean serves = status == HealthStatus.HEALTHY || status == HealthStatus.DEGRADED;
-      boolean progress = status == HealthStatus.STARTING || status == HealthStatus.LOADING;
-      if (state.lifecycle() == LifecycleStatus.READY && progress) {
-        return; // a late readiness report: a restart is announced with reportRestarting first
-      }
-      if (state.lifecycle() == LifecycleStatus.READY && !serves) {
-        state.gate().progress(now, status, reason);
-        log.warn("instance {} does not serve ({} {}); resolves wait for it", id, status, reason);
-        state.transition(LifecycleStatus.RECOVERING, status, reason);
-      } else if (state.lifecycle() == LifecycleStatus.RECOVERING && serves) {
-        log.info("instance {} serves again after {} ms: {}", id, downForMillis(now), reason);
-        state.transition(LifecycleStatus.READY, status, reason);
-        servesAgain = state.gate().serving();
-        maybeArmIdle();
-      } else if (state.lifecycle() == LifecycleStatus.RECOVERING) {
-        state.gate().progress(now, status, reason);
-        if (status != state.health()) {
-          state.transition(state.lifecycle(), status, reason);
-        }
-      } else if (status != state.health() || progress && !InstanceState.oneLine(reason).equals(state.healthReason())) { // new start-up progress is news
-        if (state.lifecycle() == LifecycleStatus.READY && status == HealthStatus.DEGRADED) {
-          log.warn("instance {} health {}: {}", id, status, reason);
-        }
-        state.transition(state.lifecycle(), status, reason);
-      }
-    }
-    if (servesAgain != null) {
-      servesAgain.complete(null); // the waiting resolves take their leases now
-    }
-    rt.events().flush();
-  }
-
-  void reportRestarting(int attempt, int maxAttempts, String lastExit, String doing) {
-    synchronized (this) {
-      if (state.lifecycle() != LifecycleStatus.READY && state.lifecycle() != LifecycleStatus.RECOVERING) {
-        return;
-      }
-      state.gate().restarting(rt.clock().instant(), attempt, maxAttempts, lastExit, doing);
-      log.warn("instance {}: {}; {}", id, lastExit, doing);
-      state.transition(LifecycleStatus.RECOVERING, HealthStatus.UNAVAILABLE, lastExit + "; " + doing);
-    }
-    rt.events().flush();
-  }
-
-  void reportExited(String reason) {
-    ManagedInstance h;
-    boolean starting;
-    synchronized (this) {
-      starting = state.lifecycle() == LifecycleStatus.STARTING;
-      if (starting) {
-        state.exitedWhileStarting();
-      } else if (state.lifecycle() != LifecycleStatus.READY && state.lifecycle() != LifecycleStatus.RECOVERING) {
-        return;
-      }
-    }
-    if (starting) {
-      fail(new InferenceException(ErrorCode.EXITED_BEFORE_READY, "instance " + id + " exited before ready: "
-          + reason));
-      return;
-    }
-    CompletableFuture<Void> waited;
-    NotServingException ended;
-    synchronized (this) {
-      if (state.lifecycle() != LifecycleStatus.READY && state.lifecycle() != LifecycleStatus.RECOVERING) {
-        return;
-      }
-      int held = leases.size();
-      Optional<Outage> outage = state.gate().outage();
-      waited = state.gate().pending();
-      ended = new NotServingException(ErrorCode.EXITED, "instance " + id + " ended while it was recovering: "
-          + reason + outage.map(o -> "; " + o.describe(rt.clock().instant())).orElse(""), id,
-          LifecycleStatus.FAILED, outage);
-      state.transition(LifecycleStatus.FAILED, HealthStatus.EXITED, reason);
-      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance exited (" + reason + ")");
-      cancelIdle();
-      h = handle;
-      if (held > 0) {
-        log.error("instance {} exited while {} lease(s) held it: {}", id, held, reason);
-      } else {
-        log.warn("instance {} exited: {}", id, reason);
-      }
-    }
-    rt.onRemoved().accept(this);
-    if (waited != null) {
-      waited.completeExceptionally(ended); // after leaving the registry, as a failed start does
-    }
-    rt.events().flush();
-    if (h != null) {
-      stopHandle(h);
-    }
-  }
-
-  /** A ready instance stopped from outside the core on purpose (JVM shutdown, transport closed): not a crash. */
-  void reportStopped(String reason) {
-    ManagedInstance h;
-    synchronized (this) {
-      if (state.lifecycle() != LifecycleStatus.READY) {
-        return; // starting: the readiness watch reports the exit; stopping or final: nothing to add
-      }
-      state.transition(LifecycleStatus.STOPPED, HealthStatus.STOPPED, reason);
-      leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), "its instance was stopped: " + reason);
-      cancelIdle();
-      h = handle;
-      log.info("instance {} stopped: {}", id, reason);
-    }
-    rt.onRemoved().accept(this);
-    rt.events().flush();
-    if (h != null) {
-      stopHandle(h); // lets the backend release what it holds; the process is already gone
-    } else {
-      stopped.complete(null);
-    }
+    return life.stopIf(ErrorCode.STOPPED, reason, true);
   }
 
   /**
@@ -438,11 +148,11 @@ public final class InstanceRecord {
    * @return false when the instance is stopping or gone (the caller must retry after {@link #stopped()})
    */
   public synchronized boolean join() {
-    if (state.lifecycle().isFinal() || state.lifecycle() == LifecycleStatus.STOPPING) {
+    if (state.isGoingAway()) {
       return false;
     }
     waiters++;
-    cancelIdle();
+    idleTimer.cancel();
     return true;
   }
 
@@ -479,39 +189,16 @@ public final class InstanceRecord {
    * @return the lease
    */
   public LeaseImpl acquireLease(ResolveOptions opts) {
-    checkAlive();
+    life.checkAlive();
     LeaseImpl lease;
     synchronized (this) {
       requireServing();
       lease = leases.open(opts, state.published(), rt.clock().instant());
       lastUsed = rt.clock().instant();
-      cancelIdle();
+      idleTimer.cancel();
     }
-    rt.events().flush();
+    life.deliver();
     return lease;
-  }
-
-  /**
-   * Before a handout: a ready instance whose service is gone (a process that died, its exit not yet
-   * observed) is not served; it becomes RECOVERING until the backend reports the exit and what follows.
-   */
-  private void checkAlive() {
-    ManagedInstance h;
-    synchronized (this) {
-      if (state.lifecycle() != LifecycleStatus.READY) {
-        return;
-      }
-      h = handle;
-    }
-    boolean alive;
-    try {
-      alive = h == null || h.isAlive();
-    } catch (RuntimeException e) {
-      alive = true; // a broken check must not take a serving instance out
-    }
-    if (!alive) {
-      reportHealth(HealthStatus.UNAVAILABLE, "its process is gone; the exit is not reported yet");
-    }
   }
 
   /**
@@ -532,7 +219,7 @@ public final class InstanceRecord {
     return leases.expire();
   }
 
-  /** {@return the state.published() endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
+  /** {@return the published endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
   public synchronized EndpointDescriptor publishedEndpoint() {
     requireServing();
     return state.published();
@@ -563,13 +250,14 @@ public final class InstanceRecord {
   public InstanceSnapshot snapshot() {
     ManagedInstance h;
     synchronized (this) {
-      h = handle;
+      h = life.handle();
     }
     InstanceFacts.BackendReads b = InstanceFacts.BackendReads.of(id, plan, h); // backend code: outside the lock
     synchronized (this) {
-      return new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), state.lifecycle(), state.health(),
-          state.healthReason(), leases.activeCount(rt.clock().instant()), Optional.ofNullable(state.published()), insertedAt,
-          Optional.ofNullable(state.readyAt()), b.metadata(), state.gate().outage(), memoryEstimate, b.resident(), pinned, b.process());
+      return new InstanceSnapshot(id, backendId, plan.startupKind(), plan.managementMode(), state.lifecycle(),
+          state.health(), state.healthReason(), leases.activeCount(rt.clock().instant()),
+          Optional.ofNullable(state.published()), insertedAt, Optional.ofNullable(state.readyAt()), b.metadata(),
+          state.gate().outage(), memoryEstimate, b.resident(), pinned, b.process());
     }
   }
 
@@ -583,17 +271,12 @@ public final class InstanceRecord {
     return new CapacityView(idle(), state.readyAt(), lastUsed);
   }
 
-  /** {@return ready, no lease, no caller waiting, not pinned} Monitor held. */
-  private boolean idle() {
-    return state.lifecycle() == LifecycleStatus.READY && leases.isEmpty() && waiters == 0 && !pinned;
-  }
-
   /** {@return whether it is stopping or gone (its capacity is on its way back)} */
   synchronized boolean isGoingAway() {
     return state.isGoingAway();
   }
 
-  /** Marks it waiting for capacity. @param reason shown as its state.health() reason @return false if no longer starting */
+  /** Marks it waiting for capacity. @param reason shown as its health reason @return false if no longer starting */
   synchronized boolean markQueued(String reason) {
     if (state.lifecycle() != LifecycleStatus.STARTING) {
       return false;
@@ -626,11 +309,40 @@ public final class InstanceRecord {
   /** {@return what holds capacity here, for {@link CapacityExhaustedException}} */
   synchronized CapacityExhaustedException.Holder holder(MemoryEstimate est, Instant now, Duration minResidency,
       boolean evicting) {
-    return InstanceFacts.holder(new InstanceFacts.Holding(id, state.lifecycle(), pinned, leases.size(), leases.owners(), waiters,
-        state.readyAt()), est, now, minResidency, evicting);
+    return InstanceFacts.holder(new InstanceFacts.Holding(id, state.lifecycle(), pinned, leases.size(),
+        leases.owners(), waiters, state.readyAt()), est, now, minResidency, evicting);
   }
 
-  // ---- helpers, all called with the monitor held ----
+  // ---- called with the monitor held (by this record and by its lifecycle) ----
+
+  /** {@return ready, no lease, no caller waiting, not pinned} */
+  boolean idle() {
+    return state.lifecycle() == LifecycleStatus.READY && leases.isEmpty() && waiters == 0 && !pinned;
+  }
+
+  /** {@return whether it was waiting for capacity; it no longer is} */
+  boolean takeQueued() {
+    boolean was = queued;
+    queued = false;
+    return was;
+  }
+
+  /** Marks it used now, for the capacity's least-recently-used order. @return now */
+  Instant markUsed() {
+    lastUsed = rt.clock().instant();
+    return lastUsed;
+  }
+
+  /** {@return how many leases it holds} */
+  int leaseCount() {
+    return leases.size();
+  }
+
+  /** The instance stopped serving for good: every lease ends, saying why, and the idle timer stops. */
+  void ended(String why) {
+    leases.endAll(LeaseEvent.Kind.ENDED, rt.clock().instant(), why);
+    idleTimer.cancel();
+  }
 
   /** Throws unless the endpoint may be handed out now. */
   private void requireServing() {
@@ -640,20 +352,13 @@ public final class InstanceRecord {
     }
   }
 
-  private long downForMillis(Instant now) {
-    return state.gate().outage().map(o -> Duration.between(o.since(), now).toMillis()).orElse(0L);
-  }
-
-  private void maybeArmIdle() {
+  /** Arms the idle timer if it serves, nobody holds or waits for it, and an idle shutdown applies. */
+  void maybeArmIdle() {
     Optional<Duration> idle = plan.idleShutdown().or(rt::defaultIdle);
     if (!state.isPublished() || !leases.isEmpty() || waiters > 0 || idleTimer.isArmed() || idle.isEmpty()) {
       return;
     }
     idleTimer.arm(idle.get(), generation -> idleFired(generation, idle.get()));
-  }
-
-  private void cancelIdle() {
-    idleTimer.cancel();
   }
 
   private void idleFired(long generation, Duration idle) {

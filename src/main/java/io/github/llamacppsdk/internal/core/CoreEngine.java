@@ -1,0 +1,187 @@
+package io.github.llamacppsdk.internal.core;
+
+import io.github.llamacppsdk.core.Capacity;
+import io.github.llamacppsdk.core.CoreListener;
+import io.github.llamacppsdk.core.EnsureResult;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceCore;
+import io.github.llamacppsdk.core.Lease;
+import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.core.Resolution;
+import io.github.llamacppsdk.internal.core.BackendTable.Prepared;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an {@link InferenceCore} runs on: its scheduler, event dispatcher, capacity governor, backend
+ * table and instance registry, the lease sweep, and the waits behind its ensure, preload and resolve
+ * calls. {@link InferenceCore} is the public face; this holds its workings. Thread-safe. Not API.
+ */
+public final class CoreEngine {
+  private static final Logger log = LoggerFactory.getLogger(InferenceCore.class); // the core's own lines
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final Duration closeTimeout;
+  private final EventDispatcher events = new EventDispatcher();
+  private final CoreRuntime rt;
+  private final CapacityGovernor capacity;
+  private final ScheduledFuture<?> sweeper;
+  private final InstanceRegistry registry = new InstanceRegistry(events);
+  private final BackendTable backends;
+
+  /**
+   * Builds the engine and starts the lease sweep.
+   *
+   * @param clock the clock
+   * @param scheduler a scheduler to use and never shut down, or null for the engine's own
+   * @param closeTimeout how long {@link #close()} waits
+   * @param listeners listeners registered from the start
+   * @param capacity the capacity to enforce
+   * @param idleShutdown the default idle stop, or null for none
+   * @param leaseSweepInterval how often leases are expired
+   */
+  public CoreEngine(Clock clock, ScheduledExecutorService scheduler, Duration closeTimeout,
+      List<CoreListener> listeners, Capacity capacity, Duration idleShutdown, Duration leaseSweepInterval) {
+    this.ownsScheduler = scheduler == null;
+    this.scheduler = ownsScheduler ? newScheduler() : scheduler;
+    this.closeTimeout = closeTimeout;
+    listeners.forEach(events::add);
+    this.capacity = new CapacityGovernor(capacity, clock, this.scheduler, events);
+    this.rt = new CoreRuntime(clock, this.scheduler, events, new AtomicLong(), Optional.ofNullable(idleShutdown),
+        registry::removed, this.capacity);
+    this.backends = new BackendTable(registry, events, clock);
+    long sweep = leaseSweepInterval.toNanos();
+    this.sweeper = this.scheduler.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
+  }
+
+  /** {@return the event dispatcher} */
+  public EventDispatcher events() {
+    return events;
+  }
+
+  /** {@return the instance registry} */
+  public InstanceRegistry registry() {
+    return registry;
+  }
+
+  /** {@return the backend table} */
+  public BackendTable backends() {
+    return backends;
+  }
+
+  /** {@return the capacity governor} */
+  public CapacityGovernor capacity() {
+    return capacity;
+  }
+
+  /**
+   * {@return the future ready instance of a prepared request, joined or started (single flight)}
+   *
+   * @param p the prepared request
+   * @param waitTimeout how long to wait for readiness
+   * @param pin whether to pin it
+   * @param who who asks, in words
+   */
+  public CompletableFuture<EnsureResult> awaitEnsure(Prepared p, Duration waitTimeout, boolean pin, String who) {
+    Objects.requireNonNull(waitTimeout, "waitTimeout");
+    CompletableFuture<ReadyWaiter.Joined> joining = registry.joinOrCreate(p.spec(), p.plan(), rt, who);
+    if (pin) {
+      joining = joining.thenApply(j -> {
+        j.record().pin(); // while it is joined it cannot be evicted, so the pin is never late
+        return j;
+      });
+    }
+    return ReadyWaiter.await(joining, scheduler, waitTimeout,
+        j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { });
+  }
+
+  /**
+   * {@return the future resolution of a prepared request: its instance ready, with a lease}
+   *
+   * @param p the prepared request
+   * @param options owner, TTL and wait timeout
+   */
+  public CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
+    String who = "resolve" + options.ownerRef().map(o -> " by owner " + o).orElse("");
+    return ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who), scheduler,
+        options.awaitTimeout(), j -> {
+      Lease lease = j.record().acquireLease(options);
+      return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
+    }, Resolution::close);
+  }
+
+  /**
+   * {@return completes when every instance is stopped; stops run in parallel}
+   *
+   * @param code the code waiters of still-starting instances get
+   * @param reason why, in words
+   */
+  public CompletableFuture<Void> stopEverything(ErrorCode code, String reason) {
+    return CompletableFuture.allOf(registry.records().stream().map(r -> r.stop(code, reason))
+        .toArray(CompletableFuture[]::new));
+  }
+
+  /** {@return how many leases expired now, over every instance} */
+  public int expireLeases() {
+    int n = 0;
+    for (InstanceRecord r : registry.records()) {
+      n += r.expireLeases();
+    }
+    return n;
+  }
+
+  /** Closes as {@link InferenceCore#close()} documents. Idempotent. */
+  public void close() {
+    if (!registry.markClosed()) {
+      return;
+    }
+    CompletableFuture<Void> all = stopEverything(ErrorCode.CLOSED, "core closed");
+    try {
+      all.get(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException e) {
+      log.warn("core closed with instances still stopping after {}", closeTimeout);
+    } catch (ExecutionException e) {
+      log.warn("an instance failed to stop while closing", e);
+    }
+    sweeper.cancel(false);
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+  }
+
+  private void sweep() {
+    try {
+      expireLeases();
+    } catch (RuntimeException e) {
+      log.warn("lease expiry sweep failed", e);
+    }
+  }
+
+  private static ScheduledExecutorService newScheduler() {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
+      Thread t = new Thread(r, "llamacpp-core-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
+}
