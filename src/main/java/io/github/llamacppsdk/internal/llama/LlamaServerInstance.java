@@ -5,8 +5,6 @@ import io.github.llamacppsdk.CommandLine;
 import io.github.llamacppsdk.RestartPolicy;
 import io.github.llamacppsdk.core.Secret;
 import io.github.llamacppsdk.ServerBuild;
-import io.github.llamacppsdk.ServerStartException;
-import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.InferenceException;
@@ -30,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * STOPPED | EXITED. A crash under the restart policy is reported with {@link
  * InstanceContext#reportRestarting} (the core shows the instance {@code RECOVERING} and hands it out
  * to nobody), the relaunch's progress with {@link InstanceContext#reportHealth}, and its readiness as
- * {@code HEALTHY}; a spent budget or a restart that cannot succeed ends the instance. Thread-safe: state
- * is guarded by one lock, never held while calling out.
+ * {@code HEALTHY}; a spent budget or a restart that cannot succeed ends the instance ({@link Relaunches}
+ * decides, after a failed launch or a crash, between a bind retry, a restart and the end). Thread-safe:
+ * state is guarded by one lock, never held while calling out.
  */
 public final class LlamaServerInstance implements ManagedInstance {
   private static final Logger log = LoggerFactory.getLogger(LlamaServerInstance.class);
@@ -65,6 +62,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private final InstanceContext context;
   private final CompletableFuture<ServedEndpoint> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final Relaunches relaunches; // bind retry, restart or end after a failed launch or a crash
 
   private final Object lock = new Object();
   private BootSpec effective;
@@ -89,6 +87,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     this.instanceKey = requested.instanceKey();
     this.services = services;
     this.context = context;
+    this.relaunches = new Relaunches(this, this.requested, services, context, ready);
   }
 
   /**
@@ -215,9 +214,9 @@ public final class LlamaServerInstance implements ManagedInstance {
   /**
    * The one launch path, used by the first launch, a bind retry and a restart: the spec's port (for a
    * restart the port it had, so the endpoint stays where it was published), launch, watch; a failure goes
-   * to {@link #onLaunchFailed}. Launch failures are thrown.
+   * to {@link Relaunches#onLaunchFailed}. Launch failures are thrown.
    */
-  private void launchAndWatch(Attempt attempt) {
+  void launchAndWatch(Attempt attempt) {
     BootSpec spec;
     if (attempt.reason() == Reason.RESTART) {
       synchronized (lock) {
@@ -237,71 +236,9 @@ public final class LlamaServerInstance implements ManagedInstance {
       if (t == null) {
         onReady(spec, p, target);
       } else {
-        onLaunchFailed(unwrap(t), p, attempt);
+        relaunches.onLaunchFailed(unwrap(t), p, attempt);
       }
     });
-  }
-
-  /**
-   * A launch that did not become ready: the process is stopped first (it may still hold the port), then a
-   * port-0 start that lost its port to another process is retried on a new one, a first start fails, and a
-   * restart either ends the instance (a deterministic failure) or goes on under the restart policy.
-   */
-  private void onLaunchFailed(InferenceException failure, LaunchedProcess p, Attempt attempt) {
-    p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
-      if (attempt.reason() == Reason.RESTART) {
-        boolean deterministic = failure instanceof ServerStartException s
-            && s.failure().map(StartFailure::isDeterministic).orElse(false);
-        if (deterministic) {
-          context.reportExited(attempt.describe() + " failed: " + failure.getMessage());
-        } else {
-          restartOrEnd(attempt.describe() + " failed: " + failure.getMessage().lines().findFirst().orElse(""), "");
-        }
-        return;
-      }
-      boolean retry = requested.port() == 0 && attempt.n() < BIND_ATTEMPTS && isStopNotRequested()
-          && failure instanceof ServerStartException s && (s.failure().orElse(null) == StartFailure.PORT_IN_USE
-          || s.code() == ErrorCode.FOREIGN_SERVER);
-      if (!retry) {
-        ready.completeExceptionally(failure);
-        return;
-      }
-      log.info("{}: the picked port was taken before llama-server bound it; retrying with a new port ({}/{})",
-          requested.alias(), attempt.n() + 1, BIND_ATTEMPTS);
-      if (!relaunchLater(new Attempt(Reason.BIND_RETRY, attempt.n() + 1), 0)) {
-        ready.completeExceptionally(new InferenceException(ErrorCode.CLOSED, "no retry: the scheduler is shut down"));
-      }
-    });
-  }
-
-  /**
-   * Runs {@link #launchAndWatch} on the scheduler after {@code delayMillis} (never on the JDK's
-   * process-reaper thread that completed a stop); a launch that throws fails the start, or ends a
-   * restarting instance.
-   *
-   * @return false when the scheduler refused it (the core is closing and stops this instance itself)
-   */
-  private boolean relaunchLater(Attempt attempt, long delayMillis) {
-    Runnable relaunch = () -> {
-      if (!isStopNotRequested()) {
-        return;
-      }
-      try {
-        launchAndWatch(attempt);
-      } catch (RuntimeException e) {
-        if (attempt.reason() != Reason.RESTART) {
-          ready.completeExceptionally(e);
-        } else if (isStopNotRequested()) {
-          context.reportExited(attempt.describe() + " failed: " + e.getMessage());
-        }
-      }
-    };
-    try {
-      context.scheduler().schedule(relaunch, delayMillis, TimeUnit.MILLISECONDS);
-      return true;
-    } catch (RejectedExecutionException e) {
-      return false;
-    }
   }
 
   /**
@@ -408,43 +345,27 @@ public final class LlamaServerInstance implements ManagedInstance {
       context.reportStopped(what + "; stopped by the process transport (JVM shutdown, or the transport was closed)");
       return;
     }
-    restartOrEnd(what, "; last output: " + ServerLaunches.lastLines(p));
+    relaunches.restartOrEnd(what, "; last output: " + ServerLaunches.lastLines(p));
   }
 
   /**
-   * The one way on after a crash (or a failed restart): the next restart under the policy, reported as
-   * such, or the end of the instance with the reason (no policy, or the budget is spent).
+   * {@return the number of the restart a crash asks for, counted when the policy allows it; 0 once a stop
+   * was requested}
    */
-  private void restartOrEnd(String lastExit, String evidence) {
-    RestartPolicy policy = services.restartPolicy();
-    int attempt;
+  int claimRestart(RestartPolicy policy) {
     synchronized (lock) {
       if (stopRequested) {
-        return;
+        return 0;
       }
-      attempt = restarts + 1;
+      int attempt = restarts + 1;
       if (policy.enabled() && attempt <= policy.maxRestarts()) {
         restarts = attempt;
       }
-    }
-    if (!policy.enabled()) {
-      context.reportExited(lastExit + evidence);
-      return;
-    }
-    if (attempt > policy.maxRestarts()) {
-      context.reportExited(lastExit + "; restart budget spent (" + policy.maxRestarts() + " of "
-          + policy.maxRestarts() + " restarts used)" + evidence);
-      return;
-    }
-    Duration backoff = policy.backoff(attempt);
-    context.reportRestarting(attempt, policy.maxRestarts(), lastExit, "restart " + attempt + " of "
-        + policy.maxRestarts() + " in " + backoff.toMillis() + " ms");
-    if (!relaunchLater(new Attempt(Reason.RESTART, attempt), backoff.toMillis())) {
-      context.reportExited(lastExit + "; no restart: the scheduler is shut down");
+      return attempt;
     }
   }
 
-  private boolean isStopNotRequested() {
+  boolean isStopNotRequested() {
     synchronized (lock) {
       return !stopRequested;
     }
