@@ -102,7 +102,17 @@ public final class MockCluster implements AutoCloseable {
   public void close() {
     kubelet.close();
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // fabric8's mock server (8.0.0), not the library: a watch closed while it was sending an event
+      // holds the server's event loop for up to 10 s in WatchEventsListener.onClosed (its sender waits
+      // for that same loop), past the server's own 10 s close wait: "Unable to close MockWebServer",
+      // seen once in CI. The server is marked shut down by then (a second destroy() is a no-op) and
+      // its loop frees itself when the 10 s are over; nothing of the library is left running.
+      java.util.logging.Logger.getLogger(MockCluster.class.getName())
+          .warning("mock cluster: " + e.getMessage() + " (fabric8 watch-close stall; ignored)");
+    }
   }
 
   /** CRUD, plus logs, port-forwards and graceful deletion from the kubelet. */
