@@ -50,7 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
  * spec's server that may have landed between the resolve's return and the failure, or a crash of its
  * own noticed in that window, explains it; so does a connection that was accepted and then broke (the
  * server was there after the handout and died during the request), or another chat answered by the
- * same server after the handout (it crashed on its own later, before the library heard of it). A kill that may have landed while
+ * same server after the handout (it crashed on its own later, before the library heard of it), or the
+ * handed-out process seen running in {@code /proc} after the handout and gone after the failure (it ended
+ * on its own in between; the fake counts health polls as requests). A kill that may have landed while
  * the resolve was running (or less than the 1 ms before it for which the local process caches its
  * {@code /proc} liveness read) is counted apart (the library could not yet have seen the
  * exit); anything else is a handout of a non-serving endpoint and must not happen. Also: no untyped
@@ -115,8 +117,12 @@ class ChaosIT {
     return specs;
   }
 
-  /** One failed chat: what was handed out, when, and why the request failed. */
-  private record Failed(String alias, String url, long called, long returned, long failedAt, String why) {}
+  /**
+   * One failed chat: what was handed out, when, and why the request failed; and whether the handed-out
+   * process was running ({@code /proc}) just before the request and no longer after the failure.
+   */
+  private record Failed(String alias, String url, long called, long returned, long failedAt, String why,
+      boolean ranThenEnded) {}
 
   /** One chat answered: by which server (its URL) and when. */
   private record Served(String url, long at) {}
@@ -207,13 +213,17 @@ class ChaosIT {
                 .awaitTimeout(Duration.ofSeconds(10)).build())) {
               long returned = System.nanoTime();
               aliasOfInstance.put(r.instance().instanceId(), spec.alias());
+              long pid = Rel.pid(r.instance());
+              boolean ranAfterHandout = Rel.running(pid);
               String why = chat(r);
               String url = r.endpoint().baseUrl();
               if (why == null) {
                 chatsOk.incrementAndGet();
                 served.add(new Served(url, System.nanoTime()));
               } else {
-                failed.add(new Failed(spec.alias(), url, called, returned, System.nanoTime(), why));
+                long failedAt = System.nanoTime();
+                failed.add(new Failed(spec.alias(), url, called, returned, failedAt, why,
+                    ranAfterHandout && !Rel.running(pid)));
               }
             } catch (InferenceException e) {
               typed.computeIfAbsent(e.code().name(), k -> new AtomicInteger()).incrementAndGet();
@@ -238,6 +248,7 @@ class ChaosIT {
     int crashedAfterHandout = 0;
     int diedDuringRequest = 0;
     int servedThenCrashed = 0;
+    int ranThenEnded = 0;
     int duringResolve = 0;
     List<Failed> unexplained = new ArrayList<>();
     for (Failed f : failed) {
@@ -254,6 +265,11 @@ class ChaosIT {
         // the same server answered another chat after this handout, then was gone: it crashed after the
         // handout (chaos-crashy exits after its N-th request) and the library had not heard of it yet
         servedThenCrashed++;
+      } else if (f.ranThenEnded()) {
+        // the handed-out process was running after the handout and had ended after the failure: it was
+        // there when handed out and ended on its own before the request connected (chaos-crashy exits
+        // after its N-th request, health polls included, so no chat need have been answered in between)
+        ranThenEnded++;
       } else if (killed(kills, f.alias(), f.called() - LIVENESS_RECHECK_NANOS, f.returned())) {
         duringResolve++;
       } else {
@@ -268,7 +284,8 @@ class ChaosIT {
         + " killed between the resolve's return and the request, " + crashedAfterHandout
         + " crashed on their own in that window, " + diedDuringRequest
         + " accepted the connection and died during the request, " + servedThenCrashed
-        + " answered another chat after the handout and then crashed, " + duringResolve + " killed while the resolve ran (or < 1 ms before), "
+        + " answered another chat after the handout and then crashed, " + ranThenEnded
+        + " ran after the handout and ended before the request connected, " + duringResolve + " killed while the resolve ran (or < 1 ms before), "
         + unexplained.size() + " non-serving handouts; typed resolve failures " + new TreeMap<>(typed)
         + "; untyped " + untyped.size() + "; kill sent -> landed (µs) " + Rel.stats(sendToLanding).replace(" ms", "")
         + "; max servers per spec " + new TreeMap<>(maxPerAlias) + " over "
