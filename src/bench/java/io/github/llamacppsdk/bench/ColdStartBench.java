@@ -26,6 +26,11 @@ import java.util.stream.Collectors;
  * (warm) JVM and polled with {@code GET /health} (a new connection each time) every 1 ms until its first 200. Target (issue 16): the
  * median of create + first resolve within the baseline's median plus 150 ms. One more child runs with
  * {@code -Xlog:class+load} and a stamping transport for the breakdown.
+ *
+ * <p>A third series, interleaved with the two, runs the same child from jars (as an application that depends
+ * on the artifact does) with a class-data-sharing archive of that application: one training run with {@code
+ * -XX:ArchiveClassesAtExit}, then every run with {@code -XX:SharedArchiveFile} (the recipe of the README's
+ * "Cold start" section).
  */
 final class ColdStartBench {
   static final long TARGET_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
@@ -72,6 +77,8 @@ final class ColdStartBench {
 
   private void measure(String server, String binary, String model) throws IOException {
     child(binary, model, false); // warm the file cache; discarded
+    List<String> cds = cdsArguments(binary, model);
+    long[] cdsTotal = new long[runs];
     long[] total = new long[runs];
     long[] create = new long[runs];
     long[] resolve = new long[runs];
@@ -90,7 +97,10 @@ final class ColdStartBench {
       total[i] = resolved - main;
       cpu[i] = Long.parseLong(c.get("cpu"));
       base[i] = spawnToFirst200(binary, model);
+      Map<String, String> d = childOn(cds, binary, model);
+      cdsTotal[i] = Long.parseLong(d.get("resolved")) - Long.parseLong(d.get("main"));
     }
+    Stats withCds = Stats.of(cdsTotal);
     Stats t = Stats.of(total);
     Stats b = Stats.of(base);
     long bound = b.p50() + TARGET_MARGIN_NANOS;
@@ -106,9 +116,12 @@ final class ColdStartBench {
         .row("create + first resolve, max", ms(t.max()), ms(b.max()), "ms", "", null)
         .rowText("library's share: create + first resolve p50 − baseline p50", fmt(t.p50() - b.p50()), "—", "—",
             "≤ 150 ms", t.p50() - b.p50() <= TARGET_MARGIN_NANOS ? "yes" : "**no**")
+        .row("with the application's CDS archive (jars): create + first resolve, p50", ms(withCds.p50()), ms(b.p50()),
+            "ms", "≤ " + Report.num(ms(bound)) + " ms", withCds.p50() <= bound)
         .detail("`create()`: " + Stats.of(create).summary("ms"))
         .detail("first `resolveEndpoint` (spawn, readiness, publication, lease): " + Stats.of(resolve).summary("ms"))
         .detail("create + first resolve: " + t.summary("ms"))
+        .detail("create + first resolve, from jars with the application's CDS archive: " + withCds.summary("ms"))
         .detail("baseline, server spawn → first 200 (1 ms polling): " + b.summary("ms"))
         .detail("JVM start (spawn of the child → `main`), not counted above: " + Stats.of(boot).summary("ms"))
         .detail("CPU time of the child JVM up to the resolve's return (all threads, JIT and GC included): "
@@ -173,10 +186,54 @@ final class ColdStartBench {
 
   private Map<String, String> child(String binary, String model, boolean breakdown, String... jvmArgs)
       throws IOException {
+    List<String> args = new ArrayList<>(List.of(jvmArgs));
+    args.addAll(List.of("-cp", appClasspath()));
+    return childOn(args, binary, model);
+  }
+
+  /**
+   * {@return the JVM arguments of the CDS series} Packs the library's and the bench's classes into jars (a
+   * JDK 17 archive takes classes from jars only) and runs the training child once with {@code
+   * -XX:ArchiveClassesAtExit}.
+   */
+  private List<String> cdsArguments(String binary, String model) throws IOException {
+    List<String> classpath = new ArrayList<>();
+    for (String entry : appClasspath().split(java.io.File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (Files.isDirectory(p)) {
+        Path jar = fx.dir.resolve("cds-" + classpath.size() + ".jar");
+        jar(p, jar);
+        classpath.add(jar.toString());
+      } else {
+        classpath.add(entry);
+      }
+    }
+    String cp = String.join(java.io.File.pathSeparator, classpath);
+    Path archive = fx.dir.resolve("cold-app-" + System.nanoTime() + ".jsa");
+    childOn(List.of("-XX:ArchiveClassesAtExit=" + archive, "-cp", cp), binary, model);
+    if (!Files.isRegularFile(archive)) {
+      throw new IllegalStateException("the training run wrote no CDS archive at " + archive);
+    }
+    return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on", "-cp", cp);
+  }
+
+  /** Writes a directory of classes into a jar. */
+  private static void jar(Path dir, Path jar) throws IOException {
+    try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+        java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+        out.putNextEntry(new java.util.jar.JarEntry(dir.relativize(f).toString().replace(java.io.File.separatorChar, '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+  }
+
+  private Map<String, String> childOn(List<String> jvmArgs, String binary, String model) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java));
-    cmd.addAll(List.of(jvmArgs));
-    cmd.addAll(List.of("-cp", appClasspath(), ColdStartChild.class.getName(), binary, model));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of(ColdStartChild.class.getName(), binary, model));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
     long spawn = System.nanoTime();
     Process p = pb.start();
