@@ -316,7 +316,11 @@ public final class LlamaCppBackend implements AutoCloseable {
     return core.publishedEndpoint(instanceId);
   }
 
-  /** {@return a snapshot of an instance, if it exists} @param instanceId the instance id */
+  /**
+   * {@return a snapshot of an instance, if it exists}
+   *
+   * @param instanceId the instance id
+   */
   public Optional<InstanceSnapshot> instance(String instanceId) {
     return core.instance(instanceId);
   }
