@@ -2,12 +2,14 @@ package io.github.llamacppsdk;
 
 import io.github.llamacppsdk.core.BackendManifest;
 import io.github.llamacppsdk.core.Capacity;
+import io.github.llamacppsdk.core.CapacityExhaustedException;
 import io.github.llamacppsdk.core.CompatibilityResult;
 import io.github.llamacppsdk.core.ConsumerManifest;
 import io.github.llamacppsdk.core.CoreListener;
 import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.EnsureResult;
 import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.IncompatibleConsumerException;
 import io.github.llamacppsdk.core.InferenceCore;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSnapshot;
@@ -16,37 +18,30 @@ import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.Subscription;
-import io.github.llamacppsdk.internal.core.Failures;
+import io.github.llamacppsdk.internal.core.StopWaiter;
 import io.github.llamacppsdk.internal.llama.AttachedLlamaBackend;
-import io.github.llamacppsdk.internal.llama.KubernetesTransports;
+import io.github.llamacppsdk.internal.llama.BackendAssembly;
+import io.github.llamacppsdk.internal.llama.BackendSettings;
 import io.github.llamacppsdk.internal.llama.LlamaEndpoints;
-import io.github.llamacppsdk.internal.llama.LlamaServerBackend;
-import io.github.llamacppsdk.internal.llama.LlamaServices;
-import io.github.llamacppsdk.internal.llama.ServerPull;
 import io.github.llamacppsdk.internal.models.SpecPuller;
+import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.HuggingFaceModel;
+import io.github.llamacppsdk.models.ModelPullException;
 import io.github.llamacppsdk.models.ModelPuller;
 import io.github.llamacppsdk.models.PullProgress;
 import io.github.llamacppsdk.models.PulledModel;
-import io.github.llamacppsdk.internal.llama.ServerBuilds;
-import io.github.llamacppsdk.internal.probe.ReadinessProber;
-import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import io.github.llamacppsdk.process.ProcessTransport;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -90,57 +85,15 @@ public final class LlamaCppBackend implements AutoCloseable {
   /** The library version. */
   public static final String VERSION = "0.1.0";
 
+  private final BackendAssembly parts; // what it is made of and owns; closes it
   private final InferenceCore core;
-  private final boolean ownsCore;
-  private final ProcessTransport transport;
-  private final boolean ownsTransport;
-  private final LlamaServerBackend spawned;
-  private final AttachedLlamaBackend attached;
-  private final ReadinessProber prober;
   private final SpecPuller models;
   private final ConsumerManifest anyConsumer = ConsumerManifest.builder("llama_cpp_sdk_default").build();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
-  private LlamaCppBackend(Builder b) {
-    this.ownsTransport = b.transport == null;
-    this.transport = !ownsTransport ? b.transport
-        : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
-        : ProcessTransport.local();
-    this.ownsCore = b.core == null;
-    if (ownsCore) {
-      InferenceCore.Builder cb = InferenceCore.builder();
-      if (b.clock != null) {
-        cb.clock(b.clock);
-      }
-      if (b.scheduler != null) {
-        cb.scheduler(b.scheduler);
-      }
-      if (b.idleShutdown != null) {
-        cb.idleShutdown(b.idleShutdown);
-      }
-      if (b.capacity != null) {
-        cb.capacity(b.capacity);
-      }
-      b.listeners.forEach(cb::listener);
-      this.core = cb.build();
-    } else {
-      if (b.capacity != null) {
-        throw new IllegalStateException("capacity is the core's: set it with InferenceCore.builder().capacity(...) "
-            + "on the core you pass to this builder");
-      }
-      this.core = b.core;
-      b.listeners.forEach(core::addListener);
-    }
-    this.prober = ReadinessProber.create(b.probeTimeout);
-    boolean serverPulls = transport.capabilities().remote(); // a remote server pulls named models itself
-    this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners, serverPulls);
-    LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold,
-        ServerBuilds.shared(), b.perInstanceKeys, serverPulls ? ServerPull.of(models.settings()) : ServerPull.none());
-    this.spawned = new LlamaServerBackend(services);
-    this.attached = new AttachedLlamaBackend(services);
-    core.registerBackend(spawned);
-    core.registerBackend(attached);
+  private LlamaCppBackend(BackendSettings settings) {
+    this.parts = new BackendAssembly(settings);
+    this.core = parts.core();
+    this.models = parts.models();
   }
 
   /** {@return a ready backend: local transport, a fresh in-process core, the llama backends registered} */
@@ -163,12 +116,10 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @param options owner, lease TTL and how long to wait
    * @return the endpoint, the lease, a snapshot taken after the lease, the compatibility, and
    *     whether the server was reused
-   * @throws io.github.llamacppsdk.core.IncompatibleConsumerException if the consumer cannot use
-   *     llama.cpp (nothing is started)
+   * @throws IncompatibleConsumerException if the consumer cannot use llama.cpp (nothing is started)
    * @throws ServerStartException if the server exited, timed out, stalled, or is not ours
-   * @throws io.github.llamacppsdk.models.ModelPullException if a named model could not be pulled
-   *     (nothing is started)
-   * @throws io.github.llamacppsdk.core.InferenceException for every other failure, with its code
+   * @throws ModelPullException if a named model could not be pulled (nothing is started)
+   * @throws InferenceException for every other failure, with its code
    */
   public Resolution resolveEndpoint(BootSpec spec, ConsumerManifest consumer, ResolveOptions options) {
     return core.resolveEndpoint(instanceSpec(models.launchable(spec)), consumer, options);
@@ -226,13 +177,12 @@ public final class LlamaCppBackend implements AutoCloseable {
   }
 
   /**
-   * Starts the server ahead of use without a lease (warm), waiting up to {@link
-   * ResolveOptions#DEFAULT_AWAIT_TIMEOUT} for it to be ready. Not pinned: under a {@link Capacity}, a
-   * resolve that needs its room may evict it.
+   * {@link #preload(BootSpec, boolean)}, not pinned: under a {@link Capacity}, a resolve that needs its
+   * room may evict it.
    *
    * @param spec the server
    * @return the snapshot and whether it was already running
-   * @throws io.github.llamacppsdk.core.CapacityExhaustedException if it does not fit the capacity in time
+   * @throws CapacityExhaustedException if it does not fit the capacity in time
    */
   public EnsureResult preload(BootSpec spec) {
     return preload(spec, false);
@@ -246,7 +196,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @param spec the server
    * @param pinned whether the capacity may never evict it
    * @return the snapshot and whether it was already running
-   * @throws io.github.llamacppsdk.core.CapacityExhaustedException if it does not fit the capacity in time
+   * @throws CapacityExhaustedException if it does not fit the capacity in time
    */
   public EnsureResult preload(BootSpec spec, boolean pinned) {
     return core.preload(instanceSpec(models.launchable(spec)), pinned, ResolveOptions.DEFAULT_AWAIT_TIMEOUT);
@@ -286,7 +236,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    *
    * @param model the model
    * @return where it is in the cache
-   * @throws io.github.llamacppsdk.models.ModelPullException typed by its failure
+   * @throws ModelPullException typed by its failure
    */
   public PulledModel pull(HuggingFaceModel model) {
     return pull(model, p -> { });
@@ -310,7 +260,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * exact command line, or to hand a spec to the core directly.
    *
    * @param spec the spec
-   * @throws io.github.llamacppsdk.models.ModelPullException if the model cannot be pulled
+   * @throws ModelPullException if the model cannot be pulled
    */
   public BootSpec resolveModel(BootSpec spec) {
     return models.launchable(Objects.requireNonNull(spec, "spec"));
@@ -345,7 +295,7 @@ public final class LlamaCppBackend implements AutoCloseable {
 
   /** {@return the manifest of spawned llama.cpp servers} */
   public BackendManifest manifest() {
-    return spawned.manifest();
+    return parts.spawned().manifest();
   }
 
   /**
@@ -366,7 +316,11 @@ public final class LlamaCppBackend implements AutoCloseable {
     return core.publishedEndpoint(instanceId);
   }
 
-  /** {@return a snapshot of an instance, if it exists} @param instanceId the instance id */
+  /**
+   * {@return a snapshot of an instance, if it exists}
+   *
+   * @param instanceId the instance id
+   */
   public Optional<InstanceSnapshot> instance(String instanceId) {
     return core.instance(instanceId);
   }
@@ -393,25 +347,12 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @param instanceId the instance id
    * @param timeout how long to wait; the spec's {@code stop_timeout_ms} (SIGTERM grace) plus a little is
    *     enough for a spawned server
-   * @throws io.github.llamacppsdk.core.InferenceException {@link io.github.llamacppsdk.core.ErrorCode#WAIT_TIMEOUT}
-   *     if it is still stopping after {@code timeout} (the stop goes on), {@link
-   *     io.github.llamacppsdk.core.ErrorCode#INTERRUPTED} if the thread is interrupted (flag restored)
+   * @throws InferenceException {@link ErrorCode#WAIT_TIMEOUT} if it is still stopping after {@code timeout}
+   *     (the stop goes on), {@link ErrorCode#INTERRUPTED} if the thread is interrupted (flag restored)
    */
   public void stopInstance(String instanceId, Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
-    CompletableFuture<Void> stopping = stopInstance(instanceId);
-    try {
-      stopping.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new InferenceException(ErrorCode.WAIT_TIMEOUT,
-          "instance " + instanceId + " is still stopping after " + timeout.toMillis() + " ms; the stop goes on");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InferenceException(ErrorCode.INTERRUPTED,
-          "interrupted while waiting for instance " + instanceId + " to stop; the stop goes on", e);
-    } catch (ExecutionException e) {
-      throw Failures.toInference(e.getCause(), "stopping instance " + instanceId);
-    }
+    StopWaiter.await(stopInstance(instanceId), instanceId, timeout);
   }
 
   /**
@@ -432,7 +373,7 @@ public final class LlamaCppBackend implements AutoCloseable {
    * @param executor where its events run
    * @return the subscription; close it to stop listening
    */
-  public Subscription addListener(CoreListener listener, java.util.concurrent.Executor executor) {
+  public Subscription addListener(CoreListener listener, Executor executor) {
     return core.addListener(listener, executor);
   }
 
@@ -451,46 +392,12 @@ public final class LlamaCppBackend implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    if (ownsCore) {
-      core.close();
-    } else {
-      try { // bounded like the owned core's close: a process stuck in the kernel must not hang close()
-        CompletableFuture.allOf(core.unregisterBackend(BACKEND_ID), core.unregisterBackend(ATTACHED_BACKEND_ID))
-            .get(CLOSE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        org.slf4j.LoggerFactory.getLogger(LlamaCppBackend.class)
-            .warn("close: not every server stopped within {}; continuing", CLOSE_TIMEOUT, e);
-      }
-    }
-    prober.close();
-    if (ownsTransport) {
-      transport.close();
-    }
-    models.close();
+    parts.close();
   }
 
-  /** Builds a {@link LlamaCppBackend}. Mutable, single use, not thread-safe. */
+  /** Builds a {@link LlamaCppBackend}. Mutable, single use, not thread-safe; a bad value throws at once. */
   public static final class Builder {
-    private ProcessTransport transport;
-    private KubernetesPlacement kubernetes;
-    private InferenceCore core;
-    private Clock clock;
-    private ScheduledExecutorService scheduler;
-    private Duration idleShutdown;
-    private final List<CoreListener> listeners = new ArrayList<>();
-    private RestartPolicy restartPolicy = RestartPolicy.never();
-    private int healthThreshold = 2;
-    private Duration probeTimeout = Duration.ofSeconds(2);
-    private HubSettings hub;
-    private ModelPuller modelPuller;
-    private final List<Consumer<? super PullProgress>> pullListeners = new ArrayList<>();
-    private boolean perInstanceKeys;
-    private Capacity capacity;
+    private final BackendSettings settings = new BackendSettings();
 
     private Builder() {}
 
@@ -499,19 +406,15 @@ public final class LlamaCppBackend implements AutoCloseable {
      *     read when the first model is pulled)
      * @return this
      */
-    public Builder hub(HubSettings v) { hub = Objects.requireNonNull(v, "hub"); return this; }
+    public Builder hub(HubSettings v) { settings.hub(v); return this; }
     /** @param v the puller of named models (default: the library's, with {@link #hub}; yours is not closed) @return this */
-    public Builder modelPuller(ModelPuller v) { modelPuller = Objects.requireNonNull(v, "modelPuller"); return this; }
+    public Builder modelPuller(ModelPuller v) { settings.modelPuller(v); return this; }
     /**
      * @param v receives the progress of every pull this backend makes (on the downloading thread;
      *     keep it fast; an exception it throws is logged once and ignored)
      * @return this
      */
-    public Builder pullListener(Consumer<? super PullProgress> v) {
-      pullListeners.add(Objects.requireNonNull(v, "pullListener"));
-      return this;
-    }
-
+    public Builder pullListener(Consumer<? super PullProgress> v) { settings.pullListener(v); return this; }
     /**
      * How many servers may run at once and how much estimated memory they may take, e.g. {@code
      * Capacity.maxInstances(2).and(Capacity.memoryBudget(16L << 30))}; default unlimited. Belongs to
@@ -520,13 +423,9 @@ public final class LlamaCppBackend implements AutoCloseable {
      * @param v the capacity
      * @return this
      */
-    public Builder capacity(Capacity v) {
-      capacity = Objects.requireNonNull(v, "capacity");
-      return this;
-    }
-
+    public Builder capacity(Capacity v) { settings.capacity(v); return this; }
     /** @param v the process transport (default {@link ProcessTransport#local()}; yours is not closed) @return this */
-    public Builder transport(ProcessTransport v) { transport = Objects.requireNonNull(v, "transport"); return this; }
+    public Builder transport(ProcessTransport v) { settings.transport(v); return this; }
     /**
      * Runs every spawned server as a pod on Kubernetes instead of a local subprocess (see
      * {@code guides/kubernetes.md}). Needs the optional fabric8 Kubernetes client on the class path.
@@ -538,42 +437,31 @@ public final class LlamaCppBackend implements AutoCloseable {
      * @param v where the pods run
      * @return this
      */
-    public Builder kubernetes(KubernetesPlacement v) { kubernetes = Objects.requireNonNull(v, "kubernetes"); return this; }
+    public Builder kubernetes(KubernetesPlacement v) { settings.kubernetes(v); return this; }
     /** @param v the core to publish into (default: a new one; yours is not closed) @return this */
-    public Builder core(InferenceCore v) { core = Objects.requireNonNull(v, "core"); return this; }
+    public Builder core(InferenceCore v) { settings.core(v); return this; }
     /** @param v the clock of a core this backend creates @return this */
-    public Builder clock(Clock v) { clock = Objects.requireNonNull(v, "clock"); return this; }
+    public Builder clock(Clock v) { settings.clock(v); return this; }
     /** @param v the scheduler of a core this backend creates (not shut down by it) @return this */
-    public Builder scheduler(ScheduledExecutorService v) { scheduler = Objects.requireNonNull(v, "scheduler"); return this; }
+    public Builder scheduler(ScheduledExecutorService v) { settings.scheduler(v); return this; }
     /** @param v default idle shutdown after the last lease, for specs without {@code idle_shutdown_ms} @return this */
-    public Builder idleShutdown(Duration v) { idleShutdown = Objects.requireNonNull(v, "idleShutdown"); return this; }
+    public Builder idleShutdown(Duration v) { settings.idleShutdown(v); return this; }
     /** @param v a listener of instance, health and lease events @return this */
-    public Builder listener(CoreListener v) { listeners.add(Objects.requireNonNull(v, "listener")); return this; }
+    public Builder listener(CoreListener v) { settings.listener(v); return this; }
     /** @param v what to do when a ready server crashes (default: never restart) @return this */
-    public Builder restartPolicy(RestartPolicy v) { restartPolicy = Objects.requireNonNull(v, "restartPolicy"); return this; }
-
+    public Builder restartPolicy(RestartPolicy v) { settings.restartPolicy(v); return this; }
     /**
      * @param v consecutive agreeing health polls needed to change health (default 2; 1 = no hysteresis)
      * @return this
+     * @throws IllegalArgumentException if {@code v < 1}
      */
-    public Builder healthThreshold(int v) {
-      if (v < 1) {
-        throw new IllegalArgumentException("healthThreshold must be >= 1: " + v);
-      }
-      healthThreshold = v;
-      return this;
-    }
-
-    /** @param v the bound of each readiness or health request (default 2 s) @return this */
-    public Builder probeTimeout(Duration v) {
-      Objects.requireNonNull(v, "probeTimeout");
-      if (v.isZero() || v.isNegative()) {
-        throw new IllegalArgumentException("probeTimeout must be > 0: " + v);
-      }
-      probeTimeout = v;
-      return this;
-    }
-
+    public Builder healthThreshold(int v) { settings.healthThreshold(v); return this; }
+    /**
+     * @param v the bound of each readiness or health request (default 2 s)
+     * @return this
+     * @throws IllegalArgumentException if {@code v} is not positive
+     */
+    public Builder probeTimeout(Duration v) { settings.probeTimeout(v); return this; }
     /**
      * Gives every spawned server whose spec sets no key ({@code api_key} or {@code api_key_file}) a
      * fresh random key of its own (256 bits from {@link java.security.SecureRandom}), kept for the
@@ -585,14 +473,11 @@ public final class LlamaCppBackend implements AutoCloseable {
      * @param v whether to key every spawned server
      * @return this
      */
-    public Builder perInstanceKeys(boolean v) {
-      perInstanceKeys = v;
-      return this;
-    }
+    public Builder perInstanceKeys(boolean v) { settings.perInstanceKeys(v); return this; }
 
     /** {@return the backend} */
     public LlamaCppBackend build() {
-      return new LlamaCppBackend(this);
+      return new LlamaCppBackend(settings);
     }
   }
 }
