@@ -58,20 +58,11 @@ import java.util.function.Consumer;
  * }                                                         // every server this backend started is stopped
  * }</pre>
  *
- * <p>Lifecycle of one instance ({@link io.github.llamacppsdk.core.LifecycleStatus}): STARTING (launched,
- * waiting for readiness) → READY (published) → STOPPING → STOPPED, or FAILED when the start fails or the
- * server exits on its own. Its health ({@link io.github.llamacppsdk.core.HealthStatus}) tells more:
- * STARTING → LOADING (503 while the model loads) → HEALTHY ⇄ DEGRADED ⇄ UNAVAILABLE once ready, and
- * EXITED or STOPPED at the end. Equal specs share one server (single flight); every caller gets its own
- * lease.
- *
- * <p>A spec that names its model ({@code BootSpec.builder().huggingFace("owner/repo:Q4_K_M")}) is
- * pulled into the Hugging Face cache first (progress to the {@link Builder#pullListener pull
- * listeners}; settings from {@link Builder#hub(HubSettings)}, else the environment), then launched on
- * the cached file, so the readiness deadlines cover loading only. {@link #pull(HuggingFaceModel)}
- * fetches without starting anything. On a transport that runs servers elsewhere (a Kubernetes
- * placement) the server pulls the name itself ({@code --hf-repo}) with the token, endpoint and
- * offline mode of the Hub settings, and the readiness deadline covers the download.
+ * <p>An instance moves through {@link io.github.llamacppsdk.core.LifecycleStatus} (STARTING → READY, with
+ * RECOVERING while a restart runs, to STOPPING → STOPPED or FAILED); its {@link
+ * io.github.llamacppsdk.core.HealthStatus} says more. Equal specs share one server (single flight); every
+ * caller gets its own lease. A spec that names its model ({@code huggingFace("owner/repo:Q4_K_M")}) is
+ * pulled first, so the readiness deadlines cover loading only ({@code guides/models.md}).
  *
  * <p>Thread-safe. Get one with {@link #create()} or {@link #builder()}; close it to stop every
  * server it started. Owns the {@link InferenceCore} and the {@link ProcessTransport} it created, and
