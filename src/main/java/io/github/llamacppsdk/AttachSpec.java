@@ -121,20 +121,27 @@ public record AttachSpec(String rootUrl, String alias, String modelIdentity, Str
       this.alias = alias;
     }
 
-    /** @param v the published model name @return this */
+    /** @param v the published model name
+     * @return this */
     public Builder modelIdentity(String v) { modelIdentity = v; return this; }
-    /** @param v the server's api prefix @return this */
+    /** @param v the server's api prefix
+     * @return this */
     public Builder apiPrefix(String v) { apiPrefix = Objects.requireNonNull(v, "apiPrefix"); return this; }
-    /** @param v the server's key @return this */
+    /** @param v the server's key
+     * @return this */
     public Builder apiKey(Secret v) { apiKey = Objects.requireNonNull(v, "apiKey"); return this; }
-    /** @param v the server's key, as text (as {@code BootSpec}'s builder takes it) @return this */
+    /** @param v the server's key, as text (as {@code BootSpec}'s builder takes it)
+     * @return this */
     public Builder apiKey(String v) { return apiKey(Secret.of(Objects.requireNonNull(v, "apiKey"))); }
-    /** @param v how long to wait for readiness (default 30 s) @return this */
+    /** @param v how long to wait for readiness (default 30 s)
+     * @return this */
     public Builder readyTimeout(Duration v) { readyTimeout = Objects.requireNonNull(v, "readyTimeout"); return this; }
-    /** @param v the health interval, or {@code null} to disable polling (default 1 s) @return this */
+    /** @param v the health interval, or {@code null} to disable polling (default 1 s)
+     * @return this */
     public Builder healthInterval(Duration v) { healthInterval = v; return this; }
 
-    /** {@return the spec} @throws InvalidSpecException naming the invalid field */
+    /** {@return the spec}
+     * @throws InvalidSpecException naming the invalid field */
     public AttachSpec build() {
       return new AttachSpec(rootUrl, alias, modelIdentity, apiPrefix, Optional.ofNullable(apiKey), readyTimeout,
           Optional.ofNullable(healthInterval));

@@ -398,7 +398,8 @@ public final class LlamaCppBackend implements AutoCloseable {
      * @return this
      */
     public Builder hub(HubSettings v) { settings.hub(v); return this; }
-    /** @param v the puller of named models (default: the library's, with {@link #hub}; yours is not closed) @return this */
+    /** @param v the puller of named models (default: the library's, with {@link #hub}; yours is not closed)
+     * @return this */
     public Builder modelPuller(ModelPuller v) { settings.modelPuller(v); return this; }
     /**
      * @param v receives the progress of every pull this backend makes (on the downloading thread;
@@ -415,7 +416,8 @@ public final class LlamaCppBackend implements AutoCloseable {
      * @return this
      */
     public Builder capacity(Capacity v) { settings.capacity(v); return this; }
-    /** @param v the process transport (default {@link ProcessTransport#local()}; yours is not closed) @return this */
+    /** @param v the process transport (default {@link ProcessTransport#local()}; yours is not closed)
+     * @return this */
     public Builder transport(ProcessTransport v) { settings.transport(v); return this; }
     /**
      * Runs every spawned server as a pod on Kubernetes instead of a local subprocess (see
@@ -429,17 +431,23 @@ public final class LlamaCppBackend implements AutoCloseable {
      * @return this
      */
     public Builder kubernetes(KubernetesPlacement v) { settings.kubernetes(v); return this; }
-    /** @param v the core to publish into (default: a new one; yours is not closed) @return this */
+    /** @param v the core to publish into (default: a new one; yours is not closed)
+     * @return this */
     public Builder core(InferenceCore v) { settings.core(v); return this; }
-    /** @param v the clock of a core this backend creates @return this */
+    /** @param v the clock of a core this backend creates
+     * @return this */
     public Builder clock(Clock v) { settings.clock(v); return this; }
-    /** @param v the scheduler of a core this backend creates (not shut down by it) @return this */
+    /** @param v the scheduler of a core this backend creates (not shut down by it)
+     * @return this */
     public Builder scheduler(ScheduledExecutorService v) { settings.scheduler(v); return this; }
-    /** @param v default idle shutdown after the last lease, for specs without {@code idle_shutdown_ms} @return this */
+    /** @param v default idle shutdown after the last lease, for specs without {@code idle_shutdown_ms}
+     * @return this */
     public Builder idleShutdown(Duration v) { settings.idleShutdown(v); return this; }
-    /** @param v a listener of instance, health and lease events @return this */
+    /** @param v a listener of instance, health and lease events
+     * @return this */
     public Builder listener(CoreListener v) { settings.listener(v); return this; }
-    /** @param v what to do when a ready server crashes (default: never restart) @return this */
+    /** @param v what to do when a ready server crashes (default: never restart)
+     * @return this */
     public Builder restartPolicy(RestartPolicy v) { settings.restartPolicy(v); return this; }
     /**
      * @param v consecutive agreeing health polls needed to change health (default 2; 1 = no hysteresis)

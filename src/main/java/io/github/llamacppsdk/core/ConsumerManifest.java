@@ -175,19 +175,22 @@ public record ConsumerManifest(
       this.consumer = Objects.requireNonNull(consumer, "consumer");
     }
 
-    /** @param kinds the accepted runtime kinds (replaces the default) @return this */
+    /** @param kinds the accepted runtime kinds (replaces the default)
+     * @return this */
     public Builder acceptedRuntimeKinds(RuntimeKind... kinds) {
       acceptedRuntimeKinds = new ArrayList<>(List.of(kinds));
       return this;
     }
 
-    /** @param modes the accepted management modes; none means any @return this */
+    /** @param modes the accepted management modes; none means any
+     * @return this */
     public Builder acceptedManagementModes(ManagementMode... modes) {
       acceptedManagementModes = new ArrayList<>(List.of(modes));
       return this;
     }
 
-    /** @param protocols the accepted protocols (replaces the default) @return this */
+    /** @param protocols the accepted protocols (replaces the default)
+     * @return this */
     public Builder acceptedProtocols(Protocol... protocols) {
       acceptedProtocols = new ArrayList<>(List.of(protocols));
       return this;
@@ -229,13 +232,16 @@ public record ConsumerManifest(
       return plain;
     }
 
-    /** @param kind the startup kind the backend must use @return this */
+    /** @param kind the startup kind the backend must use
+     * @return this */
     public Builder startupKind(StartupKind kind) {
       constraints.put("startup_kind", Objects.requireNonNull(kind, "kind"));
       return this;
     }
 
-    /** @param key the metadata key @param value the value @return this */
+    /** @param key the metadata key
+     * @param value the value
+     * @return this */
     public Builder metadata(String key, Object value) {
       metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;

@@ -161,35 +161,50 @@ public record EndpointDescriptor(
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     }
 
-    /** @param v the endpoint id @return this */
+    /** @param v the endpoint id
+     * @return this */
     public Builder endpointId(String v) { endpointId = Objects.requireNonNull(v); return this; }
-    /** @param v the runtime kind @return this */
+    /** @param v the runtime kind
+     * @return this */
     public Builder runtimeKind(RuntimeKind v) { runtimeKind = Objects.requireNonNull(v); return this; }
-    /** @param v the management mode @return this */
+    /** @param v the management mode
+     * @return this */
     public Builder managementMode(ManagementMode v) { managementMode = Objects.requireNonNull(v); return this; }
-    /** @param v the target class @return this */
+    /** @param v the target class
+     * @return this */
     public Builder targetClass(TargetClass v) { targetClass = Objects.requireNonNull(v); return this; }
-    /** @param v the protocol @return this */
+    /** @param v the protocol
+     * @return this */
     public Builder protocol(Protocol v) { protocol = Objects.requireNonNull(v); return this; }
-    /** @param v the headers @return this */
+    /** @param v the headers
+     * @return this */
     public Builder headers(Map<String, String> v) { headers = new LinkedHashMap<>(v); return this; }
-    /** @param v the provider identity @return this */
+    /** @param v the provider identity
+     * @return this */
     public Builder providerIdentity(String v) { providerIdentity = Objects.requireNonNull(v); return this; }
-    /** @param v the model identity @return this */
+    /** @param v the model identity
+     * @return this */
     public Builder modelIdentity(String v) { modelIdentity = Objects.requireNonNull(v); return this; }
-    /** @param v the source runtime @return this */
+    /** @param v the source runtime
+     * @return this */
     public Builder sourceRuntime(String v) { sourceRuntime = Objects.requireNonNull(v); return this; }
-    /** @param v the source runtime reference (root URL) @return this */
+    /** @param v the source runtime reference (root URL)
+     * @return this */
     public Builder sourceRuntimeRef(String v) { sourceRuntimeRef = Objects.requireNonNull(v); return this; }
-    /** @param v the lease reference, or {@code null} @return this */
+    /** @param v the lease reference, or {@code null}
+     * @return this */
     public Builder leaseRef(String v) { leaseRef = v; return this; }
-    /** @param v the health URL @return this */
+    /** @param v the health URL
+     * @return this */
     public Builder healthRef(String v) { healthRef = Objects.requireNonNull(v); return this; }
-    /** @param v the boundary reference, or {@code null} @return this */
+    /** @param v the boundary reference, or {@code null}
+     * @return this */
     public Builder boundaryRef(String v) { boundaryRef = v; return this; }
-    /** @param v the capabilities @return this */
+    /** @param v the capabilities
+     * @return this */
     public Builder capabilities(Map<String, Object> v) { capabilities = new LinkedHashMap<>(v); return this; }
-    /** @param v the metadata @return this */
+    /** @param v the metadata
+     * @return this */
     public Builder metadata(Map<String, Object> v) { metadata = new LinkedHashMap<>(v); return this; }
 
     /** {@return the descriptor} */

@@ -368,19 +368,22 @@ public final class InferenceCore implements AutoCloseable {
       return this;
     }
 
-    /** @param v the clock for timestamps and lease expiry (default: system UTC) @return this */
+    /** @param v the clock for timestamps and lease expiry (default: system UTC)
+     * @return this */
     public Builder clock(Clock v) {
       clock = Objects.requireNonNull(v, "clock");
       return this;
     }
 
-    /** @param v a scheduler the core uses but never shuts down (default: its own, 2 daemon threads) @return this */
+    /** @param v a scheduler the core uses but never shuts down (default: its own, 2 daemon threads)
+     * @return this */
     public Builder scheduler(ScheduledExecutorService v) {
       scheduler = Objects.requireNonNull(v, "scheduler");
       return this;
     }
 
-    /** @param v stop an instance this long after its last lease ends, unless its plan says otherwise @return this */
+    /** @param v stop an instance this long after its last lease ends, unless its plan says otherwise
+     * @return this */
     public Builder idleShutdown(Duration v) {
       Objects.requireNonNull(v, "idleShutdown");
       if (v.isNegative()) {
@@ -390,7 +393,8 @@ public final class InferenceCore implements AutoCloseable {
       return this;
     }
 
-    /** @param v how often the scheduler expires leases (default 250 ms) @return this */
+    /** @param v how often the scheduler expires leases (default 250 ms)
+     * @return this */
     public Builder leaseSweepInterval(Duration v) {
       Objects.requireNonNull(v, "leaseSweepInterval");
       if (v.isZero() || v.isNegative()) {
@@ -400,7 +404,8 @@ public final class InferenceCore implements AutoCloseable {
       return this;
     }
 
-    /** @param v how long {@link InferenceCore#close()} waits for instances to stop (default 60 s) @return this */
+    /** @param v how long {@link InferenceCore#close()} waits for instances to stop (default 60 s)
+     * @return this */
     public Builder closeTimeout(Duration v) {
       Objects.requireNonNull(v, "closeTimeout");
       if (v.isNegative()) {
@@ -410,7 +415,8 @@ public final class InferenceCore implements AutoCloseable {
       return this;
     }
 
-    /** @param v a listener registered from the start @return this */
+    /** @param v a listener registered from the start
+     * @return this */
     public Builder listener(CoreListener v) {
       listeners.add(Objects.requireNonNull(v, "listener"));
       return this;

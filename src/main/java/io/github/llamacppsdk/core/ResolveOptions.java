@@ -88,13 +88,15 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
 
     private Builder() {}
 
-    /** @param v the owner reference @return this */
+    /** @param v the owner reference
+     * @return this */
     public Builder ownerRef(String v) {
       ownerRef = Objects.requireNonNull(v, "ownerRef");
       return this;
     }
 
-    /** @param v the lease TTL, positive @return this */
+    /** @param v the lease TTL, positive
+     * @return this */
     public Builder ttl(Duration v) {
       Objects.requireNonNull(v, "ttl");
       if (v.isZero() || v.isNegative()) {
@@ -104,7 +106,8 @@ public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, 
       return this;
     }
 
-    /** @param v how long to wait for readiness, not negative @return this */
+    /** @param v how long to wait for readiness, not negative
+     * @return this */
     public Builder awaitTimeout(Duration v) {
       Objects.requireNonNull(v, "awaitTimeout");
       if (v.isNegative()) {

@@ -85,23 +85,32 @@ public record ServedEndpoint(
       this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     }
 
-    /** @param v the headers @return this */
+    /** @param v the headers
+     * @return this */
     public Builder headers(Map<String, String> v) { headers = Objects.requireNonNull(v); return this; }
-    /** @param v the model identity @return this */
+    /** @param v the model identity
+     * @return this */
     public Builder modelIdentity(String v) { modelIdentity = Objects.requireNonNull(v); return this; }
-    /** @param v the runtime that serves it @return this */
+    /** @param v the runtime that serves it
+     * @return this */
     public Builder runtime(String v) { runtime = Objects.requireNonNull(v); return this; }
-    /** @param v the server's root URL @return this */
+    /** @param v the server's root URL
+     * @return this */
     public Builder rootUrl(String v) { rootUrl = Objects.requireNonNull(v); return this; }
-    /** @param v the health URL @return this */
+    /** @param v the health URL
+     * @return this */
     public Builder healthUrl(String v) { healthUrl = Objects.requireNonNull(v); return this; }
-    /** @param v the boundary reference, or {@code null} @return this */
+    /** @param v the boundary reference, or {@code null}
+     * @return this */
     public Builder boundaryRef(String v) { boundaryRef = v; return this; }
-    /** @param v the protocol @return this */
+    /** @param v the protocol
+     * @return this */
     public Builder protocol(Protocol v) { protocol = Objects.requireNonNull(v); return this; }
-    /** @param v the capabilities @return this */
+    /** @param v the capabilities
+     * @return this */
     public Builder capabilities(Map<String, Object> v) { capabilities = Objects.requireNonNull(v); return this; }
-    /** @param v the metadata @return this */
+    /** @param v the metadata
+     * @return this */
     public Builder metadata(Map<String, Object> v) { metadata = Objects.requireNonNull(v); return this; }
 
     /** {@return the served endpoint} */

@@ -213,33 +213,47 @@ public final class KubernetesPlacement {
 
     private Builder() {}
 
-    /** @param v the namespace of the pods, secrets and anchor @return this */
+    /** @param v the namespace of the pods, secrets and anchor
+     * @return this */
     public Builder namespace(String v) { namespace = nonBlank(v, "namespace"); return this; }
-    /** @param v the container image (default {@value KubernetesPlacement#DEFAULT_IMAGE}) @return this */
+    /** @param v the container image (default {@value KubernetesPlacement#DEFAULT_IMAGE})
+     * @return this */
     public Builder image(String v) { image = nonBlank(v, "image"); return this; }
-    /** @param v {@code Always}, {@code IfNotPresent} or {@code Never} @return this */
+    /** @param v {@code Always}, {@code IfNotPresent} or {@code Never}
+     * @return this */
     public Builder imagePullPolicy(String v) { imagePullPolicy = nonBlank(v, "imagePullPolicy"); return this; }
-    /** @param v the container command (the server's flags follow as arguments) @return this */
+    /** @param v the container command (the server's flags follow as arguments)
+     * @return this */
     public Builder command(List<String> v) { command = List.copyOf(v); return this; }
-    /** @param v the CPU request, e.g. {@code 4} @return this */
+    /** @param v the CPU request, e.g. {@code 4}
+     * @return this */
     public Builder cpu(String v) { cpu = nonBlank(v, "cpu"); return this; }
-    /** @param v the memory request and limit, e.g. {@code 24Gi} @return this */
+    /** @param v the memory request and limit, e.g. {@code 24Gi}
+     * @return this */
     public Builder memory(String v) { memory = nonBlank(v, "memory"); return this; }
-    /** @param v the extended resource name of a GPU (default {@value KubernetesPlacement#DEFAULT_GPU_RESOURCE}) @return this */
+    /** @param v the extended resource name of a GPU (default {@value KubernetesPlacement#DEFAULT_GPU_RESOURCE})
+     * @return this */
     public Builder gpuResource(String v) { gpuResource = nonBlank(v, "gpuResource"); return this; }
-    /** @param v the reachability (default {@link Reachability#AUTO}) @return this */
+    /** @param v the reachability (default {@link Reachability#AUTO})
+     * @return this */
     public Builder reachability(Reachability v) { reachability = Objects.requireNonNull(v, "reachability"); return this; }
-    /** @param v the models claim @return this */
+    /** @param v the models claim
+     * @return this */
     public Builder models(VolumeClaim v) { models = Objects.requireNonNull(v, "models"); return this; }
-    /** @param v the cache claim for models pulled by name @return this */
+    /** @param v the cache claim for models pulled by name
+     * @return this */
     public Builder cache(VolumeClaim v) { cache = Objects.requireNonNull(v, "cache"); return this; }
-    /** @param v the pod this application runs in (owner of everything the library creates) @return this */
+    /** @param v the pod this application runs in (owner of everything the library creates)
+     * @return this */
     public Builder ownerPod(String v) { ownerPod = nonBlank(v, "ownerPod"); return this; }
-    /** @param v the client to use (default: one built from the environment, closed with the backend; yours is not closed) @return this */
+    /** @param v the client to use (default: one built from the environment, closed with the backend; yours is not closed)
+     * @return this */
     public Builder client(KubernetesClient v) { client = Objects.requireNonNull(v, "client"); return this; }
-    /** @param v the name of an image pull secret @return this */
+    /** @param v the name of an image pull secret
+     * @return this */
     public Builder imagePullSecret(String v) { imagePullSecrets.add(nonBlank(v, "imagePullSecret")); return this; }
-    /** @param v a toleration @return this */
+    /** @param v a toleration
+     * @return this */
     public Builder toleration(Toleration v) { tolerations.add(Objects.requireNonNull(v, "toleration")); return this; }
 
     /**

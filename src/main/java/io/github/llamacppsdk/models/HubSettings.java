@@ -142,22 +142,30 @@ public record HubSettings(URI endpoint, Path cacheDir, Optional<Secret> token, b
 
     private Builder() {}
 
-    /** @param v the Hub's (or a mirror's) base URL @return this */
+    /** @param v the Hub's (or a mirror's) base URL
+     * @return this */
     public Builder endpoint(URI v) { endpoint = Objects.requireNonNull(v, "endpoint"); return this; }
-    /** @param v the hub cache root @return this */
+    /** @param v the hub cache root
+     * @return this */
     public Builder cacheDir(Path v) { cacheDir = Objects.requireNonNull(v, "cacheDir"); return this; }
-    /** @param v the access token, or null for none @return this */
+    /** @param v the access token, or null for none
+     * @return this */
     public Builder token(Secret v) { token = v; return this; }
-    /** @param v whether to use the cache only @return this */
+    /** @param v whether to use the cache only
+     * @return this */
     public Builder offline(boolean v) { offline = v; return this; }
-    /** @param v how long a download may receive nothing before it fails @return this */
+    /** @param v how long a download may receive nothing before it fails
+     * @return this */
     public Builder stallTimeout(Duration v) { stallTimeout = Objects.requireNonNull(v, "stallTimeout"); return this; }
-    /** @param v attempts per request (at least 1) @return this */
+    /** @param v attempts per request (at least 1)
+     * @return this */
     public Builder maxAttempts(int v) { maxAttempts = v; return this; }
-    /** @param v the pause before the first retry, doubling after @return this */
+    /** @param v the pause before the first retry, doubling after
+     * @return this */
     public Builder retryBackoff(Duration v) { retryBackoff = Objects.requireNonNull(v, "retryBackoff"); return this; }
 
-    /** {@return the settings} @throws IllegalArgumentException if a value is out of range */
+    /** {@return the settings}
+     * @throws IllegalArgumentException if a value is out of range */
     public HubSettings build() {
       return new HubSettings(endpoint, cacheDir, Optional.ofNullable(token), offline, stallTimeout, maxAttempts,
           retryBackoff);

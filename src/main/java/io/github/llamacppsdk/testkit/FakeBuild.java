@@ -58,7 +58,8 @@ public record FakeBuild(int number, VersionShape versionShape) {
     return new FakeBuild(number, number == 11669 ? VersionShape.DEBIAN : VersionShape.UNKNOWN);
   }
 
-  /** {@return the same build printing {@code shape} from {@code --version}} @param shape the shape */
+  /** {@return the same build printing {@code shape} from {@code --version}}
+   * @param shape the shape */
   public FakeBuild withVersionShape(VersionShape shape) {
     return new FakeBuild(number, shape);
   }

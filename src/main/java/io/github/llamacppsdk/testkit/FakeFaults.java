@@ -78,7 +78,8 @@ public final class FakeFaults {
     return args;
   }
 
-  /** {@return {@link #args()} followed by {@code more}} @param more further arguments, e.g. llama-server flags */
+  /** {@return {@link #args()} followed by {@code more}}
+   * @param more further arguments, e.g. llama-server flags */
   public List<String> args(String... more) {
     List<String> all = new ArrayList<>(args);
     all.addAll(List.of(more));
@@ -128,34 +129,43 @@ public final class FakeFaults {
       return set(flag, Optional.of(Integer.toString(n)));
     }
 
-    /** @param d how long the simulated model load takes ({@code --fake-load-ms}; default 200 ms) @return this */
+    /** @param d how long the simulated model load takes ({@code --fake-load-ms}; default 200 ms)
+     * @return this */
     public Builder loadTime(Duration d) { return millis("--fake-load-ms", "loadTime", d, true); }
 
-    /** @param d log a load progress line this often while loading ({@code --fake-progress-every-ms}) @return this */
+    /** @param d log a load progress line this often while loading ({@code --fake-progress-every-ms})
+     * @return this */
     public Builder progressEvery(Duration d) { return millis("--fake-progress-every-ms", "progressEvery", d, false); }
 
-    /** @param where hang forever without output there ({@code --fake-stall}) @return this */
+    /** @param where hang forever without output there ({@code --fake-stall})
+     * @return this */
     public Builder stall(Stall where) {
       return set("--fake-stall", Optional.of(Objects.requireNonNull(where, "stall").name().toLowerCase(Locale.ROOT)
           .replace('_', '-')));
     }
 
-    /** @param d exit this long after becoming ready ({@code --fake-exit-after-ms}) @return this */
+    /** @param d exit this long after becoming ready ({@code --fake-exit-after-ms})
+     * @return this */
     public Builder exitAfter(Duration d) { return millis("--fake-exit-after-ms", "exitAfter", d, true); }
 
-    /** @param n exit after answering this many requests once ready ({@code --fake-exit-after-requests}) @return this */
+    /** @param n exit after answering this many requests once ready ({@code --fake-exit-after-requests})
+     * @return this */
     public Builder exitAfterRequests(int n) { return count("--fake-exit-after-requests", "exitAfterRequests", n, 1); }
 
-    /** @param code the status of an exit after a time or a number of requests ({@code --fake-exit-code}; default 1) @return this */
+    /** @param code the status of an exit after a time or a number of requests ({@code --fake-exit-code}; default 1)
+     * @return this */
     public Builder exitCode(int code) { return count("--fake-exit-code", "exitCode", code, 0); }
 
-    /** Ignores SIGTERM and SIGINT, so only SIGKILL stops it ({@code --fake-ignore-signals}). @return this */
+    /** Ignores SIGTERM and SIGINT, so only SIGKILL stops it ({@code --fake-ignore-signals}).
+     * @return this */
     public Builder ignoreSignals() { return set("--fake-ignore-signals", Optional.empty()); }
 
-    /** Spawns a child process ({@code sleep 3600}) and logs its pid ({@code --fake-spawn-child}). @return this */
+    /** Spawns a child process ({@code sleep 3600}) and logs its pid ({@code --fake-spawn-child}).
+     * @return this */
     public Builder spawnChild() { return set("--fake-spawn-child", Optional.empty()); }
 
-    /** @param health a fixed {@code /health} answer once ready ({@code --fake-health}) @return this */
+    /** @param health a fixed {@code /health} answer once ready ({@code --fake-health})
+     * @return this */
     public Builder health(Health health) {
       return set("--fake-health", Optional.of(Objects.requireNonNull(health, "health").name().toLowerCase(Locale.ROOT)));
     }
@@ -169,19 +179,24 @@ public final class FakeFaults {
       return set("--fake-health-file", Optional.of(Objects.requireNonNull(file, "healthFile").toString()));
     }
 
-    /** @param n alternate {@code /health} between ok and unavailable every n health requests ({@code --fake-health-flap-every}) @return this */
+    /** @param n alternate {@code /health} between ok and unavailable every n health requests ({@code --fake-health-flap-every})
+     * @return this */
     public Builder healthFlapEvery(int n) { return count("--fake-health-flap-every", "healthFlapEvery", n, 1); }
 
-    /** @param d {@code /health} turns unavailable this long after becoming ready ({@code --fake-unhealthy-after-ms}) @return this */
+    /** @param d {@code /health} turns unavailable this long after becoming ready ({@code --fake-unhealthy-after-ms})
+     * @return this */
     public Builder unhealthyAfter(Duration d) { return millis("--fake-unhealthy-after-ms", "unhealthyAfter", d, true); }
 
-    /** @param d delay every answer by this much once ready ({@code --fake-response-delay-ms}) @return this */
+    /** @param d delay every answer by this much once ready ({@code --fake-response-delay-ms})
+     * @return this */
     public Builder responseDelay(Duration d) { return millis("--fake-response-delay-ms", "responseDelay", d, true); }
 
-    /** @param n stream this many content chunks per second ({@code --fake-tokens-per-second}; default unlimited) @return this */
+    /** @param n stream this many content chunks per second ({@code --fake-tokens-per-second}; default unlimited)
+     * @return this */
     public Builder tokensPerSecond(int n) { return count("--fake-tokens-per-second", "tokensPerSecond", n, 1); }
 
-    /** @param id answer {@code /v1/models} with this id instead of the alias ({@code --fake-model-id}) @return this */
+    /** @param id answer {@code /v1/models} with this id instead of the alias ({@code --fake-model-id})
+     * @return this */
     public Builder modelId(String id) {
       if (Objects.requireNonNull(id, "modelId").isBlank()) {
         throw new IllegalArgumentException("modelId must not be blank");
@@ -189,7 +204,8 @@ public final class FakeFaults {
       return set("--fake-model-id", Optional.of(id));
     }
 
-    /** @param file write {@code System.nanoTime()} of the moment {@code /health} turns 200 to it ({@code --fake-ready-stamp}) @return this */
+    /** @param file write {@code System.nanoTime()} of the moment {@code /health} turns 200 to it ({@code --fake-ready-stamp})
+     * @return this */
     public Builder readyStamp(Path file) {
       return set("--fake-ready-stamp", Optional.of(Objects.requireNonNull(file, "readyStamp").toString()));
     }

@@ -155,12 +155,15 @@ public final class FakeHuggingFace implements AutoCloseable {
     }
   }
 
-  /** {@return the repository's current commit (40 hex)} @param repo {@code owner/name} */
+  /** {@return the repository's current commit (40 hex)}
+   * @param repo {@code owner/name} */
   public String commit(String repo) {
     return repos.commit(repo);
   }
 
-  /** {@return the SHA-256 of a file (its LFS id)} @param repo the repository @param path the file */
+  /** {@return the SHA-256 of a file (its LFS id)}
+   * @param repo the repository
+   * @param path the file */
   public String sha256(String repo, String path) {
     return repos.sha256(repo, path);
   }
@@ -177,25 +180,35 @@ public final class FakeHuggingFace implements AutoCloseable {
     return this;
   }
 
-  /** Downloads send at most this many bytes a second, in small steady chunks (0: full speed). @param v bytes/s @return this */
+  /** Downloads send at most this many bytes a second, in small steady chunks (0: full speed).
+   * @param v bytes/s
+   * @return this */
   public FakeHuggingFace throttle(long v) {
     faults.throttle(v);
     return this;
   }
 
-  /** Downloads send {@code bytes} bytes, then nothing until the client gives up or the stand-in closes. @param bytes before the stall @return this */
+  /** Downloads send {@code bytes} bytes, then nothing until the client gives up or the stand-in closes.
+   * @param bytes before the stall
+   * @return this */
   public FakeHuggingFace stallAfter(long bytes) {
     faults.stallAfter(bytes);
     return this;
   }
 
-  /** The next {@code times} downloads answer {@code status} instead. @param times how many @param status e.g. 503 @return this */
+  /** The next {@code times} downloads answer {@code status} instead.
+   * @param times how many
+   * @param status e.g. 503
+   * @return this */
   public FakeHuggingFace failNext(int times, int status) {
     faults.failNext(times, status);
     return this;
   }
 
-  /** The tree lists a wrong SHA-256 for this file (the bytes stay right). @param repo the repository @param path the file @return this */
+  /** The tree lists a wrong SHA-256 for this file (the bytes stay right).
+   * @param repo the repository
+   * @param path the file
+   * @return this */
   public FakeHuggingFace wrongChecksum(String repo, String path) {
     repos.wrongChecksum(repo, path);
     return this;
@@ -228,7 +241,8 @@ public final class FakeHuggingFace implements AutoCloseable {
     return this;
   }
 
-  /** Downloads answer {@code 302} to {@code http://localhost:PORT/cdn/...}, another host name. @return this */
+  /** Downloads answer {@code 302} to {@code http://localhost:PORT/cdn/...}, another host name.
+   * @return this */
   public FakeHuggingFace redirectDownloads() {
     redirect = true;
     return this;

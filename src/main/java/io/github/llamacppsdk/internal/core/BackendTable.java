@@ -51,7 +51,8 @@ public final class BackendTable {
     this.clock = clock;
   }
 
-  /** Registers or replaces a backend, as {@link InferenceCore#registerBackend} documents. @param backend the backend */
+  /** Registers or replaces a backend, as {@link InferenceCore#registerBackend} documents.
+   * @param backend the backend */
   public void register(Backend<?> backend) {
     Objects.requireNonNull(backend, "backend");
     String id = backend.id();
@@ -99,7 +100,8 @@ public final class BackendTable {
         .sorted(Comparator.comparing(BackendManifest::backend)).toList();
   }
 
-  /** {@return the manifest of a registered backend} @param backendId the id */
+  /** {@return the manifest of a registered backend}
+   * @param backendId the id */
   public Optional<BackendManifest> manifest(String backendId) {
     return Optional.ofNullable(backends.get(Objects.requireNonNull(backendId, "backendId")))
         .map(BackendTable::manifestOf);

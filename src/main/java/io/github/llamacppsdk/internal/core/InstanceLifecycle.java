@@ -186,7 +186,8 @@ final class InstanceLifecycle {
     // else: stop() already stops the handle
   }
 
-  /** Stops it (see {@link InstanceRecord#stop} and {@link InstanceRecord#evict}). @return whether it is now stopping */
+  /** Stops it (see {@link InstanceRecord#stop} and {@link InstanceRecord#evict}).
+   * @return whether it is now stopping */
   boolean stopIf(ErrorCode code, String reason, boolean onlyIfIdle) {
     LifecycleStatus was;
     CompletableFuture<Void> waited;

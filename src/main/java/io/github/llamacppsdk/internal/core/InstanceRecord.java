@@ -219,7 +219,8 @@ public final class InstanceRecord {
     return leases.expire();
   }
 
-  /** {@return the published endpoint} @throws InferenceException NOT_READY or NOT_FOUND */
+  /** {@return the published endpoint}
+   * @throws InferenceException NOT_READY or NOT_FOUND */
   public synchronized EndpointDescriptor publishedEndpoint() {
     requireServing();
     return state.published();
@@ -276,7 +277,9 @@ public final class InstanceRecord {
     return state.isGoingAway();
   }
 
-  /** Marks it waiting for capacity. @param reason shown as its health reason @return false if no longer starting */
+  /** Marks it waiting for capacity.
+   * @param reason shown as its health reason
+   * @return false if no longer starting */
   synchronized boolean markQueued(String reason) {
     if (state.lifecycle() != LifecycleStatus.STARTING) {
       return false;
@@ -327,7 +330,8 @@ public final class InstanceRecord {
     return was;
   }
 
-  /** Marks it used now, for the capacity's least-recently-used order. @return now */
+  /** Marks it used now, for the capacity's least-recently-used order.
+   * @return now */
   Instant markUsed() {
     lastUsed = rt.clock().instant();
     return lastUsed;

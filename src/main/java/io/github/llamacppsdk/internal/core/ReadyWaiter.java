@@ -27,7 +27,9 @@ import java.util.function.Function;
 public final class ReadyWaiter {
   private ReadyWaiter() {}
 
-  /** A joined record and whether this caller created it. @param record the record @param created creator */
+  /** A joined record and whether this caller created it.
+   * @param record the record
+   * @param created creator */
   public record Joined(InstanceRecord record, boolean created) {}
 
   /**

@@ -23,23 +23,29 @@ public final class HubDownloadFaults {
   private volatile int failStatus = 503;
   private final CountDownLatch closing = new CountDownLatch(1);
 
-  /** Cuts the next {@code times} bodies after {@code bytes} bytes. @param bytes sent before the cut @param times how many */
+  /** Cuts the next {@code times} bodies after {@code bytes} bytes.
+   * @param bytes sent before the cut
+   * @param times how many */
   public void cutAfter(long bytes, int times) {
     cutAfter.set(bytes);
     cuts.set(times);
   }
 
-  /** Sends at most {@code v} bytes a second (0: full speed). @param v bytes/s */
+  /** Sends at most {@code v} bytes a second (0: full speed).
+   * @param v bytes/s */
   public void throttle(long v) {
     bytesPerSecond.set(v);
   }
 
-  /** Sends {@code bytes} bytes of each body, then nothing until {@link #close()}. @param bytes before the stall */
+  /** Sends {@code bytes} bytes of each body, then nothing until {@link #close()}.
+   * @param bytes before the stall */
   public void stallAfter(long bytes) {
     stallAfter.set(bytes);
   }
 
-  /** The next {@code times} downloads answer {@code status}. @param times how many @param status e.g. 503 */
+  /** The next {@code times} downloads answer {@code status}.
+   * @param times how many
+   * @param status e.g. 503 */
   public void failNext(int times, int status) {
     failStatus = status;
     failures.set(times);

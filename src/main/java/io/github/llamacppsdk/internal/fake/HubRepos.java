@@ -20,50 +20,67 @@ public final class HubRepos {
   private final Map<String, String> wrongSha = new LinkedHashMap<>();
   private final Map<String, Long> listedSize = new LinkedHashMap<>();
 
-  /** Adds or replaces a file. @param repo {@code owner/name} @param path the path @param content the bytes (copied) */
+  /** Adds or replaces a file.
+   * @param repo {@code owner/name}
+   * @param path the path
+   * @param content the bytes (copied) */
   public synchronized void add(String repo, String path, byte[] content) {
     repos.computeIfAbsent(repo, r -> new LinkedHashMap<>()).put(path, content.clone());
   }
 
-  /** {@return the repository's current commit (40 hex)} @param repo {@code owner/name} */
+  /** {@return the repository's current commit (40 hex)}
+   * @param repo {@code owner/name} */
   public synchronized String commit(String repo) {
     StringBuilder sb = new StringBuilder(repo);
     repos.getOrDefault(repo, Map.of()).forEach((p, b) -> sb.append('\n').append(p).append(' ').append(sha256(b)));
     return hex("SHA-1", sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 40);
   }
 
-  /** {@return the SHA-256 of a file} @param repo the repository @param path the file */
+  /** {@return the SHA-256 of a file}
+   * @param repo the repository
+   * @param path the file */
   public synchronized String sha256(String repo, String path) {
     return sha256(repos.get(repo).get(path));
   }
 
-  /** The tree lists a wrong SHA-256 for the file. @param repo the repository @param path the file */
+  /** The tree lists a wrong SHA-256 for the file.
+   * @param repo the repository
+   * @param path the file */
   public synchronized void wrongChecksum(String repo, String path) {
     wrongSha.put(repo + "/" + path, "0".repeat(64));
   }
 
-  /** The tree lists this size for the file. @param repo the repository @param path the file @param size the size */
+  /** The tree lists this size for the file.
+   * @param repo the repository
+   * @param path the file
+   * @param size the size */
   public synchronized void listSize(String repo, String path, long size) {
     listedSize.put(repo + "/" + path, size);
   }
 
-  /** Downloads from the repository need this token. @param repo the repository @param token the token */
+  /** Downloads from the repository need this token.
+   * @param repo the repository
+   * @param token the token */
   public synchronized void gate(String repo, String token) {
     gatedTokens.put(repo, token);
   }
 
-  /** {@return the token a download from the repository needs, or {@code null}} @param repo the repository */
+  /** {@return the token a download from the repository needs, or {@code null}}
+   * @param repo the repository */
   public synchronized String gate(String repo) {
     return gatedTokens.get(repo);
   }
 
-  /** {@return a copy of the repository's files, or {@code null} if it is unknown} @param repo the repository */
+  /** {@return a copy of the repository's files, or {@code null} if it is unknown}
+   * @param repo the repository */
   public synchronized Map<String, byte[]> files(String repo) {
     Map<String, byte[]> files = repos.get(repo);
     return files == null ? null : new LinkedHashMap<>(files);
   }
 
-  /** {@return a file's bytes, or {@code null}} @param repo the repository @param path the file */
+  /** {@return a file's bytes, or {@code null}}
+   * @param repo the repository
+   * @param path the file */
   public synchronized byte[] file(String repo, String path) {
     return repos.getOrDefault(repo, Map.of()).get(path);
   }
@@ -73,7 +90,8 @@ public final class HubRepos {
     return rev.equals("main") || rev.equals(commit(repo));
   }
 
-  /** {@return the Hub's tree listing of the repository's files, as JSON} @param repo a known repository */
+  /** {@return the Hub's tree listing of the repository's files, as JSON}
+   * @param repo a known repository */
   public synchronized String treeJson(String repo) {
     StringBuilder sb = new StringBuilder("[");
     for (Map.Entry<String, byte[]> f : repos.get(repo).entrySet()) {
@@ -97,7 +115,8 @@ public final class HubRepos {
     return names;
   }
 
-  /** {@return the SHA-256 of the bytes, in hex} @param b the bytes */
+  /** {@return the SHA-256 of the bytes, in hex}
+   * @param b the bytes */
   public static String sha256(byte[] b) {
     return hex("SHA-256", b);
   }

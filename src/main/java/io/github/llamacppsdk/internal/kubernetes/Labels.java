@@ -33,7 +33,8 @@ final class Labels {
 
   private Labels() {}
 
-  /** {@return a label value: at most 63 characters of {@code [a-z0-9-_.]}, alphanumeric at both ends} @param raw any text */
+  /** {@return a label value: at most 63 characters of {@code [a-z0-9-_.]}, alphanumeric at both ends}
+   * @param raw any text */
   static String value(String raw) {
     String s = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
     if (s.length() > 63) {

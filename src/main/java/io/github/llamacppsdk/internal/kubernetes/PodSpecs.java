@@ -51,7 +51,8 @@ final class PodSpecs {
     }
   }
 
-  /** {@return the container port: the value of {@code --port}, else 8080} @param argv the command */
+  /** {@return the container port: the value of {@code --port}, else 8080}
+   * @param argv the command */
   static int containerPort(List<String> argv) {
     int i = argv.indexOf("--port");
     if (i >= 0 && i + 1 < argv.size()) {

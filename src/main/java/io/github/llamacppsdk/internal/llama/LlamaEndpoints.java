@@ -44,7 +44,8 @@ public final class LlamaEndpoints {
     return target(spec.rootUrl(), spec.apiPrefix(), headers(key), spec.alias());
   }
 
-  /** {@return the bearer header for {@code key} (lookups ignore case), or no header} @param key the key, if any */
+  /** {@return the bearer header for {@code key} (lookups ignore case), or no header}
+   * @param key the key, if any */
   public static Map<String, String> headers(Optional<Secret> key) {
     return Headers.copyOf(key.map(k -> Map.of("authorization", "Bearer " + k.reveal())).orElse(Map.of()));
   }

@@ -37,7 +37,8 @@ final class ResidentMemory {
     return bytes;
   }
 
-  /** {@return {@code VmRSS} of a {@code status} file in bytes} @param status the file */
+  /** {@return {@code VmRSS} of a {@code status} file in bytes}
+   * @param status the file */
   static OptionalLong readNow(Path status) {
     String text;
     try {
@@ -48,7 +49,8 @@ final class ResidentMemory {
     return parseVmRss(text);
   }
 
-  /** {@return the {@code VmRSS:   1234 kB} line's value in bytes} @param status the file's text */
+  /** {@return the {@code VmRSS:   1234 kB} line's value in bytes}
+   * @param status the file's text */
   static OptionalLong parseVmRss(String status) {
     int i = status.indexOf("VmRSS:");
     if (i < 0) {

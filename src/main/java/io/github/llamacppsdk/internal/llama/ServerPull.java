@@ -32,7 +32,8 @@ public record ServerPull(Optional<URI> endpoint, Optional<Secret> token, boolean
     return new ServerPull(Optional.empty(), Optional.empty(), false);
   }
 
-  /** {@return what a server pull takes from {@code hub}} @param hub the backend's Hub settings */
+  /** {@return what a server pull takes from {@code hub}}
+   * @param hub the backend's Hub settings */
   public static ServerPull of(HubSettings hub) {
     Optional<URI> endpoint = hub.endpoint().equals(HubSettings.DEFAULT_ENDPOINT) ? Optional.empty()
         : Optional.of(hub.endpoint());

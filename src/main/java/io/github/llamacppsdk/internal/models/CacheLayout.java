@@ -63,32 +63,42 @@ public final class CacheLayout {
     return root;
   }
 
-  /** {@return {@code models--owner--name}} @param repo the repository id */
+  /** {@return {@code models--owner--name}}
+   * @param repo the repository id */
   public static String folderName(String repo) {
     return "models--" + repo.replace("/", "--");
   }
 
-  /** {@return the repository's directory} @param repo the repository id */
+  /** {@return the repository's directory}
+   * @param repo the repository id */
   public Path repoDir(String repo) {
     return root.resolve(folderName(repo));
   }
 
-  /** {@return where a verified blob lives} @param repo the repository @param oid its id */
+  /** {@return where a verified blob lives}
+   * @param repo the repository
+   * @param oid its id */
   public Path blob(String repo, String oid) {
     return repoDir(repo).resolve("blobs").resolve(oid);
   }
 
-  /** {@return the partial download of a blob} @param blob the blob path */
+  /** {@return the partial download of a blob}
+   * @param blob the blob path */
   public static Path inProgress(Path blob) {
     return blob.resolveSibling(blob.getFileName() + IN_PROGRESS);
   }
 
-  /** {@return the lock file of a blob} @param repo the repository @param oid its id */
+  /** {@return the lock file of a blob}
+   * @param repo the repository
+   * @param oid its id */
   public Path lockFile(String repo, String oid) {
     return root.resolve(".locks").resolve(folderName(repo)).resolve(oid + ".lock");
   }
 
-  /** {@return the snapshot path of a file} @param repo the repository @param commit the commit @param file the path */
+  /** {@return the snapshot path of a file}
+   * @param repo the repository
+   * @param commit the commit
+   * @param file the path */
   public Path snapshot(String repo, String commit, String file) {
     return repoDir(repo).resolve("snapshots").resolve(commit).resolve(file);
   }

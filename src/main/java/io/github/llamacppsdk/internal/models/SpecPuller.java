@@ -89,7 +89,8 @@ public final class SpecPuller implements AutoCloseable {
     return SpecModels.launchable(spec, pulled.path());
   }
 
-  /** {@return {@link #launchable(BootSpec)} on a pull thread (at once for a spec with a path)} @param spec the spec */
+  /** {@return {@link #launchable(BootSpec)} on a pull thread (at once for a spec with a path)}
+   * @param spec the spec */
   public CompletableFuture<BootSpec> launchableAsync(BootSpec spec) {
     if (spec.huggingFace().isEmpty() || serverPulls) {
       return CompletableFuture.completedFuture(spec);

@@ -23,7 +23,8 @@ final class LimitedBody implements HttpResponse.BodySubscriber<String> {
     this.limit = limit;
   }
 
-  /** {@return a handler whose bodies are cut at {@code limit} bytes} @param limit the maximum */
+  /** {@return a handler whose bodies are cut at {@code limit} bytes}
+   * @param limit the maximum */
   static HttpResponse.BodyHandler<String> handler(int limit) {
     return info -> new LimitedBody(limit);
   }

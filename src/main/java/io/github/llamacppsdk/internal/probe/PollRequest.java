@@ -52,7 +52,8 @@ final class PollRequest {
         ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1)), deadline);
   }
 
-  /** Completes the answer as a failure. @param why what went wrong */
+  /** Completes the answer as a failure.
+   * @param why what went wrong */
   void fail(String why) {
     result.complete(ReadinessProber.Answer.failed(why));
   }

@@ -83,7 +83,8 @@ public final class ProcessOutput {
     return ring.snapshot();
   }
 
-  /** {@return a live subscription} @param listener receives each line from now on */
+  /** {@return a live subscription}
+   * @param listener receives each line from now on */
   public OutputSubscription subscribe(Consumer<OutputLine> listener) {
     Subscriber s = new Subscriber(listener);
     subscribers.add(s);

@@ -30,7 +30,8 @@ public final class ApiKeyFiles {
 
   private ApiKeyFiles() {}
 
-  /** {@return the key in the file at {@code pathText}, or why there is none} @param pathText the path */
+  /** {@return the key in the file at {@code pathText}, or why there is none}
+   * @param pathText the path */
   public static Outcome read(String pathText) {
     Path path;
     try {

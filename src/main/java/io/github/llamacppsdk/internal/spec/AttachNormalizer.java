@@ -90,7 +90,8 @@ public final class AttachNormalizer {
     return parsed.getPort() == -1 ? u + (u.startsWith("https://") ? ":443" : ":80") : u; // the probes need a port
   }
 
-  /** {@return what is wrong with a root URL, or {@code null}} @param url the root URL as given */
+  /** {@return what is wrong with a root URL, or {@code null}}
+   * @param url the root URL as given */
   static String rootProblem(String url) {
     String u = trimmed(url);
     if (u.isEmpty()) {

@@ -34,7 +34,8 @@ public final class FieldChecks {
     return new FieldChecks(violations -> new InvalidSpecException(what, violations));
   }
 
-  /** {@return the exception for these violations} @param violations at least one */
+  /** {@return the exception for these violations}
+   * @param violations at least one */
   public InvalidSpecException error(List<Violation> violations) {
     return error.apply(violations);
   }
@@ -66,7 +67,9 @@ public final class FieldChecks {
     return value;
   }
 
-  /** {@return {@code v}, null or positive} @param key the field @param v the value */
+  /** {@return {@code v}, null or positive}
+   * @param key the field
+   * @param v the value */
   public Integer positive(String key, Integer v) {
     return v == null ? null : check(key, v, SpecRules.positiveProblem(v));
   }

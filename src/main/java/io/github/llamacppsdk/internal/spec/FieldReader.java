@@ -84,7 +84,8 @@ public final class FieldReader {
     return out;
   }
 
-  /** {@return wire text (an enum's name, or text without an atom's {@code :}); empty when absent or bad} @param key the field */
+  /** {@return wire text (an enum's name, or text without an atom's {@code :}); empty when absent or bad}
+   * @param key the field */
   public Optional<String> atomText(String key) {
     Object v = get(key);
     return v == null ? Optional.empty() : Optional.ofNullable(WireRules.text(key, v, violations));
@@ -138,7 +139,8 @@ public final class FieldReader {
     return WireRules.wire(key, value, type, parser, violations);
   }
 
-  /** {@return a capability map, normalised; empty when absent} Bad entries are violations. @param key the field */
+  /** {@return a capability map, normalised; empty when absent} Bad entries are violations.
+   * @param key the field */
   public Optional<Map<String, Object>> capabilities(String key) {
     Object v = get(key);
     return v == null ? Optional.empty() : Optional.of(WireRules.capabilities(key, v, violations));
@@ -171,12 +173,14 @@ public final class FieldReader {
     return Optional.of(Duration.ofMillis(n.longValue()));
   }
 
-  /** {@return whether a violation names {@code key}} @param key the field */
+  /** {@return whether a violation names {@code key}}
+   * @param key the field */
   public boolean failedOn(String key) {
     return violations.stream().anyMatch(v -> v.field().equals(key));
   }
 
-  /** {@return the raw value} @param key the field */
+  /** {@return the raw value}
+   * @param key the field */
   public Object get(String key) {
     return raw.get(key);
   }

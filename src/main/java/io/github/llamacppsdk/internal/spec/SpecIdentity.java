@@ -24,7 +24,9 @@ public final class SpecIdentity {
 
   private SpecIdentity() {}
 
-  /** {@return whether two specs describe the same server} @param a a spec @param b another spec */
+  /** {@return whether two specs describe the same server}
+   * @param a a spec
+   * @param b another spec */
   public static boolean sameServer(BootSpec a, BootSpec b) {
     return a == b || a.port() == b.port() && a.embeddings() == b.embeddings()
         && a.model().equals(b.model()) && a.alias().equals(b.alias())
@@ -40,7 +42,8 @@ public final class SpecIdentity {
         && surface(a).equals(surface(b)) && a.huggingFace().equals(b.huggingFace());
   }
 
-  /** {@return a hash of the fields {@link #sameServer} compares} @param s the spec */
+  /** {@return a hash of the fields {@link #sameServer} compares}
+   * @param s the spec */
   public static int hash(BootSpec s) {
     return Objects.hash(s.binaryPath(), s.launcherArgs(), s.model(), s.alias(), s.modelIdentity(), s.host(),
         s.port(), s.apiPrefix(), s.ctxSize(), s.gpuLayers().wireValue(), s.threads(), s.threadsBatch(),

@@ -37,7 +37,8 @@ public final class SpecRules {
 
   private SpecRules() {}
 
-  /** {@return why {@code s} is not usable text (blank, or a NUL inside), or {@code null}} @param s non-null text */
+  /** {@return why {@code s} is not usable text (blank, or a NUL inside), or {@code null}}
+   * @param s non-null text */
   public static String textProblem(String s) {
     if (s.isBlank()) {
       return "must not be empty or blank.";
@@ -48,7 +49,8 @@ public final class SpecRules {
     return null;
   }
 
-  /** {@return why {@code s} is not a usable path, or {@code null}} No file is touched. @param s non-null text */
+  /** {@return why {@code s} is not a usable path, or {@code null}} No file is touched.
+   * @param s non-null text */
   public static String pathProblem(String s) {
     String problem = textProblem(s);
     if (problem != null) {
@@ -62,12 +64,14 @@ public final class SpecRules {
     }
   }
 
-  /** {@return why {@code n} is not a positive whole number, or {@code null}} @param n the value */
+  /** {@return why {@code n} is not a positive whole number, or {@code null}}
+   * @param n the value */
   public static String positiveProblem(long n) {
     return n < 1 || n > Integer.MAX_VALUE ? POSITIVE_INT : null;
   }
 
-  /** {@return why {@code port} is not a port, or {@code null}} @param port the value */
+  /** {@return why {@code port} is not a port, or {@code null}}
+   * @param port the value */
   public static String portProblem(long port) {
     return port < 0 || port > 65_535 ? PORT : null;
   }
@@ -85,14 +89,16 @@ public final class SpecRules {
     return null;
   }
 
-  /** {@return what a timing field accepts, in a map's milliseconds} @param zeroMeansOff whether 0 turns it off */
+  /** {@return what a timing field accepts, in a map's milliseconds}
+   * @param zeroMeansOff whether 0 turns it off */
   public static String durationWanted(boolean zeroMeansOff) {
     return zeroMeansOff
         ? "a whole number of milliseconds >= 0 (0 turns it off)"
         : "a whole number of milliseconds > 0";
   }
 
-  /** {@return why {@code key} cannot be an API key, or {@code null}} @param key the key, non-null */
+  /** {@return why {@code key} cannot be an API key, or {@code null}}
+   * @param key the key, non-null */
   public static String apiKeyProblem(String key) {
     if (key.isEmpty()) {
       return "must not be empty; leave api_key out to run without a key.";
@@ -103,18 +109,21 @@ public final class SpecRules {
     return null;
   }
 
-  /** {@return why {@code host} is not a listen address, or {@code null}} @param host non-null text */
+  /** {@return why {@code host} is not a listen address, or {@code null}}
+   * @param host non-null text */
   public static String hostProblem(String host) {
     String problem = textProblem(host);
     return problem != null ? problem : SpecUrls.hostProblem(host);
   }
 
-  /** {@return why {@code prefix} is not a route prefix, or {@code null}} @param prefix non-null text */
+  /** {@return why {@code prefix} is not a route prefix, or {@code null}}
+   * @param prefix non-null text */
   public static String apiPrefixProblem(String prefix) {
     return SpecUrls.prefixProblem(prefix);
   }
 
-  /** {@return why {@code name} ({@code owner/repo[:QUANT]}) is not a Hugging Face name, or {@code null}} @param name text */
+  /** {@return why {@code name} ({@code owner/repo[:QUANT]}) is not a Hugging Face name, or {@code null}}
+   * @param name text */
   public static String hfRepoProblem(String name) {
     String problem = textProblem(name);
     if (problem != null) {
@@ -132,7 +141,8 @@ public final class SpecRules {
     return null;
   }
 
-  /** {@return why {@code file} is not a file of a Hugging Face repository, or {@code null}} @param file text */
+  /** {@return why {@code file} is not a file of a Hugging Face repository, or {@code null}}
+   * @param file text */
   public static String hfFileProblem(String file) {
     String problem = textProblem(file);
     if (problem != null) {
@@ -142,7 +152,8 @@ public final class SpecRules {
     return problem == null ? null : problem + ".";
   }
 
-  /** {@return why {@code revision} is not a branch, tag or commit, or {@code null}} @param revision text */
+  /** {@return why {@code revision} is not a branch, tag or commit, or {@code null}}
+   * @param revision text */
   public static String hfRevisionProblem(String revision) {
     String problem = textProblem(revision);
     if (problem != null) {
@@ -304,12 +315,14 @@ public final class SpecRules {
     return valid;
   }
 
-  /** {@return the host without IPv6 brackets, as {@code --host} gets it} @param host a host that passed {@link #hostProblem} */
+  /** {@return the host without IPv6 brackets, as {@code --host} gets it}
+   * @param host a host that passed {@link #hostProblem} */
   public static String stripBrackets(String host) {
     return SpecUrls.stripBrackets(host);
   }
 
-  /** {@return the route prefix normalised: a leading {@code /}, no trailing {@code /}, {@code ""} for none} @param prefix the prefix */
+  /** {@return the route prefix normalised: a leading {@code /}, no trailing {@code /}, {@code ""} for none}
+   * @param prefix the prefix */
   public static String normalisePrefix(String prefix) {
     return SpecUrls.normalisePrefix(prefix);
   }
@@ -355,7 +368,8 @@ public final class SpecRules {
     return new ArrayList<>();
   }
 
-  /** {@return the default alias of a model path: its last component without the final extension} @param model the path */
+  /** {@return the default alias of a model path: its last component without the final extension}
+   * @param model the path */
   public static String deriveAlias(String model) {
     int end = model.length();
     while (end > 1 && model.charAt(end - 1) == '/') {

@@ -26,7 +26,8 @@ public final class WireRules {
 
   private WireRules() {}
 
-  /** {@return {@code text} stripped, without the leading {@code :} of an atom written as text} @param text the text */
+  /** {@return {@code text} stripped, without the leading {@code :} of an atom written as text}
+   * @param text the text */
   public static String atom(String text) {
     String s = text.strip();
     return s.startsWith(":") ? s.substring(1) : s;
