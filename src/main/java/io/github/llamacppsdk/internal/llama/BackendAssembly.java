@@ -37,26 +37,47 @@ public final class BackendAssembly implements AutoCloseable {
    * Creates what was not given and registers the llama backends in the core.
    *
    * @param b the builder's settings
-   * @throws IllegalStateException if a capacity is set together with a given core
+   * @throws IllegalStateException if a capacity is set together with a given core (nothing is opened)
    * @throws io.github.llamacppsdk.core.InferenceException {@code LAUNCH_FAILED} if the Kubernetes
    *     transport cannot be opened
    */
   public BackendAssembly(BackendSettings b) {
+    if (b.core != null && b.capacity != null) { // refused before anything is opened or created
+      throw new IllegalStateException("capacity is the core's: set it with InferenceCore.builder().capacity(...) "
+          + "on the core you pass to this builder");
+    }
     this.ownsTransport = b.transport == null;
     this.transport = !ownsTransport ? b.transport
         : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
         : ProcessTransport.local();
     this.ownsCore = b.core == null;
-    this.core = ownsCore ? newCore(b) : givenCore(b);
-    this.prober = ReadinessProber.create(b.probeTimeout);
-    boolean serverPulls = transport.capabilities().remote(); // a remote server pulls named models itself
-    this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners, serverPulls);
-    LlamaServices services = new LlamaServices(transport, prober, b.restartPolicy, b.healthThreshold,
-        ServerBuilds.shared(), b.perInstanceKeys, serverPulls ? ServerPull.of(models.settings()) : ServerPull.none());
-    this.spawned = new LlamaServerBackend(services);
-    AttachedLlamaBackend attached = new AttachedLlamaBackend(services);
-    core.registerBackend(spawned);
-    core.registerBackend(attached);
+    InferenceCore createdCore = null;
+    ReadinessProber createdProber = null;
+    try {
+      createdCore = ownsCore ? newCore(b) : givenCore(b);
+      createdProber = ReadinessProber.create(b.probeTimeout);
+      boolean serverPulls = transport.capabilities().remote(); // a remote server pulls named models itself
+      this.models = new SpecPuller(b.modelPuller, b.hub, b.pullListeners, serverPulls);
+      LlamaServices services = new LlamaServices(transport, createdProber, b.restartPolicy, b.healthThreshold,
+          ServerBuilds.shared(), b.perInstanceKeys, serverPulls ? ServerPull.of(models.settings()) : ServerPull.none());
+      this.spawned = new LlamaServerBackend(services);
+      AttachedLlamaBackend attached = new AttachedLlamaBackend(services);
+      createdCore.registerBackend(spawned);
+      createdCore.registerBackend(attached);
+    } catch (RuntimeException | Error e) { // a failed build leaves nothing open: no transport, thread or anchor
+      if (createdProber != null) {
+        createdProber.close();
+      }
+      if (ownsCore && createdCore != null) {
+        createdCore.close();
+      }
+      if (ownsTransport) {
+        transport.close();
+      }
+      throw e;
+    }
+    this.core = createdCore;
+    this.prober = createdProber;
   }
 
   private static InferenceCore newCore(BackendSettings b) {
@@ -78,10 +99,6 @@ public final class BackendAssembly implements AutoCloseable {
   }
 
   private static InferenceCore givenCore(BackendSettings b) {
-    if (b.capacity != null) {
-      throw new IllegalStateException("capacity is the core's: set it with InferenceCore.builder().capacity(...) "
-          + "on the core you pass to this builder");
-    }
     b.listeners.forEach(b.core::addListener);
     return b.core;
   }
