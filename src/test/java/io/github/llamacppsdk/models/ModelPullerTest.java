@@ -276,6 +276,29 @@ class ModelPullerTest {
   }
 
   @Test
+  void aListenerThatThrowsAnErrorEndsNeitherItsPullNorAnotherThreadsWaitingForIt() throws Exception {
+    hub.throttle(800_000); // about half a second, so the second pull joins the first's download
+    CountDownLatch downloading = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<PulledModel> throwing = pool.submit(() -> puller().pull(MODEL, p -> {
+        if (p.stage() == Stage.DOWNLOADING) {
+          downloading.countDown();
+          if (p.bytesDone() >= BYTES.length / 2) {
+            throw new AssertionError("a test's listener failing mid-download");
+          }
+        }
+      }));
+      assertThat(downloading.await(10, TimeUnit.SECONDS)).isTrue();
+      Future<PulledModel> waiting = pool.submit(() -> puller().pull(MODEL));
+      assertThat(waiting.get(15, TimeUnit.SECONDS).path()).isEqualTo(throwing.get(15, TimeUnit.SECONDS).path());
+      assertThat(Files.readAllBytes(waiting.get().path())).isEqualTo(BYTES);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aSlowDownloadThatKeepsMovingIsNotKilled() throws Exception {
     hub.throttle(200_000); // 2 s for the file, bytes every 50 ms
     HubSettings strict = hub.settings(cache).toBuilder().stallTimeout(Duration.ofMillis(400)).maxAttempts(1).build();

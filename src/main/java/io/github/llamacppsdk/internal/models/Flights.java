@@ -65,7 +65,7 @@ final class Flights {
           boolean downloaded = locked(lockFile, () -> Files.exists(blob) ? false : work.apply(mine));
           mine.done.complete(downloaded);
           return downloaded;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // whatever ends the work ends the waiters' wait too
           mine.done.completeExceptionally(e);
           throw e;
         } finally {
@@ -80,8 +80,9 @@ final class Flights {
         Thread.currentThread().interrupt();
         throw new InferenceException(ErrorCode.INTERRUPTED, "interrupted while waiting for the download of " + blob);
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof InferenceException ie && ie.code() == ErrorCode.INTERRUPTED) {
-          continue; // the downloading thread was interrupted, not this one: take over
+        if (e.getCause() instanceof InferenceException ie && ie.code() == ErrorCode.INTERRUPTED
+            || e.getCause() instanceof Error && !(e.getCause() instanceof VirtualMachineError)) {
+          continue; // the downloading thread was interrupted or failed in its own code, not in the blob's: take over
         }
         throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
       } finally {
