@@ -190,6 +190,8 @@ class BootSpecFieldsTest {
         arguments("host", "a b", "\"a b\"", "not a URL or path"),
         arguments("host", "[::1", "\"[::1\"", "brackets"),
         arguments("host", "[localhost]", "\"[localhost]\"", "brackets"),
+        arguments("host", "llama_box", "\"llama_box\"", "no '_'"),
+        arguments("host", "localhost:8080", "\"localhost:8080\"", "not a host name a URL can carry"),
         arguments("port", -1, "-1", "from 0 to 65535"),
         arguments("port", 70000, "70000", "from 0 to 65535"),
         arguments("port", "8080", "\"8080\"", "got text"),

@@ -232,7 +232,14 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
     }
     LaunchedProcess p = launch(spec);
-    watch(spec, p).whenComplete((target, t) -> {
+    CompletableFuture<ProbeTarget> watched;
+    try {
+      watched = watch(spec, p);
+    } catch (RuntimeException | Error e) { // nothing watches the launched server yet: it must not outlive the failure
+      p.stop(spec.stopTimeout());
+      throw e;
+    }
+    watched.whenComplete((target, t) -> {
       if (t == null) {
         onReady(spec, p, target);
       } else {

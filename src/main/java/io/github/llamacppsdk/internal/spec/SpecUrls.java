@@ -26,6 +26,15 @@ public final class SpecUrls {
         return "must be a host name or IP address, not a URL or path (it contains '" + printable(c) + "').";
       }
     }
+    String inUrl = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    try {
+      if (new java.net.URI("http://" + inUrl + ":1/").getHost() == null) {
+        // java.net.URI (and every JDK HTTP client) takes no '_' in a name: the endpoint's URLs would not work
+        return "is not a host name a URL can carry: use letters, digits, '-' and '.' (no '_'), or an IP address.";
+      }
+    } catch (java.net.URISyntaxException e) {
+      return "is not a host name a URL can carry: " + e.getReason() + ".";
+    }
     return null;
   }
 
