@@ -27,6 +27,8 @@ import java.util.List;
  * A JVM that uses the library, run by the reliability suite as a child process.
  *
  * <ul>
+ *   <li>{@code launch-in-hook BINARY MODEL ALIAS}: resolves a server from a shutdown hook and prints
+ *       {@code HOOK_RESULT} with the outcome.
  *   <li>{@code hold BINARY MODEL}: resolves a fake server, prints {@code SERVER_PID <pid>} and waits
  *       forever (the test kills this JVM with SIGKILL).
  *   <li>{@code secrets BINARY MODEL KEY KEY_FILE}: runs every path that could leak an API key, printing
@@ -42,6 +44,20 @@ public final class ChildJvmMain {
     Path binary = Path.of(args[1]);
     Path model = Path.of(args[2]);
     ResolveOptions opts = ChildJvm.OPTIONS;
+    if (args[0].equals("launch-in-hook")) {
+      // a server asked for while the JVM shuts down (a request still being served by a graceful shutdown)
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (LlamaCppBackend backend = LlamaCppBackend.create()) {
+          backend.resolveEndpoint(BootSpec.builder(model).binaryPath(binary).port(0).alias(args[3])
+              .extraArgs(List.of("--fake-load-ms", "0")).build(), opts).close();
+          System.out.println("HOOK_RESULT served");
+        } catch (io.github.llamacppsdk.core.InferenceException e) {
+          System.out.println("HOOK_RESULT " + e.code() + " " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        System.out.flush();
+      }, "test-hook"));
+      return;
+    }
     if (args[0].equals("hold")) {
       LlamaCppBackend backend = LlamaCppBackend.create();
       Resolution r = backend.resolveEndpoint(BootSpec.builder(model).binaryPath(binary).port(0)

@@ -67,4 +67,28 @@ class KilledJvmIT {
     }
     Rel.figure("kill -9 of the JVM -> its server gone (" + TRIALS + " trials)", Rel.stats(observed));
   }
+  @Test
+  void aServerAskedForDuringTheJvmsShutdownDoesNotOutliveIt() throws Exception {
+    Path binary = FakeLlamaServer.install(tmp);
+    Path model = GgufFiles.writeTinyModel(tmp.resolve("m.gguf"));
+    String alias = "in-hook-" + ProcessHandle.current().pid();
+    Process jvm = new ProcessBuilder(ChildJvm.command(ChildJvmMain.class, List.of(),
+        List.of("launch-in-hook", binary.toString(), model.toString(), alias))).redirectErrorStream(true).start();
+    String output;
+    try (java.io.InputStream in = jvm.getInputStream()) {
+      output = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } finally {
+      jvm.destroyForcibly();
+      jvm.onExit().get();
+    }
+    // the launch is refused (the library cannot guard a server it could not register a hook for), and the
+    // server it had already spawned is gone
+    assertThat(output).contains("HOOK_RESULT").doesNotContain("HOOK_RESULT served");
+    java.util.function.Supplier<List<ProcessHandle>> survivors = () -> ProcessHandle.allProcesses()
+        .filter(p -> Rel.running(p.pid()) && p.info().commandLine().orElse("").contains("--alias " + alias)).toList();
+    boolean gone = Rel.await(DEADLINE, () -> survivors.get().isEmpty());
+    List<ProcessHandle> left = survivors.get();
+    left.forEach(ProcessHandle::destroyForcibly); // not ours any more (re-parented): clean up before failing
+    assertThat(gone).as("servers with alias %s that outlived the JVM: %s; its output: %s", alias, left, output).isTrue();
+  }
 }

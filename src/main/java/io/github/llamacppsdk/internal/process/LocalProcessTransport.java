@@ -119,13 +119,21 @@ public final class LocalProcessTransport implements ProcessTransport {
         throw new ProcessLaunchException(request.argv().get(0),
             "could not start " + program + ": " + e.getMessage(), e);
       }
-      // After the server's spawn, not before: on the first launch the watchdog's own spawn then runs while
-      // the server is already starting, instead of delaying it (the server is recorded a few ms later).
-      guard = ensureGuards();
-      if (guard != null) {
-        guard.track(process.pid());
+      try {
+        // After the server's spawn, not before: on the first launch the watchdog's own spawn then runs while
+        // the server is already starting, instead of delaying it (the server is recorded a few ms later).
+        guard = ensureGuards();
+        if (guard != null) {
+          guard.track(process.pid());
+        }
+        launched = new LocalLaunchedProcess(process, request.displayName(), maxLineBytes, this::onExitThread);
+      } catch (RuntimeException | Error e) {
+        // not recorded anywhere yet (a hook refused during JVM shutdown, no thread for its reader): no
+        // one else would ever stop it
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        throw e;
       }
-      launched = new LocalLaunchedProcess(process, request.displayName(), maxLineBytes, this::onExitThread);
       live.add(launched);
     }
     log.info("launched {} pid={} ({})", request.displayName(), launched.pid(), program.getFileName());
@@ -143,7 +151,11 @@ public final class LocalProcessTransport implements ProcessTransport {
   private OrphanWatchdog ensureGuards() {
     if (shutdownHook == null) {
       Thread hook = new Thread(() -> stopAll(HOOK_GRACE), "llamacpp-shutdown-hook");
-      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        Runtime.getRuntime().addShutdownHook(hook);
+      } catch (IllegalStateException e) { // a launch from another shutdown hook: nothing would stop the server
+        throw new InferenceException(ErrorCode.CLOSED, "cannot launch a server while the JVM shuts down", e);
+      }
       shutdownHook = hook;
     }
     if (watchdog == null || !watchdog.isAlive()) {
