@@ -118,10 +118,11 @@ final class BuildRecords {
   /** Records the answers under {@code fingerprint}; a failure is logged at DEBUG only. */
   void store(String fingerprint, Answers answers) {
     Path target = dir.orElseThrow();
+    Path tmp = null;
     try {
       Files.createDirectories(target);
       Path file = target.resolve(fingerprint + ".build");
-      Path tmp = Files.createTempFile(target, fingerprint, ".tmp");
+      tmp = Files.createTempFile(target, fingerprint, ".tmp");
       byte[] version = answers.version().getBytes(StandardCharsets.UTF_8);
       byte[] help = answers.help().getBytes(StandardCharsets.UTF_8);
       ByteArrayOutputStream out = new ByteArrayOutputStream(version.length + help.length + 128);
@@ -135,9 +136,18 @@ final class BuildRecords {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      tmp = null; // moved into place
       prune(target);
     } catch (IOException | RuntimeException e) {
       log.debug("could not record a llama-server build under {}: {}", target, e.toString());
+    } finally {
+      if (tmp != null) { // a write or move that failed (a full disk): no half record left behind
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          log.debug("could not remove {}: {}", tmp, e.toString());
+        }
+      }
     }
   }
 

@@ -43,6 +43,19 @@ class BuildRecordsTest {
   }
 
   @Test
+  void aRecordThatCannotBeMovedIntoPlaceLeavesNoTemporaryFile() throws Exception {
+    Path dir = tmp.resolve("records");
+    BuildRecords records = new BuildRecords(Optional.of(dir));
+    String f = String.format("%032x", 7);
+    Files.createDirectories(dir.resolve(f + ".build").resolve("in-the-way")); // the move onto it fails
+    records.store(f, new BuildRecords.Answers(VERSION, HELP));
+    assertThat(records.load(f)).isEmpty();
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly(f + ".build");
+    }
+  }
+
+  @Test
   void aWrapperScriptIsFingerprintedByTheFilesItNamesAndOneThatNamesNoneIsNotRecorded() throws IOException {
     BuildRecords records = new BuildRecords(Optional.of(tmp.resolve("records")));
     Path real = binary("real-llama-server", "\u007fELF real");
