@@ -131,7 +131,8 @@ public final class InferenceCore implements AutoCloseable {
    *
    * @param spec the spec
    * @param waitTimeout how long to wait for readiness ({@link ErrorCode#WAIT_TIMEOUT} after it; the
-   *     instance keeps starting)
+   *     instance keeps starting); when the previous instance of the spec is still stopping, it runs from
+   *     the call and covers that stop as well (which goes on, as does the start after it)
    * @return the ready instance and whether it already existed
    * @throws InferenceException typed: {@code BACKEND_UNREGISTERED}, {@code INVALID_SPEC}, {@code
    *     PORT_CONFLICT}, the start's own code, {@code WAIT_TIMEOUT}, {@code STOPPED}, {@code INTERRUPTED},
@@ -339,7 +340,7 @@ public final class InferenceCore implements AutoCloseable {
   /**
    * Stops every instance (in parallel, waiting up to the close timeout), then stops lease expiry and
    * shuts down the scheduler if the core created it. Idempotent; later operations fail with {@code
-   * CLOSED}. An interrupt while waiting ends the wait early and restores the interrupt flag.
+   * CLOSED}, and so do, at once, the calls still waiting for a previous instance of their spec to stop. An interrupt while waiting ends the wait early and restores the interrupt flag.
    */
   @Override
   public void close() {

@@ -20,7 +20,8 @@ import java.util.Set;
  * @param ownerRef opaque owner reference stored on the lease (never interpreted)
  * @param ttl the lease's time to live; empty means it never expires
  * @param awaitTimeout how long the caller waits for readiness; the default, 150 s, is longer than the
- *     default readiness timeout of 120 s so the backend's own, more precise error wins
+ *     default readiness timeout of 120 s so the backend's own, more precise error wins. When the previous
+ *     instance of the spec is still stopping, it runs from the call and covers that stop as well
  */
 public record ResolveOptions(Optional<String> ownerRef, Optional<Duration> ttl, Duration awaitTimeout) {
 

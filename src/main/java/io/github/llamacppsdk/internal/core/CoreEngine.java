@@ -94,7 +94,8 @@ public final class CoreEngine {
    * {@return the future ready instance of a prepared request, joined or started (single flight)}
    *
    * @param p the prepared request
-   * @param waitTimeout how long to wait for readiness
+   * @param waitTimeout how long to wait for readiness, from now (it covers waiting for a previous
+   *     instance of the spec to stop)
    * @param pin whether to pin it
    * @param who who asks, in words
    */
@@ -107,7 +108,7 @@ public final class CoreEngine {
         return j;
       });
     }
-    return ReadyWaiter.await(joining, scheduler, waitTimeout,
+    return ReadyWaiter.await(joining, p.plan().instanceKey(), scheduler, waitTimeout,
         j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { });
   }
 
@@ -115,11 +116,12 @@ public final class CoreEngine {
    * {@return the future resolution of a prepared request: its instance ready, with a lease}
    *
    * @param p the prepared request
-   * @param options owner, TTL and wait timeout
+   * @param options owner, TTL and wait timeout (from now; it covers waiting for a previous instance of
+   *     the spec to stop)
    */
   public CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
     String who = "resolve" + options.ownerRef().map(o -> " by owner " + o).orElse("");
-    return ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who), scheduler,
+    return ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who), p.plan().instanceKey(), scheduler,
         options.awaitTimeout(), j -> {
       Lease lease = j.record().acquireLease(options);
       return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
@@ -151,6 +153,7 @@ public final class CoreEngine {
     if (!registry.markClosed()) {
       return;
     }
+    registry.failPendingJoins(); // callers waiting for a previous instance to stop: that stop may never end
     CompletableFuture<Void> all = stopEverything(ErrorCode.CLOSED, "core closed");
     try {
       all.get(closeTimeout.toNanos(), TimeUnit.NANOSECONDS);

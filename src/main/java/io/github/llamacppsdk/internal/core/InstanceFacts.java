@@ -101,6 +101,19 @@ final class InstanceFacts {
         + "; it keeps starting for other callers");
   }
 
+  /**
+   * {@return the failure of a wait that ran out before the caller could join: the previous instance of
+   * its spec is still stopping ({@code WAIT_TIMEOUT})}
+   *
+   * @param id the instance key
+   * @param timeout the wait that ran out
+   */
+  static InferenceException previousStillStopping(String id, Duration timeout) {
+    return new InferenceException(ErrorCode.WAIT_TIMEOUT, "instance " + id + " was not ready within " + timeout
+        + ": it was waiting for the previous instance of this spec to stop, which is still stopping; the stop"
+        + " goes on, and the new instance starts after it");
+  }
+
   /** The facts of an instance that decide why it holds capacity. */
   record Holding(String id, LifecycleStatus lifecycle, boolean pinned, int leases, List<String> owners, int waiters,
       Instant readyAt) {}

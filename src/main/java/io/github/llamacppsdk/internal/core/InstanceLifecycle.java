@@ -42,6 +42,7 @@ final class InstanceLifecycle {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final InstanceState state; // guarded by record
   private ManagedInstance handle; // guarded by record
+  private boolean startInFlight; // guarded by record: Backend.start is running; launch() finishes what ends meanwhile
 
   InstanceLifecycle(InstanceRecord record, BoundSpec<?> spec, StartupPlan plan, CoreRuntime rt, Instant now) {
     this.record = record;
@@ -79,36 +80,50 @@ final class InstanceLifecycle {
     rt.events().flush();
   }
 
-  /** Calls {@link Backend#start} (outside any lock) and wires readiness. Typed failures fail the instance. */
+  /**
+   * Calls {@link Backend#start} (outside any lock) and wires readiness. Typed failures fail the instance.
+   * An instance that stopped or failed while {@code start} ran (a stop, or the backend's own {@code
+   * reportExited} before {@code start} returned) has the handle {@code start} returned stopped; it is
+   * gone (its capacity released) once that stop completes.
+   */
   void launch() {
     boolean notLaunched;
     synchronized (record) {
       notLaunched = state.lifecycle() != LifecycleStatus.STARTING; // stopped before admission: nothing to start
+      startInFlight = !notLaunched;
     }
     if (notLaunched) {
       finishStopped();
       return;
     }
-    ManagedInstance h;
+    ManagedInstance h = null;
+    InferenceException startFailure = null;
     try {
       h = spec.start(plan, context);
       if (h == null) {
-        throw new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start returned null");
+        startFailure = new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start returned null");
       }
     } catch (InferenceException e) {
-      fail(e);
-      return;
+      startFailure = e;
     } catch (RuntimeException e) {
-      fail(new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start threw for instance "
-          + id + ": " + e, e));
+      startFailure = new InferenceException(ErrorCode.INTERNAL, "backend '" + backendId + "' start threw for instance "
+          + id + ": " + e, e);
+    }
+    boolean stillStarting;
+    synchronized (record) {
+      startInFlight = false;
+      handle = h;
+      stillStarting = state.lifecycle() == LifecycleStatus.STARTING;
+    }
+    if (startFailure != null) {
+      if (stillStarting) {
+        fail(startFailure);
+      } else {
+        finishStopped(); // stopped or failed while start ran, which left the finish to us: nothing to stop
+      }
       return;
     }
-    boolean stopNow;
-    synchronized (record) {
-      handle = h;
-      stopNow = state.lifecycle() == LifecycleStatus.STOPPING;
-    }
-    if (stopNow) {
+    if (!stillStarting) { // STOPPING (a stop while start ran) or FAILED (an exit reported during start)
       stopHandle(h);
       return;
     }
@@ -161,6 +176,7 @@ final class InstanceLifecycle {
   void fail(InferenceException e) {
     ManagedInstance h;
     boolean stopping;
+    boolean launchFinishes;
     synchronized (record) {
       LifecycleStatus l = state.lifecycle();
       if (l.isFinal() || l == LifecycleStatus.READY || l == LifecycleStatus.RECOVERING) {
@@ -172,12 +188,16 @@ final class InstanceLifecycle {
         log.debug("instance {} failed to start: {}", id, e.summary());
       }
       h = handle;
+      launchFinishes = startInFlight; // e.g. reportExited from inside start: launch() stops what start returns
     }
     if (!stopping) {
       rt.onRemoved().accept(record); // before the waiters hear of it: a caller that sees the failure sees no entry
     }
     ready.completeExceptionally(e);
     deliver();
+    if (launchFinishes) {
+      return;
+    }
     if (h == null) {
       finishStopped(); // nothing to stop: start itself failed
     } else if (!stopping) {

@@ -8,9 +8,11 @@ import io.github.llamacppsdk.core.StartupPlan;
 import io.github.llamacppsdk.internal.core.ReadyWaiter.Joined;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,6 +26,7 @@ public final class InstanceRegistry {
   private final Object lock = new Object();
   private final TreeMap<String, InstanceRecord> instances = new TreeMap<>();
   private final Map<String, InstanceRecord> claims = new HashMap<>();
+  private final Set<CompletableFuture<Joined>> pendingJoins = new HashSet<>(); // waiting for a stop
   private final EventDispatcher events;
   private boolean closed;
 
@@ -51,8 +54,25 @@ public final class InstanceRegistry {
   }
 
   /**
+   * Fails the joins still waiting for a previous instance to stop with {@link ErrorCode#CLOSED} (after
+   * {@link #markClosed()}: no new one can start); the stops go on. A join that completes anyway later
+   * leaves its record.
+   */
+  public void failPendingJoins() {
+    List<CompletableFuture<Joined>> pending;
+    synchronized (lock) {
+      pending = new ArrayList<>(pendingJoins);
+      pendingJoins.clear();
+    }
+    InferenceException closedNow = new InferenceException(ErrorCode.CLOSED, "the inference core was closed while "
+        + "the call waited for the previous instance of its spec to stop");
+    pending.forEach(f -> f.completeExceptionally(closedNow));
+  }
+
+  /**
    * Joins the live record for the plan's key as a waiter, or creates and launches one (the caller's
    * thread calls {@link Backend#start}); a record that is stopping is waited out and the call retried.
+   * Such a join stays pending until that stop completes; {@link #failPendingJoins()} ends it.
    *
    * @param spec the spec, bound to its backend
    * @param plan the validated plan
@@ -66,6 +86,7 @@ public final class InstanceRegistry {
     InstanceRecord rec;
     boolean created = false;
     CompletableFuture<Void> stopping = null;
+    CompletableFuture<Joined> pending = null;
     try {
       synchronized (lock) {
         if (closed) {
@@ -79,6 +100,8 @@ public final class InstanceRegistry {
           }
           if (!rec.join()) {
             stopping = rec.stopped();
+            pending = new CompletableFuture<>();
+            pendingJoins.add(pending);
           }
         } else {
           for (String resource : plan.exclusiveResources()) {
@@ -105,7 +128,19 @@ public final class InstanceRegistry {
     if (stopping != null) {
       // async on the core's scheduler: the stop completes on the JDK's process-reaper or timer
       // thread, which must not run a launch (fork, binds, probes)
-      return stopping.thenComposeAsync(v -> joinOrCreate(spec, plan, rt, requester), rt.scheduler());
+      CompletableFuture<Joined> joined = pending;
+      stopping.thenComposeAsync(v -> joinOrCreate(spec, plan, rt, requester), rt.scheduler())
+          .whenComplete((j, ex) -> {
+            synchronized (lock) {
+              pendingJoins.remove(joined);
+            }
+            if (ex != null) {
+              joined.completeExceptionally(Failures.unwrap(ex));
+            } else if (!joined.complete(j)) { // failed meanwhile (the core closed): nobody waits on this join
+              j.record().leave(false);
+            }
+          });
+      return joined;
     }
     if (created) {
       InstanceRecord launching = rec;

@@ -20,9 +20,11 @@ import java.util.function.Function;
  * races it against its own wait timeout (scheduled on the core's scheduler, armed only when the caller
  * actually has to wait) and cancellation, and leaves the record exactly once. When the result cannot
  * be built because the instance stopped serving again in between ({@link ErrorCode#NOT_READY}), it
- * waits for the next gate. A timed-out waiter leaves the instance starting (or recovering) for others;
- * a cancelled (or interrupted) waiter that was the last one interested stops a still-starting instance.
- * Not API.
+ * waits for the next gate. A caller whose join has to wait for the previous instance of its spec to
+ * stop has to wait from the start: its timeout runs from the call and covers that stop as well as the
+ * new start. A timed-out waiter leaves the instance starting (or recovering, or stopping and then
+ * starting) for others; a cancelled (or interrupted) waiter that was the last one interested stops a
+ * still-starting instance. Not API.
  */
 public final class ReadyWaiter {
   private ReadyWaiter() {}
@@ -36,60 +38,110 @@ public final class ReadyWaiter {
    * Waits until the instance serves, then maps the record to a result.
    *
    * @param <T> the result type
-   * @param joining completes when the caller has joined a record (counted as a waiter)
+   * @param joining completes when the caller has joined a record (counted as a waiter); not yet
+   *     complete when the previous instance of the spec is still stopping
+   * @param instanceKey the instance key, for the message of a wait that ran out before the join
    * @param scheduler the core's scheduler, for the timeout
-   * @param timeout how long to wait, from the moment the caller first has to
+   * @param timeout how long to wait, from the moment the caller first has to (the call itself when
+   *     {@code joining} is not complete yet)
    * @param onReady builds the result (e.g. takes a lease); may throw an {@link InferenceException}
    * @param discard undoes a result nobody will receive (e.g. releases its lease)
    * @return the result future; cancelling it abandons the wait
    */
-  public static <T> CompletableFuture<T> await(CompletableFuture<Joined> joining, ScheduledExecutorService scheduler,
-      Duration timeout, Function<Joined, T> onReady, Consumer<T> discard) {
+  public static <T> CompletableFuture<T> await(CompletableFuture<Joined> joining, String instanceKey,
+      ScheduledExecutorService scheduler, Duration timeout, Function<Joined, T> onReady, Consumer<T> discard) {
     CompletableFuture<T> result = new CompletableFuture<>();
     AtomicReference<Wait<T>> waitRef = new AtomicReference<>();
+    Timer timer = new Timer(scheduler, timeout, result, () -> {
+      Wait<T> w = waitRef.get();
+      if (w != null) {
+        w.fail(w.joined.record().waitTimedOut(timeout));
+      } else { // the join is still waiting for the previous instance to stop; it joins later and leaves
+        result.completeExceptionally(InstanceFacts.previousStillStopping(instanceKey, timeout));
+      }
+    });
+    if (!joining.isDone()) { // the previous instance is still stopping: the caller waits from now
+      InferenceException refused = timer.arm();
+      if (refused != null) {
+        result.completeExceptionally(refused);
+      }
+    }
     joining.whenComplete((j, ex) -> {
       if (ex != null) {
         result.completeExceptionally(Failures.toInference(ex, "joining the instance"));
         return;
       }
-      Wait<T> w = new Wait<>(j, result, scheduler, timeout, onReady, discard);
+      Wait<T> w = new Wait<>(j, result, timer, onReady, discard);
       waitRef.set(w);
-      if (result.isDone()) { // cancelled before we joined
-        w.leave(true);
+      if (result.isDone()) { // cancelled, timed out or refused before we joined
+        w.leave(result.isCancelled()); // only a cancellation abandons; a timeout leaves it starting
         return;
       }
       w.awaitGate();
     });
     result.whenComplete((v, ex) -> {
+      timer.cancel();
       Wait<T> w = waitRef.get();
-      if (w != null) {
-        w.cancelTimer();
-        if (ex instanceof CancellationException) {
-          w.leave(true);
-        }
+      if (w != null && ex instanceof CancellationException) {
+        w.leave(true);
       }
     });
     return result;
+  }
+
+  /** The caller's one wait timer: armed once, when the caller first has to wait. Thread-safe. */
+  private static final class Timer {
+    private final ScheduledExecutorService scheduler;
+    private final Duration timeout;
+    private final CompletableFuture<?> result;
+    private final Runnable onExpiry;
+    private final AtomicBoolean armed = new AtomicBoolean();
+    private final AtomicReference<ScheduledFuture<?>> scheduled = new AtomicReference<>();
+
+    Timer(ScheduledExecutorService scheduler, Duration timeout, CompletableFuture<?> result, Runnable onExpiry) {
+      this.scheduler = scheduler;
+      this.timeout = timeout;
+      this.result = result;
+      this.onExpiry = onExpiry;
+    }
+
+    /** {@return null once armed (now or before), else why the scheduler refused it} */
+    InferenceException arm() {
+      if (!armed.compareAndSet(false, true)) {
+        return null;
+      }
+      try {
+        scheduled.set(scheduler.schedule(onExpiry, TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS));
+        if (result.isDone()) {
+          cancel();
+        }
+        return null;
+      } catch (RuntimeException e) {
+        return new InferenceException(ErrorCode.CLOSED, "the core's scheduler refused the wait timer (closed?)", e);
+      }
+    }
+
+    void cancel() {
+      ScheduledFuture<?> t = scheduled.get();
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
   }
 
   /** One joined wait. Thread-safe: its gates complete on any thread. */
   private static final class Wait<T> {
     private final Joined joined;
     private final CompletableFuture<T> result;
-    private final ScheduledExecutorService scheduler;
-    private final Duration timeout;
+    private final Timer timer;
     private final Function<Joined, T> onReady;
     private final Consumer<T> discard;
     private final AtomicBoolean left = new AtomicBoolean();
-    private final AtomicBoolean timerArmed = new AtomicBoolean();
-    private final AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
 
-    Wait(Joined joined, CompletableFuture<T> result, ScheduledExecutorService scheduler, Duration timeout,
-        Function<Joined, T> onReady, Consumer<T> discard) {
+    Wait(Joined joined, CompletableFuture<T> result, Timer timer, Function<Joined, T> onReady, Consumer<T> discard) {
       this.joined = joined;
       this.result = result;
-      this.scheduler = scheduler;
-      this.timeout = timeout;
+      this.timer = timer;
       this.onReady = onReady;
       this.discard = discard;
     }
@@ -100,37 +152,17 @@ public final class ReadyWaiter {
       }
     }
 
-    void cancelTimer() {
-      ScheduledFuture<?> t = timer.get();
-      if (t != null) {
-        t.cancel(false);
-      }
-    }
-
     /** Waits on the record's current gate; a serving instance needs no timer, even with a zero wait. */
     void awaitGate() {
       CompletableFuture<Void> gate = joined.record().serving();
-      if (!gate.isDone() && !armTimer()) {
-        return;
+      if (!gate.isDone()) {
+        InferenceException refused = timer.arm();
+        if (refused != null) {
+          fail(refused);
+          return;
+        }
       }
       gate.whenComplete((v, ex) -> onGate(ex));
-    }
-
-    private boolean armTimer() {
-      if (!timerArmed.compareAndSet(false, true)) {
-        return true;
-      }
-      try {
-        timer.set(scheduler.schedule(() -> fail(joined.record().waitTimedOut(timeout)),
-            TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS));
-        if (result.isDone()) {
-          cancelTimer();
-        }
-        return true;
-      } catch (RuntimeException e) {
-        fail(new InferenceException(ErrorCode.CLOSED, "the core's scheduler refused the wait timer (closed?)", e));
-        return false;
-      }
     }
 
     private void onGate(Throwable gateFailure) {
@@ -162,7 +194,7 @@ public final class ReadyWaiter {
       }
     }
 
-    private void fail(InferenceException e) {
+    void fail(InferenceException e) {
       if (result.completeExceptionally(e)) {
         leave(false);
       }
