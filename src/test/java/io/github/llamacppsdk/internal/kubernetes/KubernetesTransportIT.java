@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.llamacppsdk.internal.llama.PortAllocator;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
@@ -185,5 +186,24 @@ class KubernetesTransportIT {
     } finally {
       p.stop(Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void aFailedPodWatchAtTheFirstLaunchIsUndoneAndTheNextLaunchStartsOver() throws Exception {
+    cluster.failRequests("GET", "/api/v1/namespaces/" + MockCluster.NAMESPACE
+        + "/pods\\?(?!.*watch=true).*labelSelector=llama-cpp-sdk%2Fsession.*", 403, 1);
+    assertThatThrownBy(this::launch).isInstanceOf(io.github.llamacppsdk.process.ProcessLaunchException.class)
+        .hasMessageContaining("cannot list and watch the session's pods").hasMessageContaining("403")
+        .satisfies(e -> assertThat(((io.github.llamacppsdk.core.InferenceException) e).code())
+            .isEqualTo(io.github.llamacppsdk.core.ErrorCode.LAUNCH_FAILED));
+    assertThat(cluster.failedRequests()).isEqualTo(1);
+    assertThat(cluster.client().leases().list().getItems()).as("the lease of the failed start is deleted").isEmpty();
+    assertThat(cluster.pods()).isEmpty();
+
+    LaunchedProcess p = launch();
+    assertThat(p.reachableAddress().get(60, TimeUnit.SECONDS)).isPresent();
+    assertThat(lease()).as("a new anchor").isPresent();
+    ExitStatus exit = p.stop(Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
+    assertThat(exit.termination()).as("its exit is observed: the informer runs").isEqualTo(ExitStatus.Termination.GRACEFUL);
   }
 }
