@@ -49,6 +49,10 @@ public final class KubernetesTransport implements ProcessTransport {
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
   private static final Duration CLOSE_BOUND = Duration.ofSeconds(20);
+  /** How often a pod's delete is tried before its stop fails. */
+  static final int DELETE_ATTEMPTS = 5;
+  /** The pause after the first refused delete; it doubles after each (0.25 + 0.5 + 1 + 2 s in all). */
+  private static final Duration DELETE_BACKOFF = Duration.ofMillis(250);
 
   private final KubernetesPlacement placement;
   private final KubernetesClient client;
@@ -231,10 +235,36 @@ public final class KubernetesTransport implements ProcessTransport {
     }
   }
 
-  /** Deletes a pod with a grace period, off the caller's thread. */
+  /**
+   * Deletes a pod with a grace period, off the caller's thread. A refused delete (the API server, RBAC,
+   * the connection) is tried again, {@value #DELETE_ATTEMPTS} times in all with a doubling pause; the
+   * pod hears of the outcome ({@link PodProcess#deleteAccepted()}, {@link PodProcess#deleteFailed}).
+   */
   void delete(PodProcess p, long graceSeconds) {
-    Runnable delete = () -> deleteQuietly(() -> client.pods().inNamespace(namespace).withName(p.podName())
-        .withGracePeriod(graceSeconds).delete());
+    deleteAttempt(p, graceSeconds, 1);
+  }
+
+  private void deleteAttempt(PodProcess p, long graceSeconds, int attempt) {
+    Runnable delete = () -> {
+      try {
+        client.pods().inNamespace(namespace).withName(p.podName()).withGracePeriod(graceSeconds).delete();
+      } catch (KubernetesClientException e) {
+        if (attempt < DELETE_ATTEMPTS) {
+          log.debug("{}: delete of pod {} refused (attempt {}): {}", p.displayName(), p.podName(), attempt,
+              e.getMessage());
+          try {
+            scheduler.schedule(() -> deleteAttempt(p, graceSeconds, attempt + 1),
+                DELETE_BACKOFF.multipliedBy(1L << (attempt - 1)).toMillis(), TimeUnit.MILLISECONDS);
+            return;
+          } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the transport is closing: no more attempts
+          }
+        }
+        p.deleteFailed(e, attempt);
+        return;
+      }
+      p.deleteAccepted();
+    };
     try {
       scheduler.execute(delete);
     } catch (java.util.concurrent.RejectedExecutionException e) {
