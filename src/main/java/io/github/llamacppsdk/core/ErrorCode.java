@@ -64,5 +64,10 @@ public enum ErrorCode {
   /** The waiting thread was interrupted; the half-started process was cleaned up. */
   INTERRUPTED,
   /** An unexpected failure inside a backend; the cause carries the detail. */
-  INTERNAL
+  INTERNAL,
+  /**
+   * A stop could not be carried out: the server may still run (e.g. its Kubernetes pod could not be
+   * deleted). The instance is not reported stopped; the message says what was refused and why.
+   */
+  STOP_FAILED
 }

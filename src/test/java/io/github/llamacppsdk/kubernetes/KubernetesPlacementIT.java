@@ -221,6 +221,36 @@ class KubernetesPlacementIT extends MockClusterTest {
   }
 
 
+  @Test
+  void aPodThatCannotBeDeletedIsNotReportedStopped() throws Exception {
+    backend(placement().build());
+    String id;
+    String pod;
+    try (Resolution r = backend.resolveEndpoint(spec().build(), lease())) {
+      id = r.instance().instanceId();
+      pod = cluster.pods().get(0).getMetadata().getName();
+    }
+    // RBAC without delete on pods: every delete of this pod is refused until the failures are cleared
+    cluster.failRequests("DELETE", "/api/v1/namespaces/" + MockCluster.NAMESPACE + "/pods/" + pod + "(\\?.*)?", 403,
+        Integer.MAX_VALUE);
+    assertThatThrownBy(() -> backend.stopInstance(id, Duration.ofSeconds(20)))
+        .isInstanceOfSatisfying(io.github.llamacppsdk.core.InferenceException.class,
+            e -> assertThat(e.code()).isEqualTo(io.github.llamacppsdk.core.ErrorCode.STOP_FAILED))
+        .hasMessageContaining("pod " + pod).hasMessageContaining("could not be deleted").hasMessageContaining("403");
+    assertThat(cluster.failedRequests()).as("the delete was retried").isGreaterThan(1);
+    assertThat(backend.instances()).singleElement().satisfies(s -> {
+      assertThat(s.lifecycle()).as("not STOPPED: the pod still runs").isEqualTo(LifecycleStatus.STOPPING);
+      assertThat(s.healthReason()).startsWith("stop failed: STOP_FAILED: pod " + pod);
+    });
+    assertThat(cluster.kubelet().runningPods()).as("the pod still runs").hasSize(1);
+
+    // the API server takes deletes again: closing the backend stops what it could not stop before
+    cluster.clearFailures();
+    backend.close();
+    assertThat(cluster.pods()).isEmpty();
+    assertThat(cluster.kubelet().runningPods()).isEmpty();
+  }
+
   /** Waits for a condition with no event to wait on (another JVM's view, the API server's contents). */
   static boolean await(Duration deadline, BooleanSupplier condition) {
     long end = System.nanoTime() + deadline.toNanos();

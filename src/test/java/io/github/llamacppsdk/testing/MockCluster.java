@@ -38,6 +38,7 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
   private final SimulatedKubelet kubelet;
+  private final Dispatcher dispatcher;
 
   /**
    * Starts the API server and the kubelet.
@@ -47,7 +48,7 @@ public final class MockCluster implements AutoCloseable {
    * @param gpus the GPUs of the one simulated node
    */
   public MockCluster(Path fakeBinary, Map<String, Path> claims, int gpus) {
-    Dispatcher dispatcher = new Dispatcher();
+    dispatcher = new Dispatcher();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     client = server.createClient();
@@ -93,6 +94,31 @@ public final class MockCluster implements AutoCloseable {
     return kubelet;
   }
 
+  /**
+   * Makes the next {@code times} requests with this method whose path (query included) matches
+   * {@code pathRegex} fail with {@code code} and a Kubernetes {@code Status} body, before CRUD sees them;
+   * later ones are served as usual. fabric8's {@code server().expect()} does not apply here: this
+   * server dispatches through its own CRUD dispatcher, which never consults expectations.
+   *
+   * @param method the HTTP method ({@code GET}, {@code PUT}, {@code PATCH}, {@code POST}, {@code DELETE})
+   * @param pathRegex a regular expression the whole request path must match
+   * @param code the HTTP status of the failure
+   * @param times how many matching requests fail ({@link Integer#MAX_VALUE}: all until {@link #clearFailures()})
+   */
+  public void failRequests(String method, String pathRegex, int code, int times) {
+    dispatcher.faults.add(new Fault(method, Pattern.compile(pathRegex), code, new java.util.concurrent.atomic.AtomicInteger(times)));
+  }
+
+  /** Ends every failure {@link #failRequests} set up. */
+  public void clearFailures() {
+    dispatcher.faults.clear();
+  }
+
+  /** {@return how many requests the failures set up with {@link #failRequests} have failed so far} */
+  public int failedRequests() {
+    return dispatcher.failed.get();
+  }
+
   /** {@return the pods in the namespace} */
   public List<Pod> pods() {
     return client().pods().list().getItems();
@@ -115,13 +141,31 @@ public final class MockCluster implements AutoCloseable {
     }
   }
 
-  /** CRUD, plus logs, port-forwards and graceful deletion from the kubelet. */
+  private record Fault(String method, Pattern path, int code, java.util.concurrent.atomic.AtomicInteger left) {
+    boolean claims(RecordedRequest request) {
+      return method.equals(request.getMethod()) && path.matcher(request.getPath()).matches()
+          && left.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+    }
+  }
+
+  /** Injected failures, then CRUD, plus logs, port-forwards and graceful deletion from the kubelet. */
   private static final class Dispatcher extends KubernetesCrudDispatcher {
     volatile SimulatedKubelet kubelet;
+    final List<Fault> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
       String path = request.getPath();
+      for (Fault f : faults) {
+        if (f.claims(request)) {
+          failed.incrementAndGet();
+          return new MockResponse().setResponseCode(f.code()).setHeader("Content-Type", "application/json")
+              .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + f.code()
+                  + ",\"message\":\"injected failure " + f.code() + " of " + request.getMethod() + " " + path.replace("\"", "")
+                  + "\"}");
+        }
+      }
       Matcher log = LOG.matcher(path);
       if ("GET".equals(request.getMethod()) && log.matches()) {
         return kubelet.log(log.group(2), query(log.group(3)));

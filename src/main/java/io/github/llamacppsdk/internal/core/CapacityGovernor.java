@@ -325,7 +325,11 @@ public final class CapacityGovernor {
   }
 
   private void watch(Entry e) {
-    e.record.stopped().whenComplete((v, ex) -> release(e));
+    e.record.stopped().whenComplete((v, ex) -> {
+      if (InstanceLifecycle.stopFailure(ex) == null) { // a server that could not be stopped still holds its share
+        release(e);
+      }
+    });
   }
 
   private void release(Entry e) {

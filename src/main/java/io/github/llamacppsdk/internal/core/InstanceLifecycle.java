@@ -251,11 +251,36 @@ final class InstanceLifecycle {
       f = CompletableFuture.failedFuture(e);
     }
     f.whenComplete((v, ex) -> {
+      InferenceException notStopped = stopFailure(ex);
+      if (notStopped != null) {
+        stopFailed(notStopped);
+        return;
+      }
       if (ex != null) {
         log.warn("instance {}: backend stop failed", id, ex);
       }
       finishStopped();
     });
+  }
+
+  /** {@return the failure when it says the server may still run ({@code STOP_FAILED}), else null} */
+  static InferenceException stopFailure(Throwable ex) {
+    return ex != null && Failures.unwrap(ex) instanceof InferenceException e && e.code() == ErrorCode.STOP_FAILED
+        ? e : null;
+  }
+
+  /**
+   * The backend could not stop the server (it may still run): the instance stays {@code STOPPING}, in
+   * the registry and in the capacity, with the failure as its reason, and its stop fails with it.
+   */
+  private void stopFailed(InferenceException e) {
+    synchronized (record) {
+      if (state.lifecycle() == LifecycleStatus.STOPPING) {
+        state.transition(LifecycleStatus.STOPPING, state.health(), "stop failed: " + e.summary());
+      }
+    }
+    deliver();
+    stopped.completeExceptionally(e);
   }
 
   private void finishStopped() {

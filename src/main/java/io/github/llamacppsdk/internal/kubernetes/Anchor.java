@@ -42,6 +42,10 @@ final class Anchor {
   private final Duration ttl;
   private final Clock clock;
   private volatile OwnerReference reference;
+  /** Whether the session holds a Lease: created and not deleted by it (it may have been lost). Guarded by this. */
+  private boolean held;
+  /** Renewals failed in a row; the renewal task's thread only. */
+  private int failures;
 
   Anchor(KubernetesClient client, String namespace, String session, String owner, Optional<OwnerReference> ownerPod,
       Duration ttl, Clock clock) {
@@ -62,20 +66,66 @@ final class Anchor {
   /** {@return an owner reference to the Lease, creating it first if needed} */
   synchronized OwnerReference reference() {
     if (reference == null) {
-      Lease created = client.leases().inNamespace(namespace).resource(lease()).create();
+      Lease created;
+      try {
+        created = client.leases().inNamespace(namespace).resource(lease()).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        // the name is this session's: an earlier create that failed on the way back created it
+        created = client.leases().inNamespace(namespace).withName(name()).get();
+        if (created == null) {
+          throw e;
+        }
+      }
       reference = new OwnerReferenceBuilder().withApiVersion("coordination.k8s.io/v1").withKind("Lease")
           .withName(created.getMetadata().getName()).withUid(created.getMetadata().getUid())
           .withBlockOwnerDeletion(false).withController(false).build();
+      held = true;
       log.info("anchor lease {}/{} created (owner {}, renewed every {} s)", namespace, name(), owner,
           ttl.toSeconds() / 3);
     }
     return reference;
   }
 
-  /** Renews the Lease; recreates it when someone removed it (its pods may be gone with it). */
+  /**
+   * Renews the Lease; recreates it when someone removed it (its pods may be gone with it). The periodic
+   * task of the transport: never throws. A renewal that fails (the API server, the connection, a
+   * re-create refused) is logged once as a warning with its cause and tried again the next period;
+   * the first renewal that works again is logged too.
+   */
   void renew() {
-    if (reference == null) {
-      return;
+    try {
+      if (!renewOrRecreate()) {
+        return;
+      }
+      if (failures > 0) {
+        log.info("anchor lease {}/{} renewed again after {} failed attempt(s)", namespace, name(), failures);
+        failures = 0;
+      }
+    } catch (RuntimeException e) {
+      failures++;
+      if (failures == 1) {
+        log.warn("anchor lease {}/{} not renewed ({}); retrying every {} s (other sessions remove this session's pods"
+            + " once it has not been renewed for {} s)", namespace, name(), e.getMessage() != null ? e.getMessage() : e.toString(), ttl.toSeconds() / 3,
+            ttl.toSeconds() * 2);
+      } else {
+        log.debug("anchor lease {}/{} still not renewed (attempt {}): {}", namespace, name(), failures, e.toString());
+      }
+    }
+  }
+
+  /** {@return whether there was a Lease to renew} (it is renewed, or recreated when it was lost) */
+  private boolean renewOrRecreate() {
+    synchronized (this) {
+      if (!held) {
+        return false;
+      }
+      if (reference == null) { // lost, and an earlier re-create failed
+        reference();
+        return true;
+      }
     }
     try {
       Lease renewed = client.leases().inNamespace(namespace).withName(name())
@@ -85,21 +135,30 @@ final class Anchor {
       }
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
-        log.warn("anchor lease {}/{} not renewed ({}); retrying in {} s", namespace, name(), e.getMessage(),
-            ttl.toSeconds() / 3);
-        return;
+        throw e;
       }
       log.warn("anchor lease {}/{} was removed by someone else; recreating it (pods it owned may be gone)",
           namespace, name());
       synchronized (this) {
+        if (!held) {
+          return false; // deleted by this session meanwhile
+        }
         reference = null;
+        reference();
       }
-      reference();
     }
+    return true;
   }
 
-  /** Deletes the Lease (after the session's pods are gone). Never throws. */
+  /**
+   * Deletes the Lease (after the session's pods are gone, or when a transport's start is undone); a
+   * later {@link #reference()} creates a new one and renewals do nothing until then. Never throws.
+   */
   void delete() {
+    synchronized (this) {
+      held = false;
+      reference = null;
+    }
     try {
       client.leases().inNamespace(namespace).withName(name()).delete();
     } catch (KubernetesClientException e) {

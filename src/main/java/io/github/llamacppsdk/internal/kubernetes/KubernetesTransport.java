@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +49,10 @@ public final class KubernetesTransport implements ProcessTransport {
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
   private static final Duration CLOSE_BOUND = Duration.ofSeconds(20);
+  /** How often a pod's delete is tried before its stop fails. */
+  static final int DELETE_ATTEMPTS = 5;
+  /** The pause after the first refused delete; it doubles after each (0.25 + 0.5 + 1 + 2 s in all). */
+  private static final Duration DELETE_BACKOFF = Duration.ofMillis(250);
 
   private final KubernetesPlacement placement;
   private final KubernetesClient client;
@@ -62,6 +67,7 @@ public final class KubernetesTransport implements ProcessTransport {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook = new Thread(this::close, "llamacpp-k8s-shutdown");
   private SharedIndexInformer<Pod> informer; // guarded by this
+  private ScheduledFuture<?> renewal; // guarded by this
   private boolean started; // guarded by this
 
   private KubernetesTransport(KubernetesPlacement placement, Clock clock) {
@@ -123,13 +129,7 @@ public final class KubernetesTransport implements ProcessTransport {
     if (closed.get()) {
       throw new InferenceException(ErrorCode.CLOSED, "the Kubernetes transport is closed");
     }
-    OwnerReference ownerRef;
-    try {
-      ownerRef = ensureStarted();
-    } catch (KubernetesClientException e) {
-      throw new ProcessLaunchException("lease/" + anchor.name(), "cannot create the anchor lease in namespace "
-          + namespace + ": " + e.getMessage(), e);
-    }
+    OwnerReference ownerRef = ensureStarted();
     PodSpecs.Names names = PodSpecs.Names.fresh(request.displayName());
     Map<String, String> podLabels = PodSpecs.labels(placement, session, owner, request, "server");
     Map<String, String> keyLabels = PodSpecs.labels(placement, session, owner, request, "key");
@@ -152,15 +152,62 @@ public final class KubernetesTransport implements ProcessTransport {
     return process;
   }
 
+  /**
+   * Starts the session with its first launch: creates the anchor, informs on the session's pods,
+   * schedules the anchor's renewal, registers the shutdown hook. Started only when every step
+   * worked; a step that fails undoes the ones before it (the informer closed, the lease deleted), so
+   * the next launch starts over.
+   *
+   * @throws ProcessLaunchException naming the step that failed and its cause
+   */
   private synchronized OwnerReference ensureStarted() {
-    OwnerReference ref = anchor.reference();
-    if (!started) {
-      started = true;
-      long every = Math.max(1, placement.anchorTtl().toMillis() / 3);
-      scheduler.scheduleWithFixedDelay(anchor::renew, every, every, TimeUnit.MILLISECONDS);
-      informer = client.pods().inNamespace(namespace).withLabel(Labels.SESSION, session).inform(new Events(), 0);
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    if (started) {
+      try {
+        return anchor.reference(); // recreated here if it was lost and its renewal could not recreate it yet
+      } catch (KubernetesClientException e) {
+        throw new ProcessLaunchException("lease/" + anchor.name(), "cannot create the anchor lease "
+            + anchor.name() + " in namespace " + namespace + ": " + e.getMessage(), e);
+      }
     }
+    OwnerReference ref;
+    try {
+      ref = anchor.reference();
+    } catch (KubernetesClientException e) {
+      anchor.delete(); // a create that timed out may still have happened
+      throw new ProcessLaunchException("lease/" + anchor.name(), "cannot create the anchor lease " + anchor.name()
+          + " in namespace " + namespace + " (may the service account create leases? see guides/kubernetes.md): "
+          + e.getMessage(), e);
+    }
+    SharedIndexInformer<Pod> inf = null;
+    boolean watching = false;
+    try {
+      inf = client.pods().inNamespace(namespace).withLabel(Labels.SESSION, session).runnableInformer(0);
+      inf.addEventHandler(new Events());
+      inf.run(); // the first list and watch: a failure (RBAC, connectivity) is final for this informer
+      watching = true;
+      long every = Math.max(1, placement.anchorTtl().toMillis() / 3);
+      renewal = scheduler.scheduleWithFixedDelay(anchor::renew, every, every, TimeUnit.MILLISECONDS);
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } catch (RuntimeException e) {
+      if (renewal != null) {
+        renewal.cancel(false);
+        renewal = null;
+      }
+      if (inf != null) {
+        inf.close();
+      }
+      anchor.delete();
+      String cause = e.getMessage() != null ? e.getMessage() : e.toString();
+      if (!watching) {
+        throw new ProcessLaunchException("watch/pods", "cannot list and watch the session's pods (label "
+            + Labels.SESSION + "=" + session + ") in namespace " + namespace
+            + " (may the service account list and watch pods? see guides/kubernetes.md): " + cause, e);
+      }
+      throw new ProcessLaunchException("session/" + session, "cannot start the session (the anchor's renewal,"
+          + " the shutdown hook): " + cause, e);
+    }
+    informer = inf;
+    started = true;
     return ref;
   }
 
@@ -188,10 +235,36 @@ public final class KubernetesTransport implements ProcessTransport {
     }
   }
 
-  /** Deletes a pod with a grace period, off the caller's thread. */
+  /**
+   * Deletes a pod with a grace period, off the caller's thread. A refused delete (the API server, RBAC,
+   * the connection) is tried again, {@value #DELETE_ATTEMPTS} times in all with a doubling pause; the
+   * pod hears of the outcome ({@link PodProcess#deleteAccepted()}, {@link PodProcess#deleteFailed}).
+   */
   void delete(PodProcess p, long graceSeconds) {
-    Runnable delete = () -> deleteQuietly(() -> client.pods().inNamespace(namespace).withName(p.podName())
-        .withGracePeriod(graceSeconds).delete());
+    deleteAttempt(p, graceSeconds, 1);
+  }
+
+  private void deleteAttempt(PodProcess p, long graceSeconds, int attempt) {
+    Runnable delete = () -> {
+      try {
+        client.pods().inNamespace(namespace).withName(p.podName()).withGracePeriod(graceSeconds).delete();
+      } catch (KubernetesClientException e) {
+        if (attempt < DELETE_ATTEMPTS) {
+          log.debug("{}: delete of pod {} refused (attempt {}): {}", p.displayName(), p.podName(), attempt,
+              e.getMessage());
+          try {
+            scheduler.schedule(() -> deleteAttempt(p, graceSeconds, attempt + 1),
+                DELETE_BACKOFF.multipliedBy(1L << (attempt - 1)).toMillis(), TimeUnit.MILLISECONDS);
+            return;
+          } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the transport is closing: no more attempts
+          }
+        }
+        p.deleteFailed(e, attempt);
+        return;
+      }
+      p.deleteAccepted();
+    };
     try {
       scheduler.execute(delete);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -238,6 +311,9 @@ public final class KubernetesTransport implements ProcessTransport {
           CLOSE_BOUND);
     }
     synchronized (this) {
+      if (renewal != null) {
+        renewal.cancel(false); // before the lease goes: a renewal must not recreate it
+      }
       if (informer != null) {
         informer.close();
       }

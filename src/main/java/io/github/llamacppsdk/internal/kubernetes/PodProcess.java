@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.internal.process.LineFramer;
 import io.github.llamacppsdk.internal.process.OutputBackedProcess;
 import io.github.llamacppsdk.internal.process.ProcessOutput;
@@ -43,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A terminated container is the exit, with its code ({@code 128+N} read as signal N, as locally);
  *       {@code OOMKilled} says {@code out of memory}. A pod that vanished without one ended by signal 15.
  *   <li>{@link #stop(Duration)} deletes the pod with the grace in whole seconds (rounded up) and
- *       completes when the pod is gone; GRACEFUL unless it ended by SIGKILL or after the grace.
+ *       completes when the pod is gone; GRACEFUL unless it ended by SIGKILL or after the grace. A refused
+ *       delete is retried (bounded); when none is accepted the stop fails with {@code STOP_FAILED} and
+ *       the process stays alive (a later stop tries again).
  * </ul>
  *
  * After the exit (and the log's tail, at most 2 s later) the pod's Secret is deleted, and the pod
@@ -77,6 +81,8 @@ final class PodProcess extends OutputBackedProcess {
   private Duration grace;
   private CompletableFuture<ExitStatus> stopFuture;
   private boolean deleteRequested;
+  /** Whether the API server accepted one of the stop's deletes (the pod is going, or already gone). */
+  private boolean deleteAccepted;
   private LocalPortForward forward;
 
   PodProcess(KubernetesTransport transport, PodSpecs.Names names, int port, String displayName) {
@@ -331,8 +337,8 @@ final class PodProcess extends OutputBackedProcess {
   @Override
   public CompletableFuture<ExitStatus> stop(Duration grace) {
     synchronized (this) {
-      if (stopFuture != null) {
-        return stopFuture;
+      if (stopFuture != null && !stopFuture.isCompletedExceptionally()) {
+        return stopFuture; // a stop whose pod could not be deleted may be tried again
       }
       stopNanos = System.nanoTime();
       this.grace = grace;
@@ -349,15 +355,44 @@ final class PodProcess extends OutputBackedProcess {
     long seconds = (grace.toMillis() + 999) / 1000;
     transport.delete(this, seconds);
     transport.schedule(() -> { // a pod that outstays its grace is deleted again at once, then given up on
-      if (!observed.isDone()) {
-        log.warn("{}: pod {} still there {} s after its grace; deleting it with no grace", displayName, names.pod(),
-            VANISH_SLACK.toSeconds());
-        transport.delete(this, 0);
-        transport.schedule(() -> finish(new ExitStatus(OptionalInt.empty(), OptionalInt.of(9), Termination.FORCED)),
-            VANISH_SLACK);
+      synchronized (this) {
+        if (observed.isDone() || !deleteAccepted) { // never accepted: deleteFailed ended the stop
+          return;
+        }
       }
+      log.warn("{}: pod {} still there {} s after its grace; deleting it with no grace", displayName, names.pod(),
+          VANISH_SLACK.toSeconds());
+      transport.delete(this, 0);
+      transport.schedule(() -> finish(new ExitStatus(OptionalInt.empty(), OptionalInt.of(9), Termination.FORCED)),
+          VANISH_SLACK);
     }, grace.plus(VANISH_SLACK));
     return stopFuture;
+  }
+
+  /** The API server accepted a delete of the pod (transport's thread). */
+  synchronized void deleteAccepted() {
+    deleteAccepted = true;
+  }
+
+  /**
+   * Every attempt of a delete was refused. When none of the stop's deletes was accepted, the pod still
+   * runs as far as anyone can tell: the stop fails with {@link ErrorCode#STOP_FAILED} (the process
+   * stays alive, its exit is not made up), and a later {@link #stop} tries again.
+   */
+  void deleteFailed(KubernetesClientException e, int attempts) {
+    CompletableFuture<ExitStatus> failing;
+    synchronized (this) {
+      if (deleteAccepted || observed.isDone() || gone || stopFuture == null) {
+        log.debug("{}: a delete of pod {} failed after the pod went or another delete was accepted: {}", displayName,
+            names.pod(), e.getMessage());
+        return;
+      }
+      failing = stopFuture;
+    }
+    placementLine("pod " + names.pod() + " could not be deleted (" + attempts + " attempt(s)): " + e.getMessage());
+    failing.completeExceptionally(new InferenceException(ErrorCode.STOP_FAILED, "pod " + names.pod()
+        + " in namespace " + transport.namespace() + " could not be deleted (" + attempts
+        + " attempt(s); may the service account delete pods?): " + e.getMessage() + "; it may still run", e));
   }
 
   @Override

@@ -165,6 +165,11 @@ public final class LlamaServerInstance implements ManagedInstance {
       if (exit != null) {
         log.debug("{} stopped ({})", p.displayName(), exit.describe());
       }
+      // a process that could not be stopped (its pod could not be deleted) is not reported stopped
+      if (t != null && Failures.unwrap(t) instanceof InferenceException e && e.code() == ErrorCode.STOP_FAILED) {
+        stopped.completeExceptionally(e);
+        return;
+      }
       stopped.complete(null);
     });
   }

@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.llamacppsdk.internal.llama.PortAllocator;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
@@ -127,5 +128,82 @@ class KubernetesTransportIT {
     assertThat(p.isAlive()).isTrue();
     assertThat(p.stop(Duration.ofSeconds(1)).get(30, TimeUnit.SECONDS).requested()).isTrue();
     assertThat(cluster.pods()).isEmpty();
+  }
+
+  private static final String LEASES = "/apis/coordination\\.k8s\\.io/v1/namespaces/" + MockCluster.NAMESPACE + "/leases";
+
+  private void reopen(Duration anchorTtl) {
+    transport.close();
+    transport = KubernetesTransport.open(KubernetesPlacement.builder().client(cluster.client())
+        .namespace(MockCluster.NAMESPACE).reachability(Reachability.POD_IP).anchorTtl(anchorTtl)
+        .models(new VolumeClaim("models", "/m", true)).build(), Clock.systemUTC());
+  }
+
+  private Optional<io.fabric8.kubernetes.api.model.coordination.v1.Lease> lease() {
+    return cluster.client().leases().list().getItems().stream().findFirst();
+  }
+
+  private java.time.ZonedDateTime renewTime() {
+    return lease().map(l -> l.getSpec().getRenewTime()).orElse(null);
+  }
+
+  /** Waits for a condition of the API server's contents, polling (there is no event to wait on); fails at the deadline. */
+  private static void await(String what, java.util.function.BooleanSupplier condition) {
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() < end).as("within 20 s: " + what).isTrue();
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  /** Waits until the anchor's renewTime is later than {@code after}. */
+  private void awaitRenewedAfter(java.time.ZonedDateTime after, String why) {
+    await(why, () -> {
+      java.time.ZonedDateTime t = renewTime();
+      return t != null && t.isAfter(after);
+    });
+  }
+
+  @Test
+  void theAnchorKeepsBeingRenewedAfterARenewalAndAReCreateFail() throws Exception {
+    reopen(Duration.ofSeconds(3)); // renewed every second
+    LaunchedProcess p = launch();
+    try {
+      p.reachableAddress().get(60, TimeUnit.SECONDS);
+      String uid = lease().orElseThrow().getMetadata().getUid();
+
+      // not a 5xx: fabric8 retries those itself, the anchor would never see the failure
+      cluster.failRequests("PATCH", LEASES + "/.*", 403, 1); // one renewal fails
+      await("the renewal failed", () -> cluster.failedRequests() == 1);
+      awaitRenewedAfter(renewTime(), "renewed after a failed renewal");
+
+      cluster.failRequests("POST", LEASES + "(\\?.*)?", 409, 1); // the re-create fails once
+      cluster.client().leases().withName(lease().orElseThrow().getMetadata().getName()).delete(); // judged stale
+      await("the lease is recreated after a failed re-create",
+          () -> lease().filter(l -> !l.getMetadata().getUid().equals(uid)).isPresent());
+      assertThat(cluster.failedRequests()).as("the re-create failed first").isEqualTo(2);
+      awaitRenewedAfter(renewTime(), "the recreated lease is renewed");
+    } finally {
+      p.stop(Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aFailedPodWatchAtTheFirstLaunchIsUndoneAndTheNextLaunchStartsOver() throws Exception {
+    cluster.failRequests("GET", "/api/v1/namespaces/" + MockCluster.NAMESPACE
+        + "/pods\\?(?!.*watch=true).*labelSelector=llama-cpp-sdk%2Fsession.*", 403, 1);
+    assertThatThrownBy(this::launch).isInstanceOf(io.github.llamacppsdk.process.ProcessLaunchException.class)
+        .hasMessageContaining("cannot list and watch the session's pods").hasMessageContaining("403")
+        .satisfies(e -> assertThat(((io.github.llamacppsdk.core.InferenceException) e).code())
+            .isEqualTo(io.github.llamacppsdk.core.ErrorCode.LAUNCH_FAILED));
+    assertThat(cluster.failedRequests()).isEqualTo(1);
+    assertThat(cluster.client().leases().list().getItems()).as("the lease of the failed start is deleted").isEmpty();
+    assertThat(cluster.pods()).isEmpty();
+
+    LaunchedProcess p = launch();
+    assertThat(p.reachableAddress().get(60, TimeUnit.SECONDS)).isPresent();
+    assertThat(lease()).as("a new anchor").isPresent();
+    ExitStatus exit = p.stop(Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
+    assertThat(exit.termination()).as("its exit is observed: the informer runs").isEqualTo(ExitStatus.Termination.GRACEFUL);
   }
 }
