@@ -38,15 +38,17 @@ final class Rel {
   }
 
   /**
-   * {@return whether a process is running: it exists and is not a zombie} A process that is not our
+   * {@return whether a process is running: it exists, is not a zombie and has not started to exit} A process that is not our
    * child is reaped by init, which in some containers does so only every second or two; until then
    * {@link ProcessHandle#isAlive()} still says true although the process has exited.
    */
   static boolean running(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String afterName = stat.substring(stat.lastIndexOf(')') + 2);
-      return afterName.charAt(0) != 'Z' && afterName.charAt(0) != 'X';
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // the state letter, and PF_EXITING (0x4) in the flags: a multi-threaded process has closed its sockets
+      // before its main thread turns zombie
+      return f[0].charAt(0) != 'Z' && f[0].charAt(0) != 'X' && (Long.parseLong(f[6]) & 0x4) == 0;
     } catch (IOException | RuntimeException e) {
       return alive(pid) && !Files.isDirectory(Path.of("/proc"));
     }

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 /**
  * Not API. One process's {@code /proc/PID/stat}, opened once at launch and read positionally (one
  * {@code pread}, a few microseconds), so that a handout can ask whether the process is still there
- * without waiting for the JDK's reaper: a process killed with SIGKILL is a zombie ({@code Z}), its
- * sockets closed, the moment the kernel has killed it, while {@link Process#onExit()} completes only
+ * without waiting for the JDK's reaper: a process killed with SIGKILL is exiting (its {@code PF_EXITING}
+ * flag), then a zombie ({@code Z}), its sockets closed, the moment the kernel has killed it, while {@link Process#onExit()} completes only
  * once the reaper thread has run. The open descriptor names the process, not the number, so a reused
  * pid is never mistaken for it (a read after the reap fails: gone). Where there is no {@code /proc}
  * (macOS) nothing is known and {@link #isDead()} is false.
@@ -84,7 +84,37 @@ final class ProcStat implements AutoCloseable {
       return false;
     }
     char state = stat.charAt(close + 2);
-    return state == 'Z' || state == 'X' || state == 'x';
+    return state == 'Z' || state == 'X' || state == 'x' || exiting(stat, close + 2);
+  }
+
+  /** The kernel's {@code PF_EXITING}: set on a thread as it starts to exit. */
+  private static final long PF_EXITING = 0x4;
+
+  /**
+   * {@return whether the process's main thread has started to exit ({@code PF_EXITING} in the flags, the
+   * 9th field)} A multi-threaded process (a JVM, a server with worker threads) that exits closes its
+   * sockets only once every thread has passed that point, and its main thread becomes a zombie only
+   * after that: on a loaded machine, milliseconds in which the state still says running while nothing
+   * listens any more.
+   */
+  static boolean exiting(String stat, int stateAt) {
+    int field = 0;
+    int i = stateAt;
+    while (field < 6) { // state ppid pgrp session tty_nr tpgid, then flags
+      i = stat.indexOf(' ', i);
+      if (i < 0) {
+        return false;
+      }
+      i++;
+      field++;
+    }
+    int end = stat.indexOf(' ', i);
+    try {
+      long flags = Long.parseLong(end < 0 ? stat.substring(i) : stat.substring(i, end));
+      return (flags & PF_EXITING) != 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   @Override
