@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,6 +70,33 @@ class NamedModelIT {
     assertThat(progress).extracting(PullProgress::stage).contains(PullProgress.Stage.DOWNLOADING,
         PullProgress.Stage.COMPLETE);
     assertThat(hub.downloads()).isEqualTo(1);
+  }
+
+  @Test
+  void closingTheBackendEndsAnAsyncPullInFlight() throws Exception {
+    String big = "someone/loadable-GGUF";
+    hub.addFile(big, FILE, GgufFiles.writeLoadableModel(tmp.resolve("loadable.gguf"))); // about 0.5 MB
+    hub.throttle(50_000); // about ten seconds
+    CompletableFuture<Resolution> pending = backend.resolveEndpointAsync(spec(big + ":Q4_K_M").build(),
+        io.github.llamacppsdk.core.ConsumerManifest.builder("a").build(), ResolveOptions.defaults());
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (progress.stream().noneMatch(p -> p.stage() == PullProgress.Stage.DOWNLOADING) && System.nanoTime() < end) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    assertThat(progress).extracting(PullProgress::stage).contains(PullProgress.Stage.DOWNLOADING);
+    backend.close();
+    assertThat(pending).failsWithin(java.time.Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isInstanceOfSatisfying(io.github.llamacppsdk.core.InferenceException.class,
+            e -> assertThat(e.code()).isEqualTo(io.github.llamacppsdk.core.ErrorCode.CLOSED));
+    end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (pullThreads() > 0 && System.nanoTime() < end) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    assertThat(pullThreads()).as("pull threads alive after close").isZero();
+  }
+
+  private static long pullThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("llamacpp-pull-")).count();
   }
 
   @Test

@@ -1,6 +1,8 @@
 package io.github.llamacppsdk.internal.models;
 
 import io.github.llamacppsdk.BootSpec;
+import io.github.llamacppsdk.core.ErrorCode;
+import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.internal.spec.SpecModels;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.HuggingFaceModel;
@@ -25,8 +27,9 @@ public final class SpecPuller implements AutoCloseable {
   private final HubSettings settings;
   private final List<Consumer<? super PullProgress>> listeners;
   private final boolean serverPulls;
+  private final java.util.Set<Thread> pulling = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private ModelPuller created;
-  private boolean closed;
+  private volatile boolean closed;
 
   /**
    * @param given the puller to use (not closed here), or null to create one
@@ -95,17 +98,40 @@ public final class SpecPuller implements AutoCloseable {
     if (spec.huggingFace().isEmpty() || serverPulls) {
       return CompletableFuture.completedFuture(spec);
     }
-    return CompletableFuture.supplyAsync(() -> launchable(spec), task -> {
+    return CompletableFuture.supplyAsync(() -> pullForLaunch(spec), task -> {
       Thread t = new Thread(task, "llamacpp-pull-" + THREADS.incrementAndGet());
       t.setDaemon(true);
       t.start();
     });
   }
 
-  /** Closes a puller this object created. Idempotent. */
+  /** {@link #launchable(BootSpec)} on a pull thread that {@link #close()} interrupts. */
+  private BootSpec pullForLaunch(BootSpec spec) {
+    pulling.add(Thread.currentThread());
+    try {
+      if (closed) {
+        throw new InferenceException(ErrorCode.CLOSED, "the backend is closed; " + spec.alias() + " was not pulled");
+      }
+      return launchable(spec);
+    } catch (RuntimeException e) {
+      if (closed) { // the close interrupted the download
+        throw new InferenceException(ErrorCode.CLOSED, "the backend was closed while " + spec.alias()
+            + " was being pulled; the partial download is kept for the next pull", e);
+      }
+      throw e;
+    } finally {
+      pulling.remove(Thread.currentThread());
+    }
+  }
+
+  /**
+   * Closes a puller this object created, and interrupts the pulls started for {@code resolveEndpointAsync}
+   * (their futures fail with {@link ErrorCode#CLOSED}); a pull on a caller's own thread runs on. Idempotent.
+   */
   @Override
   public synchronized void close() {
     closed = true;
+    pulling.forEach(Thread::interrupt);
     if (created != null) {
       created.close();
     }
