@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import io.github.llamacppsdk.kubernetes.Reachability;
 import io.github.llamacppsdk.process.LaunchRequest;
@@ -306,7 +307,10 @@ public final class KubernetesTransport implements ProcessTransport {
       CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(CLOSE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (java.util.concurrent.ExecutionException e) { // a pod whose deletion was refused (STOP_FAILED)
+      log.warn("close: a llama-server pod could not be deleted ({}); the anchor's removal lets Kubernetes collect it",
+          Failures.unwrap(e).getMessage());
+    } catch (java.util.concurrent.TimeoutException e) {
       log.warn("close: not every llama-server pod was gone within {}; the anchor's removal lets Kubernetes collect them",
           CLOSE_BOUND);
     }
