@@ -7,8 +7,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What one llama-server binary is and accepts, learned from its {@code --version} and {@code --help}
@@ -31,10 +29,6 @@ public final class ServerBuild {
   /** The first build whose {@code --gpu-layers} accepts {@code auto} and {@code all}. */
   public static final int GPU_LAYERS_AUTO_SINCE = 7553;
 
-  private static final Pattern VERSION = Pattern.compile("(?m)^\\s*version:\\s*(\\S+)\\s*\\(([^)]*)\\)");
-  private static final Pattern BUILT_WITH = Pattern.compile("(?m)^\\s*(built with .*)$");
-  private static final Pattern BUILD_IN_PARENS = Pattern.compile("\\bbuild\\s+(\\d+)");
-  private static final Pattern COMMIT_IN_PARENS = Pattern.compile("\\bcommit\\s+([^,\\s]+)");
 
   /** How a build takes {@code --flash-attn}. */
   public enum FlashAttnSyntax {
@@ -95,23 +89,21 @@ public final class ServerBuild {
     String versionLine = "version: unknown";
     OptionalInt build = OptionalInt.empty();
     Optional<String> commit = Optional.empty();
-    Matcher v = VERSION.matcher(versionOutput);
-    if (v.find()) {
-      versionLine = v.group(0).strip();
-      String number = v.group(1);
-      String parens = v.group(2);
-      Matcher b = BUILD_IN_PARENS.matcher(parens);
-      Matcher c = COMMIT_IN_PARENS.matcher(parens);
-      if (b.find()) {
-        build = positive(b.group(1));
-        commit = c.find() ? Optional.of(c.group(1)) : Optional.empty();
-      } else if (number.matches("\\d{1,9}")) {
+    String[] v = VersionText.version(versionOutput);
+    if (v != null) {
+      versionLine = v[0];
+      String number = v[1];
+      String parens = v[2];
+      String b = VersionText.afterWord(parens, "build", true);
+      if (b != null) {
+        build = positive(b);
+        commit = Optional.ofNullable(VersionText.afterWord(parens, "commit", false));
+      } else if (VersionText.isShortNumber(number)) {
         build = positive(number);
         commit = parens.isBlank() || parens.equals("unknown") ? Optional.empty() : Optional.of(parens.strip());
       }
     }
-    Matcher w = BUILT_WITH.matcher(versionOutput);
-    Optional<String> builtWith = w.find() ? Optional.of(w.group(1).strip()) : Optional.empty();
+    Optional<String> builtWith = Optional.ofNullable(VersionText.builtWith(versionOutput)).map(String::strip);
 
     HelpTable help = HelpTable.read(helpOutput);
     int n = build.orElse(-1);
@@ -251,8 +243,8 @@ public final class ServerBuild {
         Set<String> names = longOptions(head);
         options.addAll(names);
         if (names.contains("--flash-attn")) {
-          String hint = head.substring(head.indexOf("--flash-attn") + "--flash-attn".length())
-              .replaceAll("^(\\s*,\\s*-[\\w-]+)*", "").strip();
+          String hint = VersionText.withoutLeadingAliases(
+              head.substring(head.indexOf("--flash-attn") + "--flash-attn".length())).strip();
           fa = hint.isEmpty() ? FlashAttnSyntax.SWITCH : FlashAttnSyntax.VALUES;
         }
         if (names.contains("--gpu-layers") || names.contains("--n-gpu-layers")) {

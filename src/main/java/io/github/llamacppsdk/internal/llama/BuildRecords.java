@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.llama;
 
+import io.github.llamacppsdk.ServerBuild;
 import io.github.llamacppsdk.internal.spec.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,9 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +43,50 @@ final class BuildRecords {
   static final String PROPERTY = "llamacpp.buildRecords";
   static final int MAX_RECORDS = 64;
   private static final Logger log = LoggerFactory.getLogger(BuildRecords.class);
-  private static final String HEADER = "llama-cpp-sdk build record 1";
+  private static final String HEADER = "llama-cpp-sdk build record 2"; // 2: the help is cut to its digest
   private static final int SCRIPT_LIMIT = 64 * 1024;
-  private static final Pattern ABSOLUTE_PATH = Pattern.compile("(?<![\\w$}])/[\\w.+@%,/-]+");
 
   /** The two answers of one binary. */
   record Answers(String version, String help) {}
+
+  /**
+   * {@return the answers to record for a binary} Its {@code --version} as printed, and its {@code
+   * --help} cut to a digest: the option names on one line, and the {@code --flash-attn} and {@code
+   * --gpu-layers} lines only as far as they tell the syntax. A real build's help is some 60 KB, and
+   * reading it costs a fresh JVM's first launch about 35 ms; its digest reads in a fraction of that.
+   * The digest is used only when it reads as the same build; otherwise the whole help is kept.
+   *
+   * @param version what {@code --version} printed
+   * @param help what {@code --help} printed
+   * @param build what the two read as
+   */
+  static Answers compact(String version, String help, ServerBuild build) {
+    String digest = digest(build);
+    return ServerBuild.parse(version, digest).equals(build) ? new Answers(version, digest) : new Answers(version, help);
+  }
+
+  /** A {@code --help} text that lists {@code build}'s options and says its two build-dependent syntaxes. */
+  static String digest(ServerBuild build) {
+    Set<String> options = build.options();
+    List<String> gpuLayers = new ArrayList<>();
+    StringBuilder names = new StringBuilder();
+    for (String option : options) {
+      if (option.equals("--gpu-layers") || option.equals("--n-gpu-layers")) {
+        gpuLayers.add(option);
+      } else if (!option.equals("--flash-attn")) {
+        names.append(names.length() == 0 ? "" : " ").append(option); // one space: all of it is the line's head
+      }
+    }
+    StringBuilder help = new StringBuilder(names).append('\n');
+    if (options.contains("--flash-attn")) {
+      help.append(build.flashAttnSyntax() == ServerBuild.FlashAttnSyntax.VALUES ? "--flash-attn FA\n" : "--flash-attn\n");
+    }
+    if (!gpuLayers.isEmpty()) {
+      help.append(String.join(" ", gpuLayers)).append(" N  ").append(
+          build.gpuLayersSyntax() == ServerBuild.GpuLayersSyntax.NUMBER_AUTO_ALL ? "'auto' or 'all'\n" : "a number\n");
+    }
+    return help.toString();
+  }
 
   private final Optional<Path> dir;
 
@@ -168,9 +206,8 @@ final class BuildRecords {
     String text = new String(head, StandardCharsets.UTF_8);
     int firstLine = text.indexOf('\n');
     List<String> files = new ArrayList<>();
-    Matcher m = ABSOLUTE_PATH.matcher(firstLine < 0 ? "" : text.substring(firstLine));
-    while (m.find()) {
-      Path p = Path.of(m.group());
+    for (String named : absolutePaths(firstLine < 0 ? "" : text.substring(firstLine))) {
+      Path p = Path.of(named);
       try {
         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
         if (a.isRegularFile()) {
@@ -181,6 +218,38 @@ final class BuildRecords {
       }
     }
     return files.isEmpty() ? Optional.empty() : Optional.of(files);
+  }
+
+  /**
+   * {@return the absolute paths a script names} What {@code (?<![\w$}])/[\w.+@%,/-]+} finds (not after a
+   * word, {@code $} or {@code }}, so not {@code $HOME/x}), scanned by hand: no regular-expression engine
+   * to start in a fresh JVM's first launch.
+   */
+  static List<String> absolutePaths(String text) {
+    List<String> found = new ArrayList<>();
+    int i = 0;
+    while (i < text.length()) {
+      char before = i > 0 ? text.charAt(i - 1) : ' ';
+      if (text.charAt(i) != '/' || isWord(before) || before == '$' || before == '}') {
+        i++;
+        continue;
+      }
+      int end = i + 1;
+      while (end < text.length() && (isWord(text.charAt(end)) || ".+@%,/-".indexOf(text.charAt(end)) >= 0)) {
+        end++;
+      }
+      if (end == i + 1) {
+        i++;
+        continue;
+      }
+      found.add(text.substring(i, end));
+      i = end;
+    }
+    return found;
+  }
+
+  private static boolean isWord(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
   }
 
   private static void prune(Path target) throws IOException {

@@ -94,15 +94,16 @@ public final class ListenerOwner {
 
   private static Set<String> listeningInodes(int port) throws IOException {
     Set<String> inodes = new HashSet<>();
-    String hexPort = String.format(Locale.ROOT, "%04X", port);
+    String hex = Integer.toHexString(port).toUpperCase(Locale.ROOT);
+    String portSuffix = ":" + "0000".substring(Math.min(4, hex.length())) + hex;
     for (String table : List.of("net/tcp", "net/tcp6")) {
       Path file = PROC.resolve(table);
       if (!Files.isReadable(file)) {
         continue;
       }
       for (String line : Files.readAllLines(file)) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length < 10 || !f[1].endsWith(":" + hexPort)) {
+        String[] f = fields(line, 10);
+        if (f == null || !f[1].endsWith(portSuffix)) {
           continue;
         }
         try {
@@ -115,6 +116,31 @@ public final class ListenerOwner {
       }
     }
     return inodes;
+  }
+
+  /**
+   * {@return the first {@code n} whitespace-separated fields of {@code line}, or null when it has fewer}
+   * Scanned by hand: a regular expression per line of the socket tables cost a fresh JVM's first start
+   * a few hundred pattern compilations.
+   */
+  static String[] fields(String line, int n) {
+    String[] f = new String[n];
+    int count = 0;
+    int i = 0;
+    while (count < n) {
+      while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      if (i == line.length()) {
+        return null;
+      }
+      int start = i;
+      while (i < line.length() && !Character.isWhitespace(line.charAt(i))) {
+        i++;
+      }
+      f[count++] = line.substring(start, i);
+    }
+    return f;
   }
 
   private static boolean holdsAny(long pid, Set<String> inodes) {

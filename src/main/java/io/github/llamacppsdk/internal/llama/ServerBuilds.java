@@ -150,7 +150,7 @@ public final class ServerBuilds {
         return new Asked(build.unknownBecause().isPresent()
             ? ServerBuild.unknown("--version/--help did not finish within " + TIMEOUT.toSeconds() + " s") : build, null);
       }
-      return new Asked(build, new BuildRecords.Answers(versionOut, helpOut));
+      return new Asked(build, BuildRecords.compact(versionOut, helpOut, build));
     } catch (IOException e) {
       return new Asked(ServerBuild.unknown("running --version/--help failed: " + e.getMessage()), null);
     } finally {

@@ -260,6 +260,26 @@ final class PlainHttp implements AutoCloseable {
       return true;
     }
 
+    /** {@return where the line starting at {@code from} ends, before its {@code \r\n} or {@code \n}} */
+    private static int lineEnd(String text, int from) {
+      int nl = text.indexOf('\n', from);
+      int end = nl < 0 ? text.length() : nl;
+      return end > from && text.charAt(end - 1) == '\r' ? end - 1 : end;
+    }
+
+    /** {@return whether three digits stand at {@code at}, followed by a space or the end} */
+    private static boolean isStatusCode(String line, int at) {
+      if (at + 3 > line.length() || at + 3 < line.length() && line.charAt(at + 3) != ' ') {
+        return false;
+      }
+      for (int i = at; i < at + 3; i++) {
+        if (line.charAt(i) < '0' || line.charAt(i) > '9') {
+          return false;
+        }
+      }
+      return true;
+    }
+
     /** Parses the status line and headers once they are complete; {@return whether they were} */
     private boolean parseHead(byte[] bytes) {
       int end = indexOf(bytes, "\r\n\r\n");
@@ -272,20 +292,25 @@ final class PlainHttp implements AutoCloseable {
         return false;
       }
       bodyStart = end + sep;
-      String[] lines = new String(bytes, 0, end, StandardCharsets.ISO_8859_1).split("\r?\n");
-      String[] statusLine = lines[0].split(" ", 3);
-      if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.") || !statusLine[1].matches("\\d{3}")) {
+      // scanned by hand, not with regular expressions: this runs for every probe and health poll, and
+      // the first one runs while a fresh JVM's first server is starting
+      String head = new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
+      int lineEnd = lineEnd(head, 0);
+      String statusLine = head.substring(0, lineEnd);
+      if (!statusLine.startsWith("HTTP/1.") || statusLine.indexOf(' ') < 0 || !isStatusCode(statusLine, statusLine.indexOf(' ') + 1)) {
         done.complete(ReadinessProber.Answer.failed("not an HTTP response: " + preview(bytes)));
         return true;
       }
-      status = Integer.parseInt(statusLine[1]);
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
+      int codeAt = statusLine.indexOf(' ') + 1;
+      status = Integer.parseInt(statusLine.substring(codeAt, codeAt + 3));
+      for (int from = head.indexOf('\n', lineEnd); from >= 0 && from + 1 < head.length(); from = head.indexOf('\n', from + 1)) {
+        String line = head.substring(from + 1, lineEnd(head, from + 1));
+        int colon = line.indexOf(':');
         if (colon <= 0) {
           continue;
         }
-        String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = lines[i].substring(colon + 1).trim();
+        String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+        String value = line.substring(colon + 1).trim();
         if (name.equals("content-length")) {
           try {
             contentLength = Long.parseLong(value);

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Not API. The pure part of a launch: assembling the child's environment and checking, before
@@ -18,7 +17,6 @@ import java.util.regex.Pattern;
  * Stateless; thread-safe.
  */
 public final class LaunchPreparation {
-  private static final Pattern PATH_SEPARATOR = Pattern.compile(":");
 
   private LaunchPreparation() {}
 
@@ -114,7 +112,7 @@ public final class LaunchPreparation {
     }
     String searchPath = childEnvironment.getOrDefault("PATH", parentEnvironment.getOrDefault("PATH", ""));
     boolean foundNonExecutable = false;
-    for (String dir : PATH_SEPARATOR.split(searchPath, -1)) {
+    for (String dir : searchPath.split(":", -1)) {
       Path candidate;
       try {
         candidate = (dir.isEmpty() ? base : base.resolve(dir)).resolve(program);

@@ -1,8 +1,6 @@
 package io.github.llamacppsdk.internal.process;
 
 import io.github.llamacppsdk.process.OutputLine;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Not API. Reads the level llama-server gave a log line.
@@ -10,10 +8,11 @@ import java.util.regex.Pattern;
  * <p>llama-server prefixes its lines with an optional timestamp and a level letter, e.g. {@code
  * 0.00.012.217 I srv  main: model loaded}: {@code D} debug, {@code I} info, {@code W} warning,
  * {@code E} error. A line without that prefix whose text starts with {@code error} (any case, after
- * leading blanks) is an error; anything else is info. Stateless; thread-safe.
+ * leading blanks) is an error; anything else is info. Stateless; thread-safe. Scanned by hand (it runs
+ * for every output line, the first ones while a fresh JVM's first server starts): the prefix is what
+ * {@code ^\s*(?:\d+(?:\.\d+){3}\s+)?([DIWE])\s} matches.
  */
 final class OutputLevels {
-  private static final Pattern PREFIX = Pattern.compile("^\\s*(?:\\d+(?:\\.\\d+){3}\\s+)?([DIWE])\\s");
 
   private OutputLevels() {}
 
@@ -23,9 +22,9 @@ final class OutputLevels {
    * @param text the line, without terminator
    */
   static OutputLine.Level parse(String text) {
-    Matcher m = PREFIX.matcher(text);
-    if (m.find()) {
-      switch (m.group(1).charAt(0)) {
+    char letter = prefixLetter(text);
+    if (letter != 0) {
+      switch (letter) {
         case 'D':
           return OutputLine.Level.DEBUG;
         case 'W':
@@ -41,5 +40,51 @@ final class OutputLevels {
       return OutputLine.Level.ERROR;
     }
     return OutputLine.Level.INFO;
+  }
+
+  /** {@return the level letter of the line's prefix, or 0 when it has none} */
+  private static char prefixLetter(String text) {
+    int i = skipBlanks(text, 0);
+    int afterStamp = stamp(text, i);
+    if (afterStamp > i) {
+      int j = skipBlanks(text, afterStamp);
+      if (j > afterStamp && isLevelAt(text, j)) {
+        return text.charAt(j);
+      }
+    }
+    return isLevelAt(text, i) ? text.charAt(i) : 0;
+  }
+
+  /** {@return the end of a {@code N.N.N.N} stamp at {@code i}, or {@code i} when there is none} */
+  private static int stamp(String text, int i) {
+    int j = i;
+    for (int group = 0; group < 4; group++) {
+      if (group > 0) {
+        if (j >= text.length() || text.charAt(j) != '.') {
+          return i;
+        }
+        j++;
+      }
+      int digits = j;
+      while (j < text.length() && text.charAt(j) >= '0' && text.charAt(j) <= '9') {
+        j++;
+      }
+      if (j == digits) {
+        return i;
+      }
+    }
+    return j;
+  }
+
+  /** {@return whether a level letter followed by a blank stands at {@code i}} */
+  private static boolean isLevelAt(String text, int i) {
+    return i + 1 < text.length() && "DIWE".indexOf(text.charAt(i)) >= 0 && Character.isWhitespace(text.charAt(i + 1));
+  }
+
+  private static int skipBlanks(String text, int i) {
+    while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+      i++;
+    }
+    return i;
   }
 }

@@ -127,9 +127,20 @@ public final class ProcessOutput {
   private void deliver(OutputLine.Stream stream, String text) {
     OutputLine line = new OutputLine(stream, text, OutputLevels.parse(text), System.nanoTime());
     ring.add(line);
-    serverLog.atLevel(logLevel(line.level())).log("{}", text);
+    log(logLevel(line.level()), text);
     for (Subscriber s : subscribers) {
       s.offer(line);
+    }
+  }
+
+  /** Logs with the plain methods, not the fluent builder: its classes need not load for the first warning. */
+  private void log(Level level, String text) {
+    switch (level) {
+      case ERROR -> serverLog.error("{}", text);
+      case WARN -> serverLog.warn("{}", text);
+      case INFO -> serverLog.info("{}", text);
+      case DEBUG -> serverLog.debug("{}", text);
+      default -> serverLog.trace("{}", text);
     }
   }
 

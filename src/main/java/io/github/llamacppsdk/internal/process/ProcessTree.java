@@ -62,9 +62,18 @@ final class ProcessTree {
         } catch (IOException e) {
           continue; // a thread that ended while we looked
         }
-        for (String child : list.trim().split("\\s+")) {
-          if (!child.isEmpty()) {
-            children.add(Long.parseLong(child));
+        long child = -1; // the numbers are separated by spaces; scanned by hand (no regular expression)
+        for (int i = 0; i <= list.length(); i++) {
+          char c = i < list.length() ? list.charAt(i) : ' ';
+          if (c >= '0' && c <= '9') {
+            child = (child < 0 ? 0 : child * 10) + (c - '0');
+          } else if (Character.isWhitespace(c)) {
+            if (child >= 0) {
+              children.add(child);
+            }
+            child = -1;
+          } else {
+            throw new NumberFormatException("not a pid list: " + list);
           }
         }
       }

@@ -4,26 +4,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Not API. POSIX shell quoting and secret masking for command lines shown to people. */
 public final class ShellText {
   /** What a masked value looks like. */
   public static final String MASK = "****";
 
-  private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
-  /** A name whose last word is a secret word: {@code LLAMA_API_KEY}, {@code --hf-token}, not {@code --fake-tokens-per-second}. */
-  private static final Pattern SECRET_NAME =
-      Pattern.compile("(.*_)?(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)");
+  /** What needs no quotes (scanned by hand: a fresh JVM's first launch need not start the regex engine). */
+  private static final String SAFE = "_@%+=:,./-";
+  /** Secret words: a name that is one, or ends in {@code _} and one, holds a secret. */
+  private static final List<String> SECRET_WORDS =
+      List.of("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "CREDENTIALS");
 
   private ShellText() {}
 
   /** {@return {@code s} quoted for a POSIX shell if it needs it} */
   public static String quote(String s) {
-    if (SAFE.matcher(s).matches()) {
+    if (isSafe(s)) {
       return s;
     }
     return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  private static boolean isSafe(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || SAFE.indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -36,10 +49,18 @@ public final class ShellText {
         || n.contains("CREDENTIAL");
   }
 
-  /** {@return whether a variable or flag name looks like it holds a secret} */
+  /**
+   * {@return whether a variable or flag name looks like it holds a secret} Its last word is a secret
+   * word: {@code LLAMA_API_KEY}, {@code --hf-token}, not {@code --fake-tokens-per-second}.
+   */
   public static boolean looksSecret(String name) {
     String n = name.toUpperCase(Locale.ROOT).replace('-', '_');
-    return SECRET_NAME.matcher(n).matches();
+    for (String word : SECRET_WORDS) {
+      if (n.equals(word) || n.endsWith("_" + word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

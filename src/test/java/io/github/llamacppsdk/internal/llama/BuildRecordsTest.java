@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.llamacppsdk.ServerBuild;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +118,55 @@ class BuildRecordsTest {
     ServerBuild third = new ServerBuilds(records).detect(binary.toString(), List.of(), env, List.of());
     assertThat(third.buildNumber()).hasValue(9842);
     assertThat(Files.readAllLines(runs)).hasSize(4);
+  }
+
+  /**
+   * What is recorded for a build is its help cut to a digest: a fraction of the size (what a fresh JVM
+   * reads before its first launch), and read back it is the same build, for the recorded real builds,
+   * a help without the flash-attention option, and the fake's builds.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"b11669", "b6000", "b11669-without-fa", "fake", "fake-6000",
+      "fake-7000", "empty"})
+  void theRecordedHelpIsADigestThatReadsAsTheSameBuild(String which) {
+    List<String> answers = switch (which) {
+      case "b11669", "b6000" -> List.of(fixture(which + ".version.txt"),
+          fixture(which + ".help.txt"));
+      case "b11669-without-fa" -> List.of(fixture("b11669.version.txt"),
+          fixture("b11669.help.txt").lines().filter(l -> !l.contains("--flash-attn"))
+              .collect(java.util.stream.Collectors.joining("\n")));
+      case "fake" -> io.github.llamacppsdk.internal.fake.FakeAnswers.versionAndHelp(List.of());
+      case "fake-6000" -> io.github.llamacppsdk.internal.fake.FakeAnswers.versionAndHelp(List.of("--fake-build", "6000"));
+      case "fake-7000" -> io.github.llamacppsdk.internal.fake.FakeAnswers.versionAndHelp(List.of("--fake-build", "7000"));
+      default -> List.of("", "");
+    };
+    ServerBuild build = ServerBuild.parse(answers.get(0), answers.get(1));
+
+    BuildRecords.Answers recorded = BuildRecords.compact(answers.get(0), answers.get(1), build);
+
+    assertThat(recorded.version()).isEqualTo(answers.get(0));
+    assertThat(ServerBuild.parse(recorded.version(), recorded.help())).isEqualTo(build);
+    assertThat(recorded.help().length()).isLessThanOrEqualTo(Math.max(1, answers.get(1).length() / 3));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", "exec \"/usr/lib/ld.so\" --library-path \"/a/b:/c/d\" \"/x/llama\" \"$@\"",
+      "$HOME/x ${DIR}/y a/b /", "//x /a,b+c@d%e.f-g /é", "cd /tmp && ./run", "x=/opt/a;y=/opt/b", "\t/one\n/two"})
+  void aScriptsAbsolutePathsAreWhatTheExpressionFound(String script) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w$}])/[\\w.+@%,/-]+").matcher(script);
+    List<String> expected = new java.util.ArrayList<>();
+    while (m.find()) {
+      expected.add(m.group());
+    }
+    assertThat(BuildRecords.absolutePaths(script)).isEqualTo(expected);
+  }
+
+  private static String fixture(String name) {
+    try (InputStream in = BuildRecordsTest.class.getResourceAsStream("/server-builds/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private Path binary(String name, String content) throws IOException {

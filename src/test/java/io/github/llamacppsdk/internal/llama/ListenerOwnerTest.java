@@ -44,4 +44,13 @@ class ListenerOwnerTest {
     assertThat(ListenerOwner.check(ProcessHandle.current().pid(), port).verdict())
         .isEqualTo(ListenerOwner.Verdict.UNKNOWN);
   }
+
+  @Test
+  void aSocketTableLineSplitsIntoItsFieldsAsWhitespaceDoes() {
+    String line = "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 123456 1";
+    assertThat(ListenerOwner.fields(line, 10)).containsExactly(java.util.Arrays.copyOf(line.trim().split("\\s+"), 10));
+    assertThat(ListenerOwner.fields("  sl  local_address rem_address   st", 10)).isNull();
+    assertThat(ListenerOwner.fields("", 1)).isNull();
+    assertThat(ListenerOwner.fields("a\tb", 2)).containsExactly("a", "b");
+  }
 }

@@ -30,6 +30,22 @@ class OutputLevelsTest {
     assertThat(OutputLevels.parse(line)).isEqualTo(expected);
   }
 
+  /** The hand-written scan reads the same prefixes as the regular expression it replaced. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"1.2.3.4 W x", "1.2.3 W x", "1.2.3.4W x", "  1.2.3.4   E\tx",
+      "1.2.3.4.5 I x", "D", "D ", "x D x", "1.2.3.4 X y", "1.2.3.4 ", "1..2.3.4 I x", "\t I\tx", "12.34.567.890  D  x",
+      "1.2.3.4 error here", "I", " W", "EE x", "0.00.012.217 I", "0.00.012.217 I "})
+  void readsThePrefixAsTheRegularExpressionDid(String line) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(?:\\d+(?:\\.\\d+){3}\\s+)?([DIWE])\\s").matcher(line);
+    Level expected = m.find() ? switch (m.group(1)) {
+      case "D" -> Level.DEBUG;
+      case "W" -> Level.WARN;
+      case "E" -> Level.ERROR;
+      default -> Level.INFO;
+    } : line.stripLeading().regionMatches(true, 0, "error", 0, 5) ? Level.ERROR : Level.INFO;
+    assertThat(OutputLevels.parse(line)).isEqualTo(expected);
+  }
+
   @Test
   void emptyLineIsInfo() {
     assertThat(OutputLevels.parse("")).isEqualTo(Level.INFO);

@@ -1,0 +1,80 @@
+package io.github.llamacppsdk.internal.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The probes' small HTTP/1.1 client against a socket that answers with raw bytes: status lines and
+ * headers as servers write them, and answers that are not HTTP.
+ */
+@Timeout(20)
+class PlainHttpTest {
+  private final PlainHttp http = new PlainHttp(Duration.ofSeconds(5), 1024);
+
+  @AfterEach
+  void close() {
+    http.close();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok | 200 | ok",
+      "HTTP/1.0 503\\n\\nloading | 503 | loading",
+      "HTTP/1.1 404 Not Found\\r\\ncontent-length:  3 \\r\\nX-A: b\\r\\n\\r\\nabcdef | 404 | abc",
+      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nhi\\r\\n0\\r\\n\\r\\n | 200 | hi",
+      "HTTP/1.1 20 OK\\r\\n\\r\\n | -1 | not an HTTP response",
+      "HTTP/1.1 2000 OK\\r\\n\\r\\n | -1 | not an HTTP response",
+      "SSH-2.0-OpenSSH_9.6\\r\\n\\r\\n | -1 | not an HTTP response",
+      "HTTP/1.1\\r\\n\\r\\n | -1 | not an HTTP response",
+  })
+  void readsTheStatusAndBodyOrSaysItIsNotHttp(String raw, int status, String bodyOrFailure) throws Exception {
+    byte[] answer = raw.replace("\\r", "\r").replace("\\n", "\n").getBytes(StandardCharsets.ISO_8859_1);
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> answerOnce(server, answer), "plain-http-test");
+      t.start();
+      ReadinessProber.Answer a = http.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health"), Map.of())
+          .get(10, TimeUnit.SECONDS);
+      t.join(10_000);
+      if (status > 0) {
+        assertThat(a.status).isEqualTo(status);
+        assertThat(a.body).isEqualTo(bodyOrFailure);
+      } else {
+        assertThat(a.failure).contains(bodyOrFailure);
+      }
+    }
+  }
+
+  private static void answerOnce(ServerSocket server, byte[] answer) {
+    try (Socket s = server.accept()) {
+      InputStream in = s.getInputStream();
+      int matched = 0;
+      while (matched < 4) { // read the request up to its blank line
+        int c = in.read();
+        if (c < 0) {
+          return;
+        }
+        matched = c == "\r\n\r\n".charAt(matched) ? matched + 1 : c == '\r' ? 1 : 0;
+      }
+      OutputStream out = s.getOutputStream();
+      out.write(answer);
+      out.flush();
+    } catch (IOException e) {
+      // the client went away: its answer says so
+    }
+  }
+}
