@@ -100,7 +100,8 @@ class BuildRecordsTest {
     Path answers = tmp.resolve("answers");
     Files.createDirectories(answers);
     Files.writeString(answers.resolve("version"), VERSION);
-    Files.writeString(answers.resolve("help"), HELP);
+    String help = fixture("b11669.help.txt"); // a real build's 60 KB help
+    Files.writeString(answers.resolve("help"), help);
     Path runs = tmp.resolve("runs.log");
     Path binary = binary("llama-server", "#!/bin/sh\necho \"$1\" >> \"$RUNS\"\n"
         + "case \"$1\" in --version) cat " + answers.resolve("version") + ";; --help) cat " + answers.resolve("help") + ";; esac\n");
@@ -113,6 +114,10 @@ class BuildRecordsTest {
     assertThat(first.buildNumber()).hasValue(11669);
     assertThat(second).isEqualTo(first);
     assertThat(Files.readAllLines(runs)).containsExactlyInAnyOrder("--version", "--help");
+    try (java.util.stream.Stream<Path> recorded = Files.list(tmp.resolve("records"))) {
+      assertThat(recorded.toList()).singleElement() // what the next JVM reads: the digest, not the whole help
+          .satisfies(r -> assertThat(Files.size(r)).isLessThan(help.length() / 3));
+    }
 
     Files.writeString(answers.resolve("version"), "version: 9842 (b9842)\n"); // the wrapped answers changed
     ServerBuild third = new ServerBuilds(records).detect(binary.toString(), List.of(), env, List.of());
