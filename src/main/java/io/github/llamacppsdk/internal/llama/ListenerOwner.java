@@ -124,23 +124,28 @@ public final class ListenerOwner {
    * a few hundred pattern compilations.
    */
   static String[] fields(String line, int n) {
+    String s = line.trim(); // as line.trim().split("\\s+") read it: trim's ends, then runs of [ \t\n\x0B\f\r]
     String[] f = new String[n];
     int count = 0;
     int i = 0;
     while (count < n) {
-      while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
+      while (i < s.length() && isSpace(s.charAt(i))) {
         i++;
       }
-      if (i == line.length()) {
+      if (i == s.length()) {
         return null;
       }
       int start = i;
-      while (i < line.length() && !Character.isWhitespace(line.charAt(i))) {
+      while (i < s.length() && !isSpace(s.charAt(i))) {
         i++;
       }
-      f[count++] = line.substring(start, i);
+      f[count++] = s.substring(start, i);
     }
     return f;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   private static boolean holdsAny(long pid, Set<String> inodes) {

@@ -284,8 +284,9 @@ final class PlainHttp implements AutoCloseable {
     private boolean parseHead(byte[] bytes) {
       int end = indexOf(bytes, "\r\n\r\n");
       int sep = 4;
-      if (end < 0) {
-        end = indexOf(bytes, "\n\n");
+      int lf = indexOf(bytes, "\n\n"); // a head of LF-only lines: its blank line, not a CRLF pair in the body
+      if (lf >= 0 && (end < 0 || lf < end)) {
+        end = lf;
         sep = 2;
       }
       if (end < 0) {

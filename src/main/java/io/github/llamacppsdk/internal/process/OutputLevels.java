@@ -78,13 +78,18 @@ final class OutputLevels {
 
   /** {@return whether a level letter followed by a blank stands at {@code i}} */
   private static boolean isLevelAt(String text, int i) {
-    return i + 1 < text.length() && "DIWE".indexOf(text.charAt(i)) >= 0 && Character.isWhitespace(text.charAt(i + 1));
+    return i + 1 < text.length() && "DIWE".indexOf(text.charAt(i)) >= 0 && isBlank(text.charAt(i + 1));
   }
 
   private static int skipBlanks(String text, int i) {
-    while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+    while (i < text.length() && isBlank(text.charAt(i))) {
       i++;
     }
     return i;
+  }
+
+  /** {@code \s}: {@code [ \t\n\x0B\f\r]}, not {@link Character#isWhitespace} (which also takes U+001C-U+001F and Unicode spaces). */
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 }

@@ -51,6 +51,34 @@ final class ProcessTree {
     return found;
   }
 
+  /**
+   * {@return the numbers of a {@code children} file} What {@code list.trim().split("\\s+")} and {@link
+   * Long#parseLong} of each read, scanned by hand (no regular expression): {@code trim}'s ends, then
+   * runs of {@code [ \t\n\x0B\f\r]}.
+   *
+   * @throws NumberFormatException when a field is not a number (or overflows a long)
+   */
+  static List<Long> pids(String list) {
+    List<Long> pids = new ArrayList<>();
+    String s = list.trim();
+    int i = 0;
+    while (i < s.length()) {
+      int start = i;
+      while (i < s.length() && !isSpace(s.charAt(i))) {
+        i++;
+      }
+      pids.add(Long.parseLong(s.substring(start, i)));
+      while (i < s.length() && isSpace(s.charAt(i))) {
+        i++;
+      }
+    }
+    return pids;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+  }
+
   /** {@return the children of every thread of {@code pid}, or empty when its tasks cannot be read} */
   private static Optional<List<Long>> children(long pid) {
     List<Long> children = new ArrayList<>();
@@ -62,20 +90,7 @@ final class ProcessTree {
         } catch (IOException e) {
           continue; // a thread that ended while we looked
         }
-        long child = -1; // the numbers are separated by spaces; scanned by hand (no regular expression)
-        for (int i = 0; i <= list.length(); i++) {
-          char c = i < list.length() ? list.charAt(i) : ' ';
-          if (c >= '0' && c <= '9') {
-            child = (child < 0 ? 0 : child * 10) + (c - '0');
-          } else if (Character.isWhitespace(c)) {
-            if (child >= 0) {
-              children.add(child);
-            }
-            child = -1;
-          } else {
-            throw new NumberFormatException("not a pid list: " + list);
-          }
-        }
+        children.addAll(pids(list));
       }
     } catch (IOException | RuntimeException e) {
       return Optional.empty();

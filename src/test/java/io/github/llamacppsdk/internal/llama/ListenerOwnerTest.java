@@ -52,5 +52,11 @@ class ListenerOwnerTest {
     assertThat(ListenerOwner.fields("  sl  local_address rem_address   st", 10)).isNull();
     assertThat(ListenerOwner.fields("", 1)).isNull();
     assertThat(ListenerOwner.fields("a\tb", 2)).containsExactly("a", "b");
+    // as trim() and \s+ split: trim drops every control character at the ends, \s+ splits on [ \t\n\x0B\f\r] only
+    for (String odd : new String[] {"\u0001 a b c", "a\u001cb c d", "a b\u00a0c d", "a\u2003b c d", "\u3000a b c", "a b c\u0000"}) {
+      String[] f = odd.trim().split("\\s+");
+      assertThat(ListenerOwner.fields(odd, 3)).as(odd).containsExactly(java.util.Arrays.copyOf(f, 3));
+    }
+    assertThat(ListenerOwner.fields("a\u001cb c", 3)).isNull();
   }
 }

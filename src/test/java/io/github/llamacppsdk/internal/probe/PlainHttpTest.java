@@ -41,6 +41,11 @@ class PlainHttpTest {
       "HTTP/1.1 2000 OK\\r\\n\\r\\n | -1 | not an HTTP response",
       "SSH-2.0-OpenSSH_9.6\\r\\n\\r\\n | -1 | not an HTTP response",
       "HTTP/1.1\\r\\n\\r\\n | -1 | not an HTTP response",
+      // a head of LF-only lines ends at its blank line, even when the body holds a CRLF pair
+      "HTTP/1.1 200 OK\\nContent-Length: 2\\n\\nok\\r\\n\\r\\nxx | 200 | ok",
+      // an empty head (the old split("\\r?\\n") had no first line and threw)
+      "\\n\\r\\n\\r\\nx | -1 | not an HTTP response",
+      "\\r\\n\\r\\n | -1 | not an HTTP response",
   })
   void readsTheStatusAndBodyOrSaysItIsNotHttp(String raw, int status, String bodyOrFailure) throws Exception {
     byte[] answer = raw.replace("\\r", "\r").replace("\\n", "\n").getBytes(StandardCharsets.ISO_8859_1);

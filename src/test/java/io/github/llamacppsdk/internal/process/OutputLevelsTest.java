@@ -34,7 +34,9 @@ class OutputLevelsTest {
   @ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(strings = {"1.2.3.4 W x", "1.2.3 W x", "1.2.3.4W x", "  1.2.3.4   E\tx",
       "1.2.3.4.5 I x", "D", "D ", "x D x", "1.2.3.4 X y", "1.2.3.4 ", "1..2.3.4 I x", "\t I\tx", "12.34.567.890  D  x",
-      "1.2.3.4 error here", "I", " W", "EE x", "0.00.012.217 I", "0.00.012.217 I "})
+      "1.2.3.4 error here", "I", " W", "EE x", "0.00.012.217 I", "0.00.012.217 I ",
+      // \s is [ \t\n\x0B\f\r] only: not U+001C-U+001F nor Unicode spaces, which Character.isWhitespace takes
+      "W\u2003x", "\u3000E x", "\u001cD x", "I\u001cx", "1.2.3.4\u2003W x", "\u2003error here", "\u000bW\fx"})
   void readsThePrefixAsTheRegularExpressionDid(String line) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(?:\\d+(?:\\.\\d+){3}\\s+)?([DIWE])\\s").matcher(line);
     Level expected = m.find() ? switch (m.group(1)) {
