@@ -298,14 +298,14 @@ final class PlainHttp implements AutoCloseable {
       String head = new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
       int lineEnd = lineEnd(head, 0);
       String statusLine = head.substring(0, lineEnd);
-      if (!statusLine.startsWith("HTTP/1.") || statusLine.indexOf(' ') < 0 || !isStatusCode(statusLine, statusLine.indexOf(' ') + 1)) {
+      int codeAt = statusLine.indexOf(' ') + 1;
+      if (!statusLine.startsWith("HTTP/1.") || codeAt == 0 || !isStatusCode(statusLine, codeAt)) {
         done.complete(ReadinessProber.Answer.failed("not an HTTP response: " + preview(bytes)));
         return true;
       }
-      int codeAt = statusLine.indexOf(' ') + 1;
       status = Integer.parseInt(statusLine.substring(codeAt, codeAt + 3));
-      for (int from = head.indexOf('\n', lineEnd); from >= 0 && from + 1 < head.length(); from = head.indexOf('\n', from + 1)) {
-        String line = head.substring(from + 1, lineEnd(head, from + 1));
+      for (int nl = head.indexOf('\n', lineEnd); nl >= 0 && nl + 1 < head.length(); nl = head.indexOf('\n', nl + 1)) {
+        String line = head.substring(nl + 1, lineEnd(head, nl + 1));
         int colon = line.indexOf(':');
         if (colon <= 0) {
           continue;

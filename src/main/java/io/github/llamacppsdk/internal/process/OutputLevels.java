@@ -88,7 +88,10 @@ final class OutputLevels {
     return i;
   }
 
-  /** {@code \s}: {@code [ \t\n\x0B\f\r]}, not {@link Character#isWhitespace} (which also takes U+001C-U+001F and Unicode spaces). */
+  /**
+   * {@code \s}: {@code [ \t\n\x0B\f\r]}, not {@link Character#isWhitespace} (which also takes
+   * U+001C-U+001F and Unicode spaces).
+   */
   private static boolean isBlank(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
