@@ -2,6 +2,8 @@ package io.github.llamacppsdk.internal.kubernetes;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +49,10 @@ final class Anchor {
   private boolean held;
   /** Renewals failed in a row; the renewal task's thread only. */
   private int failures;
+  /** A re-created Lease whose dependents may still name the lost one; the renewal task's thread only. */
+  private boolean adoptPending;
+  /** Adoptions refused in a row; the renewal task's thread only. */
+  private int adoptFailures;
 
   Anchor(KubernetesClient client, String namespace, String session, String owner, Optional<OwnerReference> ownerPod,
       Duration ttl, Clock clock) {
@@ -116,23 +123,49 @@ final class Anchor {
     }
   }
 
-  /** {@return whether there was a Lease to renew} (it is renewed, or recreated when it was lost) */
+  /**
+   * {@return whether there was a Lease to renew} (it is renewed, or recreated when it was lost, and then
+   * the session's pods and secrets are pointed at the new one)
+   */
   private boolean renewOrRecreate() {
+    boolean created = false;
     synchronized (this) {
       if (!held) {
         return false;
       }
       if (reference == null) { // lost, and an earlier re-create failed
         reference();
-        return true;
+        adoptPending = true;
+        created = true;
       }
     }
+    if (!created) {
+      created = renewOrRecreateLost();
+    }
+    if (adoptPending) { // just re-created, or an earlier adoption was refused
+      try {
+        adoptDependents();
+        adoptFailures = 0;
+      } catch (RuntimeException e) {
+        if (++adoptFailures == 1) {
+          log.warn("anchor lease {}/{} recreated, but this session's pods could not be pointed at it ({}); retrying"
+              + " every {} s (until then the cluster's garbage collector may remove them)", namespace, name(),
+              e.getMessage() != null ? e.getMessage() : e.toString(), ttl.toSeconds() / 3);
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Renews the Lease; {@return whether it was gone and has been recreated} */
+  private boolean renewOrRecreateLost() {
     try {
       Lease renewed = client.leases().inNamespace(namespace).withName(name())
           .edit(l -> new LeaseBuilder(l).editSpec().withRenewTime(now()).endSpec().build());
       if (renewed == null) {
         throw new KubernetesClientException("the lease is gone", 404, null);
       }
+      return false;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         throw e;
@@ -145,9 +178,62 @@ final class Anchor {
         }
         reference = null;
         reference();
+        adoptPending = true;
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Points the session's pods and secrets at the re-created Lease. They name the lost one by its UID,
+   * and the cluster's garbage collector removes a dependent whose owner UID no longer exists, even if
+   * an object of the same name came back: without this a server that survived the loss would be
+   * removed later, at no moment the application could tell. Throws when the API server refuses; the
+   * next renewal tries again.
+   */
+  private void adoptDependents() {
+    OwnerReference now = reference;
+    if (now == null) {
+      return;
+    }
+    int adopted = 0;
+    for (var pod : client.pods().inNamespace(namespace).withLabel(Labels.SESSION, session).list().getItems()) {
+      List<OwnerReference> refs = repointed(pod.getMetadata().getOwnerReferences(), now);
+      if (refs != null) {
+        client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+            .edit(x -> new PodBuilder(x).editMetadata().withOwnerReferences(refs).endMetadata().build());
+        adopted++;
       }
     }
-    return true;
+    for (var secret : client.secrets().inNamespace(namespace).withLabel(Labels.SESSION, session).list().getItems()) {
+      List<OwnerReference> refs = repointed(secret.getMetadata().getOwnerReferences(), now);
+      if (refs != null) {
+        client.secrets().inNamespace(namespace).withName(secret.getMetadata().getName())
+            .edit(x -> new SecretBuilder(x).editMetadata().withOwnerReferences(refs).endMetadata().build());
+        adopted++;
+      }
+    }
+    adoptPending = false;
+    if (adopted > 0) {
+      log.info("anchor lease {}/{} recreated: {} pod(s) and secret(s) of this session now name it as their owner",
+          namespace, name(), adopted);
+    }
+  }
+
+  /** {@return {@code refs} with this session's lost Lease replaced by {@code now}, or null when none names it} */
+  private List<OwnerReference> repointed(List<OwnerReference> refs, OwnerReference now) {
+    if (refs == null || refs.stream().noneMatch(o -> isLostAnchor(o, now))) {
+      return null;
+    }
+    List<OwnerReference> out = new ArrayList<>();
+    for (OwnerReference o : refs) {
+      out.add(isLostAnchor(o, now) ? now : o);
+    }
+    return out;
+  }
+
+  private boolean isLostAnchor(OwnerReference o, OwnerReference now) {
+    return "Lease".equals(o.getKind()) && name().equals(o.getName()) && !now.getUid().equals(o.getUid());
   }
 
   /**
@@ -194,7 +280,7 @@ final class Anchor {
     Instant now = clock.instant();
     List<Lease> anchors = client.leases().inNamespace(namespace)
         .withLabel(Labels.MANAGED_BY, Labels.MANAGER).withLabel(Labels.ROLE, "anchor").list().getItems();
-    List<String> swept = new java.util.ArrayList<>();
+    List<String> swept = new ArrayList<>();
     for (Lease lease : anchors) {
       String session = lease.getMetadata().getLabels().get(Labels.SESSION);
       if (session == null || session.equals(mySession) || !isStale(lease, now)) {

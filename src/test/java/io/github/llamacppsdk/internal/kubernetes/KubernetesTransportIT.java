@@ -188,6 +188,46 @@ class KubernetesTransportIT {
     }
   }
 
+  /**
+   * A Lease removed by someone else is recreated with a new UID, and the session's pod and key secret
+   * are pointed at it: the cluster's garbage collector removes dependents whose owner UID is gone (the
+   * mock server has no collector, so the owner references are what is checked). A refused update is
+   * tried again at the next renewal.
+   */
+  @Test
+  void theRecreatedAnchorAdoptsTheSessionsPodAndSecret() throws Exception {
+    reopen(Duration.ofSeconds(3)); // renewed every second
+    LaunchedProcess p = launch();
+    try {
+      p.reachableAddress().get(60, TimeUnit.SECONDS);
+      String lost = lease().orElseThrow().getMetadata().getUid();
+      assertThat(ownerUids()).as("pod and secret name the anchor").containsOnly(lost).hasSize(2);
+
+      cluster.failRequests("PATCH", "/api/v1/namespaces/" + MockCluster.NAMESPACE + "/pods/.*", 403, 1);
+      cluster.client().leases().withName(lease().orElseThrow().getMetadata().getName()).delete(); // judged stale
+      await("the lease is recreated", () -> lease().filter(l -> !l.getMetadata().getUid().equals(lost)).isPresent());
+      String now = lease().orElseThrow().getMetadata().getUid();
+      await("pod and secret name the new anchor", () -> ownerUids().equals(List.of(now, now)));
+      assertThat(cluster.failedRequests()).as("the first adoption was refused, the next one worked").isEqualTo(1);
+      assertThat(p.isAlive()).isTrue();
+    } finally {
+      p.stop(Duration.ofSeconds(1)).get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The UIDs of the Leases the session's pods and secrets name as owners, pods first. */
+  private List<String> ownerUids() {
+    List<String> uids = new ArrayList<>();
+    for (var pod : cluster.client().pods().list().getItems()) {
+      pod.getMetadata().getOwnerReferences().stream().filter(o -> o.getKind().equals("Lease")).forEach(o -> uids.add(o.getUid()));
+    }
+    for (var secret : cluster.client().secrets().list().getItems()) {
+      secret.getMetadata().getOwnerReferences().stream().filter(o -> o.getKind().equals("Lease"))
+          .forEach(o -> uids.add(o.getUid()));
+    }
+    return uids;
+  }
+
   @Test
   void aFailedPodWatchAtTheFirstLaunchIsUndoneAndTheNextLaunchStartsOver() throws Exception {
     cluster.failRequests("GET", "/api/v1/namespaces/" + MockCluster.NAMESPACE
