@@ -67,7 +67,8 @@ public enum ErrorCode {
   INTERNAL,
   /**
    * A stop could not be carried out: the server may still run (e.g. its Kubernetes pod could not be
-   * deleted). The instance is not reported stopped; the message says what was refused and why.
+   * deleted). The instance is not reported stopped and keeps its share of the capacity; the message says
+   * what was refused and why. The next stop of the instance (or closing the backend) tries again.
    */
   STOP_FAILED
 }

@@ -89,6 +89,30 @@ class CapacityTest {
     return (CapacityExhaustedException) t;
   }
 
+  /**
+   * An instance whose stop failed ({@code STOP_FAILED}: the server may still run) keeps its share of the
+   * capacity and its place; the next stop tries again, and when it works the share is free.
+   */
+  @Test
+  void aServerThatCouldNotBeStoppedKeepsItsShareUntilAStopWorks() {
+    core(Capacity.maxInstances(1));
+    resolve(backend.spec("a")).close();
+    started("a").failingStops = 1;
+
+    assertThat(core.stopInstance("fb:a")).failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("STOP_FAILED");
+    assertThat(core.instances()).singleElement()
+        .satisfies(s -> assertThat(s.lifecycle()).isEqualTo(LifecycleStatus.STOPPING));
+    CompletableFuture<Resolution> b = resolveAsync(backend.spec("b"), Duration.ofMinutes(1));
+    assertThat(b).as("a's share is still taken").isNotDone();
+
+    assertThat(core.stopInstance("fb:a")).as("the second stop tries again").succeedsWithin(Duration.ofSeconds(5));
+    assertThat(started("a").stopCalls).isEqualTo(2);
+    b.join().close();
+    assertThat(running()).containsExactly("b");
+  }
+
   @Test
   void anEvictionNamesTheLatestResolveThatJoinedTheQueuedInstance() {
     core(Capacity.maxInstances(1));

@@ -244,7 +244,32 @@ class KubernetesPlacementIT extends MockClusterTest {
     });
     assertThat(cluster.kubelet().runningPods()).as("the pod still runs").hasSize(1);
 
-    // the API server takes deletes again: closing the backend stops what it could not stop before
+    int refused = cluster.failedRequests();
+    assertThatThrownBy(() -> backend.stopInstance(id, Duration.ofSeconds(20))).as("a second stop tries again")
+        .hasMessageContaining("could not be deleted");
+    assertThat(cluster.failedRequests()).as("the second stop sent deletes of its own").isGreaterThan(refused);
+
+    // the API server takes deletes again: the next stop stops what the earlier ones could not
+    cluster.clearFailures();
+    backend.stopInstance(id, Duration.ofSeconds(20));
+    assertThat(backend.instances()).isEmpty();
+    assertThat(cluster.pods()).isEmpty();
+    assertThat(cluster.kubelet().runningPods()).isEmpty();
+  }
+
+  @Test
+  void closingTheBackendStopsAPodItCouldNotDeleteBefore() throws Exception {
+    backend(placement().build());
+    String id;
+    String pod;
+    try (Resolution r = backend.resolveEndpoint(spec().build(), lease())) {
+      id = r.instance().instanceId();
+      pod = cluster.pods().get(0).getMetadata().getName();
+    }
+    cluster.failRequests("DELETE", "/api/v1/namespaces/" + MockCluster.NAMESPACE + "/pods/" + pod + "(\\?.*)?", 403,
+        Integer.MAX_VALUE);
+    assertThatThrownBy(() -> backend.stopInstance(id, Duration.ofSeconds(20))).hasMessageContaining("STOP_FAILED");
+
     cluster.clearFailures();
     backend.close();
     assertThat(cluster.pods()).isEmpty();

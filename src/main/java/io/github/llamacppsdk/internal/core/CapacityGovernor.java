@@ -325,11 +325,8 @@ public final class CapacityGovernor {
   }
 
   private void watch(Entry e) {
-    e.record.stopped().whenComplete((v, ex) -> {
-      if (InstanceLifecycle.stopFailure(ex) == null) { // a server that could not be stopped still holds its share
-        release(e);
-      }
-    });
+    // gone, not stopped: a server that could not be stopped still holds its share until a later stop works
+    e.record.gone().whenComplete((v, ex) -> release(e));
   }
 
   private void release(Entry e) {

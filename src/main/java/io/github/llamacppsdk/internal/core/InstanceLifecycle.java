@@ -39,7 +39,12 @@ final class InstanceLifecycle {
   private final CoreRuntime rt;
   private final InstanceContextImpl context;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  /** What a stop's callers wait on; replaced when a stop that failed is tried again. Guarded by record. */
+  private CompletableFuture<Void> stopped = new CompletableFuture<>();
+  /** Completes when the instance is gone, never with a failure to stop (what holds capacity waits on it). */
+  private final CompletableFuture<Void> gone = new CompletableFuture<>();
+  /** Why the last stop failed, while the server may still run ({@code STOP_FAILED}); guarded by record. */
+  private InferenceException stopFailedWith;
   private final InstanceState state; // guarded by record
   private ManagedInstance handle; // guarded by record
   private boolean startInFlight; // guarded by record: Backend.start is running; launch() finishes what ends meanwhile
@@ -70,9 +75,19 @@ final class InstanceLifecycle {
     return handle;
   }
 
-  /** {@return completes when the instance is gone} */
+  /**
+   * {@return completes when the instance is gone, or fails with {@code STOP_FAILED} when its stop failed}
+   * After such a failure, the next stop tries again with a new future.
+   */
   CompletableFuture<Void> stopped() {
-    return stopped;
+    synchronized (record) {
+      return stopped;
+    }
+  }
+
+  /** {@return completes when the instance is gone; a failed stop does not complete it} */
+  CompletableFuture<Void> gone() {
+    return gone;
   }
 
   /** Delivers the events the operation's transitions queued: the one flush of each operation. */
@@ -209,24 +224,38 @@ final class InstanceLifecycle {
   /** Stops it (see {@link InstanceRecord#stop} and {@link InstanceRecord#evict}).
    * @return whether it is now stopping */
   boolean stopIf(ErrorCode code, String reason, boolean onlyIfIdle) {
-    LifecycleStatus was;
-    CompletableFuture<Void> waited;
-    boolean wasQueued;
+    LifecycleStatus was = null;
+    CompletableFuture<Void> waited = null;
+    boolean wasQueued = false;
     ManagedInstance h;
+    ManagedInstance again = null;
     synchronized (record) {
       if (onlyIfIdle && !record.idle()) {
         return false;
       }
       if (state.isGoingAway()) {
-        return false;
+        if (onlyIfIdle || stopFailedWith == null || handle == null || state.lifecycle() != LifecycleStatus.STOPPING) {
+          return false;
+        }
+        // its stop failed and the server may still run (a pod whose deletion was refused): try again
+        stopFailedWith = null;
+        stopped = new CompletableFuture<>();
+        again = handle;
+        h = null;
+        log.info("stopping instance {} again: {}", id, reason);
+      } else {
+        was = state.lifecycle();
+        waited = state.gate().pending();
+        wasQueued = record.takeQueued();
+        state.transition(LifecycleStatus.STOPPING, state.health(), reason);
+        record.ended("its instance was stopped (" + reason + ")");
+        h = handle;
+        log.info("stopping instance {}: {}", id, reason);
       }
-      was = state.lifecycle();
-      waited = state.gate().pending();
-      wasQueued = record.takeQueued();
-      state.transition(LifecycleStatus.STOPPING, state.health(), reason);
-      record.ended("its instance was stopped (" + reason + ")");
-      h = handle;
-      log.info("stopping instance {}: {}", id, reason);
+    }
+    if (again != null) {
+      stopHandle(again);
+      return true;
     }
     if (waited != null) {
       waited.completeExceptionally(new InferenceException(code, "instance " + id + " was stopped while "
@@ -242,6 +271,7 @@ final class InstanceLifecycle {
     // else: launch() is between backend.start and storing the handle; it sees STOPPING and stops it.
     return true;
   }
+
 
   private void stopHandle(ManagedInstance h) {
     CompletableFuture<Void> f;
@@ -274,13 +304,16 @@ final class InstanceLifecycle {
    * the registry and in the capacity, with the failure as its reason, and its stop fails with it.
    */
   private void stopFailed(InferenceException e) {
+    CompletableFuture<Void> failed;
     synchronized (record) {
       if (state.lifecycle() == LifecycleStatus.STOPPING) {
         state.transition(LifecycleStatus.STOPPING, state.health(), "stop failed: " + e.summary());
       }
+      stopFailedWith = e;
+      failed = stopped;
     }
     deliver();
-    stopped.completeExceptionally(e);
+    failed.completeExceptionally(e);
   }
 
   private void finishStopped() {
@@ -292,7 +325,8 @@ final class InstanceLifecycle {
     }
     rt.onRemoved().accept(record);
     deliver();
-    stopped.complete(null);
+    stopped().complete(null);
+    gone.complete(null);
   }
 
   void reportHealth(HealthStatus status, String reason) {
@@ -415,7 +449,8 @@ final class InstanceLifecycle {
     if (h != null) {
       stopHandle(h); // lets the backend release what it holds; the process is already gone
     } else {
-      stopped.complete(null);
+      stopped().complete(null);
+      gone.complete(null);
     }
   }
 

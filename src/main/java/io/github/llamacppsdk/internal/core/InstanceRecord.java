@@ -96,6 +96,11 @@ public final class InstanceRecord {
     return life.stopped();
   }
 
+  /** {@return completes when the instance is gone; unlike {@link #stopped()}, never with a failure to stop} */
+  CompletableFuture<Void> gone() {
+    return life.gone();
+  }
+
   /** {@return the current lifecycle} */
   public synchronized LifecycleStatus lifecycle() {
     return state.lifecycle();

@@ -61,7 +61,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private final LlamaServices services;
   private final InstanceContext context;
   private final CompletableFuture<ServedEndpoint> ready = new CompletableFuture<>();
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private CompletableFuture<Void> stopped = new CompletableFuture<>(); // guarded by lock; new when a failed stop is retried
   private final Relaunches relaunches; // bind retry, restart or end after a failed launch or a crash
 
   private final Object lock = new Object();
@@ -74,6 +74,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private StartupWatch watch;
   private HealthMonitor monitor;
   private boolean stopRequested;
+  private boolean stopFailed; // the last stop could not stop the process (STOP_FAILED): the next stop() tries again
   private CompletableFuture<Void> launchInFlight = CompletableFuture.completedFuture(null);
   private int restarts;
   private final ResidentMemory resident = new ResidentMemory();
@@ -130,14 +131,30 @@ public final class LlamaServerInstance implements ManagedInstance {
     CompletableFuture<Void> launching;
     StartupWatch w;
     HealthMonitor m;
+    CompletableFuture<Void> done;
     synchronized (lock) {
       if (stopRequested) {
-        return stopped;
+        if (!stopFailed) {
+          return stopped;
+        }
+        // the last stop failed and the server may still run (its pod was not deleted): try again
+        stopFailed = false;
+        stopped = new CompletableFuture<>();
+        done = stopped;
+        launching = null;
+        w = null;
+        m = null;
+      } else {
+        stopRequested = true;
+        launching = launchInFlight;
+        w = watch;
+        m = monitor;
+        done = stopped;
       }
-      stopRequested = true;
-      launching = launchInFlight;
-      w = watch;
-      m = monitor;
+    }
+    if (launching == null) {
+      stopCurrentProcess(done);
+      return done;
     }
     if (m != null) {
       m.stop();
@@ -148,17 +165,18 @@ public final class LlamaServerInstance implements ManagedInstance {
     ready.completeExceptionally(new InferenceException(ErrorCode.STOPPED,
         "the instance was stopped while it was starting"));
     // a launch under way (a bind retry, a restart) finishes first, so the process stopped is the last one
-    launching.whenComplete((v, t) -> stopCurrentProcess());
-    return stopped;
+    launching.whenComplete((v, t) -> stopCurrentProcess(done));
+    return done;
   }
 
-  private void stopCurrentProcess() {
+  /** Stops the current process; {@code done} completes when it is gone, or fails when it could not be stopped. */
+  private void stopCurrentProcess(CompletableFuture<Void> done) {
     LaunchedProcess p;
     synchronized (lock) {
       p = process;
     }
     if (p == null) {
-      stopped.complete(null);
+      done.complete(null);
       return;
     }
     p.stop(requested.stopTimeout()).whenComplete((exit, t) -> {
@@ -167,10 +185,13 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
       // a process that could not be stopped (its pod could not be deleted) is not reported stopped
       if (t != null && Failures.unwrap(t) instanceof InferenceException e && e.code() == ErrorCode.STOP_FAILED) {
-        stopped.completeExceptionally(e);
+        synchronized (lock) {
+          stopFailed = true;
+        }
+        done.completeExceptionally(e);
         return;
       }
-      stopped.complete(null);
+      done.complete(null);
     });
   }
 

@@ -141,6 +141,8 @@ public class FakeBackend implements Backend<FakeBackend.Options> {
     public volatile int stopCalls;
     /** When false, stop() leaves {@link #stopFuture} for the test to complete. */
     public volatile boolean stopCompletesAtOnce = true;
+    /** Stops that fail with {@code STOP_FAILED} (the server may still run) before one works, as a pod whose deletion is refused. */
+    public volatile int failingStops;
     /** What {@link #isAlive()} answers: false plays a process that died before its exit is reported. */
     public volatile boolean alive = true;
 
@@ -171,6 +173,11 @@ public class FakeBackend implements Backend<FakeBackend.Options> {
       stopCalls++;
       ready.completeExceptionally(new io.github.llamacppsdk.core.InferenceException(
           io.github.llamacppsdk.core.ErrorCode.STOPPED, "fake stopped"));
+      if (failingStops > 0) {
+        failingStops--;
+        return CompletableFuture.failedFuture(new io.github.llamacppsdk.core.InferenceException(
+            io.github.llamacppsdk.core.ErrorCode.STOP_FAILED, "fake could not be stopped"));
+      }
       if (stopCompletesAtOnce) {
         stopFuture.complete(null);
       }
