@@ -221,8 +221,12 @@ final class InstanceLifecycle {
     // else: stop() already stops the handle
   }
 
-  /** Stops it (see {@link InstanceRecord#stop} and {@link InstanceRecord#evict}).
-   * @return whether it is now stopping */
+  /**
+   * Stops it (see {@link InstanceRecord#stop} and {@link InstanceRecord#evict}). An instance whose last
+   * stop failed ({@code STOP_FAILED}: the server may still run) is stopped again, except by an eviction.
+   *
+   * @return whether it is now stopping
+   */
   boolean stopIf(ErrorCode code, String reason, boolean onlyIfIdle) {
     LifecycleStatus was = null;
     CompletableFuture<Void> waited = null;
@@ -271,7 +275,6 @@ final class InstanceLifecycle {
     // else: launch() is between backend.start and storing the handle; it sees STOPPING and stops it.
     return true;
   }
-
 
   private void stopHandle(ManagedInstance h) {
     CompletableFuture<Void> f;
