@@ -221,8 +221,10 @@ class KubernetesPlacementIT extends MockClusterTest {
   }
 
 
-  @Test
-  void aPodThatCannotBeDeletedIsNotReportedStopped() throws Exception {
+  /** A served instance whose pod the API server refuses to delete until the failures are cleared. */
+  private record Undeletable(String id, String pod) {}
+
+  private Undeletable undeletable() {
     backend(placement().build());
     String id;
     String pod;
@@ -233,6 +235,14 @@ class KubernetesPlacementIT extends MockClusterTest {
     // RBAC without delete on pods: every delete of this pod is refused until the failures are cleared
     cluster.failRequests("DELETE", "/api/v1/namespaces/" + MockCluster.NAMESPACE + "/pods/" + pod + "(\\?.*)?", 403,
         Integer.MAX_VALUE);
+    return new Undeletable(id, pod);
+  }
+
+  @Test
+  void aPodThatCannotBeDeletedIsNotReportedStopped() throws Exception {
+    Undeletable u = undeletable();
+    String id = u.id();
+    String pod = u.pod();
     assertThatThrownBy(() -> backend.stopInstance(id, Duration.ofSeconds(20)))
         .isInstanceOfSatisfying(io.github.llamacppsdk.core.InferenceException.class,
             e -> assertThat(e.code()).isEqualTo(io.github.llamacppsdk.core.ErrorCode.STOP_FAILED))
@@ -259,15 +269,7 @@ class KubernetesPlacementIT extends MockClusterTest {
 
   @Test
   void closingTheBackendStopsAPodItCouldNotDeleteBefore() throws Exception {
-    backend(placement().build());
-    String id;
-    String pod;
-    try (Resolution r = backend.resolveEndpoint(spec().build(), lease())) {
-      id = r.instance().instanceId();
-      pod = cluster.pods().get(0).getMetadata().getName();
-    }
-    cluster.failRequests("DELETE", "/api/v1/namespaces/" + MockCluster.NAMESPACE + "/pods/" + pod + "(\\?.*)?", 403,
-        Integer.MAX_VALUE);
+    String id = undeletable().id();
     assertThatThrownBy(() -> backend.stopInstance(id, Duration.ofSeconds(20))).hasMessageContaining("STOP_FAILED");
 
     cluster.clearFailures();
