@@ -273,13 +273,21 @@ public final class KubernetesTransport implements ProcessTransport {
     }
   }
 
-  /** A pod's process ended: its secret goes, and the pod too when it ended on its own. */
-  void forget(PodProcess p, PodSpecs.Names names, boolean deletePod) {
+  /**
+   * A pod's process ended: its secret goes, and the pod too when it ended on its own. {@return completes
+   * when those deletes were sent} (failures are logged, never thrown)
+   */
+  CompletableFuture<Void> forget(PodProcess p, PodSpecs.Names names, boolean deletePod) {
     pods.remove(names.pod(), p);
+    CompletableFuture<Void> sent = new CompletableFuture<>();
     Runnable cleanUp = () -> {
-      deleteQuietly(() -> client.secrets().inNamespace(namespace).withName(names.secret()).delete());
-      if (deletePod) {
-        deleteQuietly(() -> client.pods().inNamespace(namespace).withName(names.pod()).withGracePeriod(0).delete());
+      try {
+        deleteQuietly(() -> client.secrets().inNamespace(namespace).withName(names.secret()).delete());
+        if (deletePod) {
+          deleteQuietly(() -> client.pods().inNamespace(namespace).withName(names.pod()).withGracePeriod(0).delete());
+        }
+      } finally {
+        sent.complete(null);
       }
     };
     try {
@@ -287,6 +295,7 @@ public final class KubernetesTransport implements ProcessTransport {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       cleanUp.run();
     }
+    return sent;
   }
 
   private static void deleteQuietly(Runnable delete) {

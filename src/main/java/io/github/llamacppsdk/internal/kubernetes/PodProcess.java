@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A terminated container is the exit, with its code ({@code 128+N} read as signal N, as locally);
  *       {@code OOMKilled} says {@code out of memory}. A pod that vanished without one ended by signal 15.
  *   <li>{@link #stop(Duration)} deletes the pod with the grace in whole seconds (rounded up) and
- *       completes when the pod is gone; GRACEFUL unless it ended by SIGKILL or after the grace. A refused
+ *       completes when the pod is gone and its Secret's delete was sent; GRACEFUL unless it ended by
+ *       SIGKILL or after the grace. A refused
  *       delete is retried (bounded); when none is accepted the stop fails with {@code STOP_FAILED} and
  *       the process stays alive (a later stop tries again).
  * </ul>
@@ -68,6 +69,8 @@ final class PodProcess extends OutputBackedProcess {
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   /** Completed when the informer sees the pod object deleted. */
   private final CompletableFuture<Void> vanished = new CompletableFuture<>();
+  /** Completed when the clean-up after the exit ran: the Secret's delete (and an ended pod's) was sent. */
+  private final CompletableFuture<Void> forgotten = new CompletableFuture<>();
   private final CompletableFuture<ExitStatus> exit;
 
   // guarded by this
@@ -287,9 +290,9 @@ final class PodProcess extends OutputBackedProcess {
     }
     if (awaitVanish) { // the stop's delete is under way: keep listening for the pod's deletion, bounded
       vanished.copy().completeOnTimeout(null, VANISH_SLACK.toMillis(), TimeUnit.MILLISECONDS)
-          .whenComplete((v, t) -> transport.forget(this, names, false));
+          .whenComplete((v, t) -> transport.forget(this, names, false).whenComplete((x, y) -> forgotten.complete(null)));
     } else {
-      transport.forget(this, names, deletePod);
+      transport.forget(this, names, deletePod).whenComplete((x, y) -> forgotten.complete(null));
     }
   }
 
@@ -342,14 +345,16 @@ final class PodProcess extends OutputBackedProcess {
       }
       stopNanos = System.nanoTime();
       this.grace = grace;
-      if (observed.isDone()) { // it ended already: the clean-up deletes the pod, nothing to wait for
-        stopFuture = exit.thenApply(s -> s);
+      if (observed.isDone()) { // it ended already: the clean-up deletes the pod and its Secret
+        stopFuture = exit.thenCompose(s -> forgotten.copy()
+            .completeOnTimeout(null, VANISH_SLACK.toMillis(), TimeUnit.MILLISECONDS).thenApply(v -> s));
         return stopFuture;
       }
       deleteRequested = true;
       // the container's end is not the pod's: a stop completes when the pod object is gone too (bounded,
       // as a pod held by a finalizer may stay; the schedule below gives up on it)
-      stopFuture = exit.thenCompose(s -> vanished.copy()
+      // (and its Secret: the clean-up that sends that delete runs once the pod vanished)
+      stopFuture = exit.thenCompose(s -> forgotten.copy()
           .completeOnTimeout(null, grace.plus(VANISH_SLACK).toMillis(), TimeUnit.MILLISECONDS).thenApply(v -> s));
     }
     long seconds = (grace.toMillis() + 999) / 1000;
