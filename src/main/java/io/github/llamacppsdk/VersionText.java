@@ -1,5 +1,10 @@
 package io.github.llamacppsdk;
 
+import static io.github.llamacppsdk.internal.Scan.isDigit;
+import static io.github.llamacppsdk.internal.Scan.isSpace;
+import static io.github.llamacppsdk.internal.Scan.isWord;
+import static io.github.llamacppsdk.internal.Scan.skipSpace;
+
 /**
  * What {@link ServerBuild#parse} reads from a build's answers, scanned by hand rather than with regular
  * expressions: a fresh JVM reads them before its first launch, and the regular-expression engine's
@@ -133,26 +138,8 @@ final class VersionText {
     return -1;
   }
 
-  private static int skipSpace(String s, int i) {
-    while (i < s.length() && isSpace(s.charAt(i))) {
-      i++;
-    }
-    return i;
-  }
-
-  private static boolean isSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
-  }
-
   private static boolean isLineTerminator(char c) {
     return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
   }
 
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
-  private static boolean isWord(char c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == '_';
-  }
 }

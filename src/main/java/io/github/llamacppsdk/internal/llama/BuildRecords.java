@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.ServerBuild;
+import io.github.llamacppsdk.internal.Scan;
 import io.github.llamacppsdk.internal.spec.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -230,12 +231,12 @@ final class BuildRecords {
     int i = 0;
     while (i < text.length()) {
       char before = i > 0 ? text.charAt(i - 1) : ' ';
-      if (text.charAt(i) != '/' || isWord(before) || before == '$' || before == '}') {
+      if (text.charAt(i) != '/' || Scan.isWord(before) || before == '$' || before == '}') {
         i++;
         continue;
       }
       int end = i + 1;
-      while (end < text.length() && (isWord(text.charAt(end)) || ".+@%,/-".indexOf(text.charAt(end)) >= 0)) {
+      while (end < text.length() && (Scan.isWord(text.charAt(end)) || ".+@%,/-".indexOf(text.charAt(end)) >= 0)) {
         end++;
       }
       if (end == i + 1) {
@@ -246,10 +247,6 @@ final class BuildRecords {
       i = end;
     }
     return found;
-  }
-
-  private static boolean isWord(char c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
   }
 
   private static void prune(Path target) throws IOException {

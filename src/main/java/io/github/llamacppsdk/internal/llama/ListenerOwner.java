@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.llama;
 
+import io.github.llamacppsdk.internal.Scan;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -124,28 +125,8 @@ public final class ListenerOwner {
    * a few hundred pattern compilations.
    */
   static String[] fields(String line, int n) {
-    String s = line.trim(); // as line.trim().split("\\s+") read it: trim's ends, then runs of [ \t\n\x0B\f\r]
-    String[] f = new String[n];
-    int count = 0;
-    int i = 0;
-    while (count < n) {
-      while (i < s.length() && isSpace(s.charAt(i))) {
-        i++;
-      }
-      if (i == s.length()) {
-        return null;
-      }
-      int start = i;
-      while (i < s.length() && !isSpace(s.charAt(i))) {
-        i++;
-      }
-      f[count++] = s.substring(start, i);
-    }
-    return f;
-  }
-
-  private static boolean isSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    List<String> f = Scan.fields(line);
+    return f.size() < n ? null : f.subList(0, n).toArray(new String[0]);
   }
 
   private static boolean holdsAny(long pid, Set<String> inodes) {

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.process;
 
+import io.github.llamacppsdk.internal.Scan;
 import io.github.llamacppsdk.process.OutputLine;
 
 /**
@@ -44,10 +45,10 @@ final class OutputLevels {
 
   /** {@return the level letter of the line's prefix, or 0 when it has none} */
   private static char prefixLetter(String text) {
-    int i = skipBlanks(text, 0);
+    int i = Scan.skipSpace(text, 0);
     int afterStamp = stamp(text, i);
     if (afterStamp > i) {
-      int j = skipBlanks(text, afterStamp);
+      int j = Scan.skipSpace(text, afterStamp);
       if (j > afterStamp && isLevelAt(text, j)) {
         return text.charAt(j);
       }
@@ -78,21 +79,6 @@ final class OutputLevels {
 
   /** {@return whether a level letter followed by a blank stands at {@code i}} */
   private static boolean isLevelAt(String text, int i) {
-    return i + 1 < text.length() && "DIWE".indexOf(text.charAt(i)) >= 0 && isBlank(text.charAt(i + 1));
-  }
-
-  private static int skipBlanks(String text, int i) {
-    while (i < text.length() && isBlank(text.charAt(i))) {
-      i++;
-    }
-    return i;
-  }
-
-  /**
-   * {@code \s}: {@code [ \t\n\x0B\f\r]}, not {@link Character#isWhitespace} (which also takes
-   * U+001C-U+001F and Unicode spaces).
-   */
-  private static boolean isBlank(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    return i + 1 < text.length() && "DIWE".indexOf(text.charAt(i)) >= 0 && Scan.isSpace(text.charAt(i + 1));
   }
 }

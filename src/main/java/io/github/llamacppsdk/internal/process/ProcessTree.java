@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.process;
 
+import io.github.llamacppsdk.internal.Scan;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -60,23 +61,10 @@ final class ProcessTree {
    */
   static List<Long> pids(String list) {
     List<Long> pids = new ArrayList<>();
-    String s = list.trim();
-    int i = 0;
-    while (i < s.length()) {
-      int start = i;
-      while (i < s.length() && !isSpace(s.charAt(i))) {
-        i++;
-      }
-      pids.add(Long.parseLong(s.substring(start, i)));
-      while (i < s.length() && isSpace(s.charAt(i))) {
-        i++;
-      }
+    for (String field : Scan.fields(list)) {
+      pids.add(Long.parseLong(field));
     }
     return pids;
-  }
-
-  private static boolean isSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   /** {@return the children of every thread of {@code pid}, or empty when its tasks cannot be read} */
