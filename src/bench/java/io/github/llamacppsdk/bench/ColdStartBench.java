@@ -31,6 +31,10 @@ import java.util.stream.Collectors;
  * on the artifact does) with a class-data-sharing archive of that application: one training run with {@code
  * -XX:ArchiveClassesAtExit}, then every run with {@code -XX:SharedArchiveFile} (the recipe of the README's
  * "Cold start" section).
+ *
+ * <p>A fourth series, interleaved too, is the JVM floor ({@link ColdStartFloorChild}): a fresh JVM that spawns
+ * the same server and polls it without the library, so the figure separates the JVM's own start-up cost from
+ * the library's.
  */
 final class ColdStartBench {
   static final long TARGET_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
@@ -85,6 +89,8 @@ final class ColdStartBench {
     long[] boot = new long[runs];
     long[] cpu = new long[runs];
     long[] base = new long[runs];
+    long[] floor = new long[runs];
+    List<String> floorArgs = List.of("-cp", appClasspath());
     for (int i = 0; i < runs; i++) {
       Map<String, String> c = child(binary, model, false);
       long spawn = Long.parseLong(c.get("spawn"));
@@ -97,12 +103,15 @@ final class ColdStartBench {
       total[i] = resolved - main;
       cpu[i] = Long.parseLong(c.get("cpu"));
       base[i] = spawnToFirst200(binary, model);
+      Map<String, String> f = childOn(floorArgs, ColdStartFloorChild.class, binary, model);
+      floor[i] = Long.parseLong(f.get("resolved")) - Long.parseLong(f.get("main"));
       Map<String, String> d = childOn(cds, binary, model);
       cdsTotal[i] = Long.parseLong(d.get("resolved")) - Long.parseLong(d.get("main"));
     }
     Stats withCds = Stats.of(cdsTotal);
     Stats t = Stats.of(total);
     Stats b = Stats.of(base);
+    Stats jvmFloor = Stats.of(floor);
     long bound = b.p50() + TARGET_MARGIN_NANOS;
     Report.Section s = report.section("7. Cold start: " + server, "Fresh child JVMs (`ColdStartChild`, with what an "
         + "application depending on the artifact has on its classpath: the library, Jackson, the SLF4J API and "
@@ -118,11 +127,17 @@ final class ColdStartBench {
             "≤ 150 ms", t.p50() - b.p50() <= TARGET_MARGIN_NANOS ? "yes" : "**no**")
         .row("with the application's CDS archive (jars): create + first resolve, p50", ms(withCds.p50()), ms(b.p50()),
             "ms", "≤ " + Report.num(ms(bound)) + " ms", withCds.p50() <= bound)
+        .row("JVM floor, no library (`ColdStartFloorChild`): fresh JVM spawns the server, polls to its first 200, p50",
+            ms(jvmFloor.p50()), ms(b.p50()), "ms", "", null)
+        .rowText("library's share over the JVM floor: create + first resolve p50 − floor p50",
+            fmt(t.p50() - jvmFloor.p50()), "—", "—", "", "")
         .detail("`create()`: " + Stats.of(create).summary("ms"))
         .detail("first `resolveEndpoint` (spawn, readiness, publication, lease): " + Stats.of(resolve).summary("ms"))
         .detail("create + first resolve: " + t.summary("ms"))
         .detail("create + first resolve, from jars with the application's CDS archive: " + withCds.summary("ms"))
         .detail("baseline, server spawn → first 200 (1 ms polling): " + b.summary("ms"))
+        .detail("JVM floor (a fresh JVM without the library: port, spawn, 1 ms `/health` polling on plain sockets): "
+            + jvmFloor.summary("ms"))
         .detail("JVM start (spawn of the child → `main`), not counted above: " + Stats.of(boot).summary("ms"))
         .detail("CPU time of the child JVM up to the resolve's return (all threads, JIT and GC included): "
             + Stats.of(cpu).summary("ms"));
@@ -230,10 +245,15 @@ final class ColdStartBench {
   }
 
   private Map<String, String> childOn(List<String> jvmArgs, String binary, String model) throws IOException {
+    return childOn(jvmArgs, ColdStartChild.class, binary, model);
+  }
+
+  private Map<String, String> childOn(List<String> jvmArgs, Class<?> mainClass, String binary, String model)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(jvmArgs);
-    cmd.addAll(List.of(ColdStartChild.class.getName(), binary, model));
+    cmd.addAll(List.of(mainClass.getName(), binary, model));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
     long spawn = System.nanoTime();
     Process p = pb.start();
