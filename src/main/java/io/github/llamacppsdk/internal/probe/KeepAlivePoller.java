@@ -322,14 +322,14 @@ final class KeepAlivePoller {
       finish(c, p, p.close());
     } else if (!c.in.hasRemaining() && c.in.capacity() >= HEAD_LIMIT + bodyLimit + 64) {
       ParsedAnswer cut = ParsedAnswer.of(c.in, true, bodyLimit); // too long: take what fits and drop the connection
-      finish(c, cut != null ? cut : new ParsedAnswer(-1, "", true), true);
+      finish(c, cut != null ? cut : ParsedAnswer.malformed(c.in.array(), c.in.position()), true);
     }
   }
 
   private void finish(PollConnection c, ParsedAnswer p, boolean closeAfter) {
     PollRequest r = c.takeCurrent();
     c.reused = true;
-    r.result.complete(p.status() < 0 ? ReadinessProber.Answer.failed("malformed HTTP answer")
+    r.result.complete(p.failure() != null ? ReadinessProber.Answer.failed(p.failure())
         : new ReadinessProber.Answer(p.status(), p.body(), null));
     if (closeAfter) {
       List<PollRequest> rest = c.takeWaiting();

@@ -5,35 +5,43 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.AsynchronousSocketChannel;
-import java.nio.channels.CompletionHandler;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Not API. One readiness probe step, asynchronous and bounded: TCP connect (until the port is known
  * to listen), then {@code GET {prefix}/health}, {@code GET {prefix}/v1/models} (whose id must equal
  * the expected alias) and, when a key is configured, {@code GET {prefix}/props} (which must accept
- * it). The GETs are sent together and judged in that order ({@link #judge}), so a probe costs one
- * round trip. The result is always an {@link Observation}; the future never fails.
+ * it). The GETs are sent together and judged in that order ({@link #judge}). The result is always
+ * an {@link Observation}; the future never fails.
  *
- * <p>Thread-safe; one per backend. {@code http://} targets are asked with {@link PlainHttp} (no TLS set-up,
- * few classes: a fresh JVM publishes its first endpoint sooner), {@code https://} ones with a JDK {@link
- * HttpClient} built on first use. Health polls of a published server ({@link #poll}) go over {@link
- * KeepAlivePoller}'s kept-alive connections instead. Bodies are cut at 64 KiB and every request is
- * bounded by the request timeout, so a misbehaving server cannot hang or flood a probe.
+ * <p>Thread-safe; one per backend. {@code http://} targets are asked over {@link KeepAlivePoller}'s
+ * kept-alive connections, the same ones the health polls of the published server ({@link #poll}) then
+ * reuse: no TLS set-up and few classes, so a fresh JVM publishes its first endpoint sooner. {@code
+ * https://} ones go to a JDK {@link HttpClient} built on first use. The TCP step is a blocking connect
+ * on a {@code llamacpp-probe-N} thread, and every observation is handed to one of those threads, so
+ * what a caller chains on a probe (start-up steps, listeners) never runs on, or delays, the poller's
+ * thread. Bodies are cut at 64 KiB and every request is bounded by the request timeout, so a
+ * misbehaving server cannot hang or flood a probe.
  */
 public final class ReadinessProber {
   static final int BODY_LIMIT = 64 * 1024;
 
   private final Duration requestTimeout;
-  private final PlainHttp plain;
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final ExecutorService handOff = Executors.newCachedThreadPool(new ProbeThreads());
   private final KeepAlivePoller poller;
   private final Object httpsLock = new Object();
   private HttpClient https; // guarded by httpsLock; built on the first https:// request
@@ -48,13 +56,11 @@ public final class ReadinessProber {
   public ReadinessProber(HttpClient http, Duration requestTimeout) {
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
     this.https = Objects.requireNonNull(http, "http");
-    this.plain = new PlainHttp(requestTimeout, BODY_LIMIT);
     this.poller = new KeepAlivePoller(requestTimeout, BODY_LIMIT);
   }
 
   private ReadinessProber(Duration requestTimeout) {
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-    this.plain = new PlainHttp(requestTimeout, BODY_LIMIT);
     this.poller = new KeepAlivePoller(requestTimeout, BODY_LIMIT);
   }
 
@@ -70,7 +76,7 @@ public final class ReadinessProber {
 
   /** Shuts the probe threads down; probes in flight fail as observations. Idempotent. */
   public void close() {
-    plain.close();
+    handOff.shutdownNow();
     poller.close();
   }
 
@@ -119,48 +125,31 @@ public final class ReadinessProber {
 
   private CompletableFuture<Observation> probeUnguarded(ProbeTarget target, boolean tcpFirst) {
     CompletableFuture<Observation> result = tcpFirst
-        ? tcpConnect(target).thenComposeAsync(refused -> refused != null // off the I/O thread
+        ? tcpConnect(target).thenCompose(refused -> refused != null
             ? CompletableFuture.completedFuture(refused)
-            : probeHttp(target), plain.callbacks())
+            : probeHttp(target))
         : probeHttp(target);
     return result.exceptionally(t -> new Observation.Unexpected("probe failed: " + rootCause(t)));
   }
 
+  /** The TCP step: null when the port accepts a connection, else why not. */
   private CompletableFuture<Observation> tcpConnect(ProbeTarget target) {
-    CompletableFuture<Observation> done = new CompletableFuture<>();
-    String where = "TCP " + target.socketAddress().getHostString() + ":" + target.socketAddress().getPort();
-    AsynchronousSocketChannel channel;
     try {
-      channel = AsynchronousSocketChannel.open(plain.group());
-    } catch (IOException e) {
-      return CompletableFuture.completedFuture(new Observation.NotListening(where + " -> " + e.getMessage()));
+      return CompletableFuture.supplyAsync(() -> connectOnce(target), handOff);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(new Observation.Unexpected("probe failed: prober closed"));
     }
-    try {
-      connect(channel, target, where, done);
-    } catch (RuntimeException e) {
-      closeQuietly(channel);
-      return CompletableFuture.completedFuture(new Observation.NotListening(where + " -> " + describe(e)));
-    }
-    return done.completeOnTimeout(new Observation.NotListening(where + " -> connect timed out"),
-            requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((o, t) -> closeQuietly(channel));
   }
 
-  private static void connect(AsynchronousSocketChannel channel, ProbeTarget target, String where,
-      CompletableFuture<Observation> done) {
-    channel.connect(target.socketAddress(), null, new CompletionHandler<Void, Void>() {
-      @Override
-      public void completed(Void v, Void a) {
-        closeQuietly(channel);
-        done.complete(null);
-      }
-
-      @Override
-      public void failed(Throwable t, Void a) {
-        closeQuietly(channel);
-        done.complete(new Observation.NotListening(where + " -> " + describe(t)));
-      }
-    });
+  private Observation connectOnce(ProbeTarget target) {
+    try (Socket socket = new Socket()) {
+      socket.connect(target.socketAddress(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
+      return null;
+    } catch (IOException | RuntimeException e) {
+      String where = "TCP " + target.socketAddress().getHostString() + ":" + target.socketAddress().getPort();
+      return new Observation.NotListening(where + " -> " + (e instanceof java.net.SocketTimeoutException
+          ? "connect timed out" : describe(e)));
+    }
   }
 
   /**
@@ -175,8 +164,9 @@ public final class ReadinessProber {
     // /props also without a key: builds before 2026 answer /health and /v1/models to anyone even when
     // they require a key, so a missing key only shows on a protected route
     CompletableFuture<Answer> props = get(target.propsUri(), target.headers());
+    // judged on a probe thread: the answers complete on the poller's thread, which must stay quick
     return CompletableFuture.allOf(health, models, props)
-        .thenApply(v -> judge(target, health.join(), models.join(), props.join()));
+        .thenApplyAsync(v -> judge(target, health.join(), models.join(), props.join()), handOff);
   }
 
   /**
@@ -273,7 +263,7 @@ public final class ReadinessProber {
   /** One GET, bounded in time and body size. Never fails: failures are in {@link Answer#failure}. */
   CompletableFuture<Answer> get(URI uri, Map<String, String> headers) {
     if ("http".equalsIgnoreCase(uri.getScheme())) {
-      return plain.get(uri, headers);
+      return poller.get(uri, headers);
     }
     CompletableFuture<HttpResponse<String>> sent;
     HttpClient http;
@@ -348,11 +338,13 @@ public final class ReadinessProber {
     return c;
   }
 
-  private static void closeQuietly(AsynchronousSocketChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // closing a probe socket cannot fail in a way that matters
+  /** Names the probe threads {@code llamacpp-probe-N}; daemons, so they never keep a JVM alive. */
+  private static final class ProbeThreads implements java.util.concurrent.ThreadFactory {
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "llamacpp-probe-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
     }
   }
 }

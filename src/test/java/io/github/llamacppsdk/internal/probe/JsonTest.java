@@ -41,9 +41,14 @@ class JsonTest {
 
   @Test
   void aChunkedBodyIsDecodedAsFarAsItGoes() {
-    byte[] chunked = "7\r\n{\"a\":1}\r\n3;ext=1\r\n   \r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    assertThat(new String(PlainHttp.dechunk(chunked), StandardCharsets.US_ASCII)).isEqualTo("{\"a\":1}   ");
-    byte[] cut = "7\r\n{\"a\"".getBytes(StandardCharsets.US_ASCII);
-    assertThat(new String(PlainHttp.dechunk(cut), StandardCharsets.US_ASCII)).isEqualTo("{\"a\"");
+    String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    assertThat(answer(head + "7\r\n{\"a\":1}\r\n3;ext=1\r\n   \r\n0\r\n\r\n", false).body()).isEqualTo("{\"a\":1}   ");
+    assertThat(answer(head + "7\r\n{\"a\"", false)).isNull(); // not whole yet
+    assertThat(answer(head + "7\r\n{\"a\"", true).body()).isEqualTo("{\"a\""); // cut by the close
+  }
+
+  private static ParsedAnswer answer(String raw, boolean atEof) {
+    byte[] bytes = raw.getBytes(StandardCharsets.US_ASCII);
+    return ParsedAnswer.of(java.nio.ByteBuffer.allocate(bytes.length + 16).put(bytes), atEof, 1024);
   }
 }

@@ -181,15 +181,15 @@ class KeepAlivePollerTest {
     ByteBuffer partial = ByteBuffer.allocate(64).put(whole, 0, whole.length - 1);
     assertThat(ParsedAnswer.of(partial, false, 100)).isNull();
     assertThat(ParsedAnswer.of(ByteBuffer.allocate(64).put(whole), false, 100))
-        .isEqualTo(new ParsedAnswer(200, "ok", false));
+        .isEqualTo(new ParsedAnswer(200, "ok", false, null));
     byte[] chunked = "HTTP/1.1 503 X\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n"
         .getBytes(StandardCharsets.ISO_8859_1);
     assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(chunked), false, 100))
-        .isEqualTo(new ParsedAnswer(503, "abc", false));
+        .isEqualTo(new ParsedAnswer(503, "abc", false, null));
     byte[] noLength = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil eof".getBytes(StandardCharsets.ISO_8859_1);
     assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(noLength), false, 100)).isNull();
     assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(noLength), true, 5))
-        .isEqualTo(new ParsedAnswer(200, "until", true));
+        .isEqualTo(new ParsedAnswer(200, "until", true, null));
   }
 
   @Test

@@ -19,12 +19,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The probes' small HTTP/1.1 client against a socket that answers with raw bytes: status lines and
- * headers as servers write them, and answers that are not HTTP.
+ * The probes' HTTP/1.1 client ({@link KeepAlivePoller}, which readiness probes and health polls share)
+ * against a socket that answers with raw bytes and closes: status lines and headers as servers write
+ * them, and answers that are not HTTP.
  */
 @Timeout(20)
-class PlainHttpTest {
-  private final PlainHttp http = new PlainHttp(Duration.ofSeconds(5), 1024);
+class RawAnswersTest {
+  private final KeepAlivePoller http = new KeepAlivePoller(Duration.ofSeconds(5), 1024);
 
   @AfterEach
   void close() {
@@ -46,11 +47,18 @@ class PlainHttpTest {
       // an empty head (the old split("\\r?\\n") had no first line and threw)
       "\\n\\r\\n\\r\\nx | -1 | not an HTTP response",
       "\\r\\n\\r\\n | -1 | not an HTTP response",
+      // a head cut by the close, and bytes that never make a head: not HTTP, with a printable preview
+      "HTTP/1.1 200 OK\\r\\nContent-Le | -1 | not an HTTP response: \"HTTP/1.1 200 OK??Content-Le\"",
+      "\\0\\1binary | -1 | not an HTTP response: \"??binary\"",
+      // a chunked body cut by the close yields what arrived
+      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nhi\\r\\n5\\r\\nthe | 200 | hithe",
+      // names in any case, values padded; Connection: close honoured
+      "HTTP/1.1 200 OK\\nCONTENT-LENGTH:2\\nConnection:  Close\\n\\nokxx | 200 | ok",
   })
   void readsTheStatusAndBodyOrSaysItIsNotHttp(String raw, int status, String bodyOrFailure) throws Exception {
-    byte[] answer = raw.replace("\\r", "\r").replace("\\n", "\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] answer = raw.replace("\\r", "\r").replace("\\n", "\n").replace("\\0", "\0").replace("\\1", "\1").getBytes(StandardCharsets.ISO_8859_1);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> answerOnce(server, answer), "plain-http-test");
+      Thread t = new Thread(() -> answerOnce(server, answer), "raw-answers-test");
       t.start();
       ReadinessProber.Answer a = http.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health"), Map.of())
           .get(10, TimeUnit.SECONDS);
