@@ -75,8 +75,9 @@ public final class BootSpecBuilder {
     } else {
       b.model = s.model();
     }
-    if (!s.alias().equals(s.huggingFace().map(HuggingFaceModel::defaultAlias)
-        .orElseGet(() -> SpecRules.deriveAlias(s.model())))) {
+    String derived = s.huggingFace().isPresent() ? s.huggingFace().get().defaultAlias()
+        : SpecRules.deriveAlias(s.model());
+    if (!s.alias().equals(derived)) {
       b.alias = s.alias(); // explicit only: a derived alias follows a new model
     }
     if (!s.modelIdentity().equals(s.alias())) {
@@ -122,7 +123,13 @@ public final class BootSpecBuilder {
 
   /** Sets {@code launcher_args}: arguments before the llama flags. */
   public BootSpecBuilder launcherArgs(List<String> v) {
-    launcherArgs = v == null ? List.of() : CHECKS.checked(out -> { SpecRules.checkArgs(LAUNCHER_ARGS, v, out); return List.copyOf(v); });
+    if (v == null) {
+      launcherArgs = List.of();
+    } else {
+      List<Violation> out = SpecRules.violations();
+      SpecRules.checkArgs(LAUNCHER_ARGS, v, out);
+      launcherArgs = List.copyOf(CHECKS.checked(v, out)); // checked first: a null element is a violation
+    }
     return this;
   }
 
@@ -321,20 +328,35 @@ public final class BootSpecBuilder {
 
   /** Sets {@code execution_surface}: the surface map ({@code surface_kind} absent or {@code local_subprocess}). */
   public BootSpecBuilder executionSurface(Map<String, ?> v) {
-    executionSurface = v == null ? Map.of(SpecRules.SURFACE_KIND, SpecRules.LOCAL_SUBPROCESS)
-        : CHECKS.checked(out -> SpecRules.checkExecutionSurface(v, out));
+    if (v == null) {
+      executionSurface = Map.of(SpecRules.SURFACE_KIND, SpecRules.LOCAL_SUBPROCESS);
+    } else {
+      List<Violation> out = SpecRules.violations();
+      executionSurface = CHECKS.checked(SpecRules.checkExecutionSurface(v, out), out);
+    }
     return this;
   }
 
   /** Sets {@code environment}: variables for the child (never {@code LLAMA_API_KEY}). */
   public BootSpecBuilder environment(Map<String, String> v) {
-    environment = v == null ? Map.of() : CHECKS.checked(out -> SpecRules.checkEnvironment(v, out));
+    if (v == null) {
+      environment = Map.of();
+    } else {
+      List<Violation> out = SpecRules.violations();
+      environment = CHECKS.checked(SpecRules.checkEnvironment(v, out), out);
+    }
     return this;
   }
 
   /** Sets {@code extra_args}: arguments after the managed flags (never a managed flag). */
   public BootSpecBuilder extraArgs(List<String> v) {
-    extraArgs = v == null ? List.of() : CHECKS.checked(out -> { SpecRules.checkExtraArgs(v, out); return List.copyOf(v); });
+    if (v == null) {
+      extraArgs = List.of();
+    } else {
+      List<Violation> out = SpecRules.violations();
+      SpecRules.checkExtraArgs(v, out);
+      extraArgs = List.copyOf(CHECKS.checked(v, out)); // checked first: a null element is a violation
+    }
     return this;
   }
 
@@ -347,7 +369,12 @@ public final class BootSpecBuilder {
 
   /** Sets {@code metadata}: caller data, not part of identity; {@code null} values are dropped. */
   public BootSpecBuilder metadata(Map<String, ?> v) {
-    metadata = v == null ? Map.of() : CHECKS.checked(out -> SpecRules.checkMetadata(v, out));
+    if (v == null) {
+      metadata = Map.of();
+    } else {
+      List<Violation> out = SpecRules.violations();
+      metadata = CHECKS.checked(SpecRules.checkMetadata(v, out), out);
+    }
     return this;
   }
 
@@ -362,13 +389,15 @@ public final class BootSpecBuilder {
   public BootSpec build() {
     List<Violation> out = SpecRules.violations();
     Optional<HuggingFaceModel> name = SpecRules.huggingFace(hfRepo, hfFile, hfRevision, out);
-    String path = name.map(HuggingFaceModel::toString).orElse(model);
+    String path = name.isPresent() ? name.get().toString() : model;
     if (path == null && out.isEmpty()) {
       out.add(new Violation(MODEL, "null", "is required: the path of the GGUF model file (or set hf_repo to a"
           + " Hugging Face name such as owner/repo:Q4_K_M)."));
     }
-    String a = alias != null ? alias : name.map(HuggingFaceModel::defaultAlias)
-        .orElseGet(() -> path == null ? null : SpecRules.deriveAlias(path));
+    String a = alias;
+    if (a == null) {
+      a = name.isPresent() ? name.get().defaultAlias() : path == null ? null : SpecRules.deriveAlias(path);
+    }
     if (a != null && a.isEmpty()) {
       out.add(new Violation(ALIAS, "\"\"", "the alias derived from model \"" + path
           + "\" is empty (the file name is only an extension); set alias explicitly."));
@@ -380,7 +409,7 @@ public final class BootSpecBuilder {
         apiPrefix, unboxed(ctxSize), gpuLayers, unboxed(threads), unboxed(threadsBatch), unboxed(parallel),
         flashAttn, embeddings, Optional.ofNullable(apiKey), Optional.ofNullable(apiKeyFile), unboxed(timeoutSeconds),
         unboxed(threadsHttp), Optional.ofNullable(pooling), readyTimeout, readinessInterval,
-        Optional.of(healthInterval).filter(d -> !d.isZero()), stopTimeout, stallTimeout,
+        healthInterval.isZero() ? Optional.empty() : Optional.of(healthInterval), stopTimeout, stallTimeout,
         Optional.ofNullable(idleShutdown),
         memoryEstimateBytes == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(memoryEstimateBytes),
         executionSurface, environment, extraArgs, metadata, name);

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -103,7 +104,8 @@ public final class ServerBuild {
         commit = parens.isBlank() || parens.equals("unknown") ? Optional.empty() : Optional.of(parens.strip());
       }
     }
-    Optional<String> builtWith = Optional.ofNullable(VersionText.builtWith(versionOutput)).map(String::strip);
+    String builtWithLine = VersionText.builtWith(versionOutput);
+    Optional<String> builtWith = builtWithLine == null ? Optional.empty() : Optional.of(builtWithLine.strip());
 
     HelpTable help = HelpTable.read(helpOutput);
     int n = build.orElse(-1);
@@ -232,7 +234,7 @@ public final class ServerBuild {
       Set<String> options = new TreeSet<>();
       FlashAttnSyntax fa = null;
       GpuLayersSyntax ngl = null;
-      List<String> lines = help.lines().toList();
+      List<String> lines = lines(help);
       for (int i = 0; i < lines.size(); i++) {
         String line = lines.get(i);
         if (!line.startsWith("-") || line.startsWith("---")) {
@@ -257,6 +259,30 @@ public final class ServerBuild {
         fa = FlashAttnSyntax.ABSENT;
       }
       return new HelpTable(options, Optional.ofNullable(fa), Optional.ofNullable(ngl));
+    }
+
+    /**
+     * The lines of {@code text} as {@link String#lines()} splits them ({@code \n}, {@code \r} or {@code \r\n}
+     * ends a line; no empty line after a final terminator), without a stream: this runs in a fresh JVM's
+     * first launch (guides/benchmarks.md, figure 7).
+     */
+    static List<String> lines(String text) {
+      List<String> lines = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c == '\n' || c == '\r') {
+          lines.add(text.substring(start, i));
+          if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+            i++;
+          }
+          start = i + 1;
+        }
+      }
+      if (start < text.length()) {
+        lines.add(text.substring(start));
+      }
+      return lines;
     }
 
     /**

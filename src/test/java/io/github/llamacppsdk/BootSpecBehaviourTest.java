@@ -57,6 +57,21 @@ class BootSpecBehaviourTest {
   }
 
   @Test
+  void aNullArgumentGivenToTheBuilderIsAViolationNotANullPointer() {
+    for (boolean launcher : new boolean[] {true, false}) {
+      BootSpecBuilder b = BootSpec.builder("/m/a.gguf");
+      List<String> args = java.util.Arrays.asList("--verbose", null);
+      InvalidBootSpecException e = catchThrowableOfType(
+          () -> { if (launcher) b.launcherArgs(args); else b.extraArgs(args); }, InvalidBootSpecException.class);
+      assertThat(e).as(launcher ? "launcher_args" : "extra_args").isNotNull();
+      assertThat(e.violations()).singleElement().satisfies(v -> {
+        assertThat(v.field()).isEqualTo(launcher ? "launcher_args" : "extra_args");
+        assertThat(v.reason()).contains("element 1 must be a string, got null");
+      });
+    }
+  }
+
+  @Test
   void anUnknownKeyIsNamedWithTheClosestKnownKey() {
     assertThat(violations(Map.of("model", "/m/a.gguf", "ctx_sise", 4096))).singleElement()
         .satisfies(v -> {

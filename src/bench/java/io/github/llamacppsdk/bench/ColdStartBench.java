@@ -178,8 +178,10 @@ final class ColdStartBench {
           .forEach(g -> groups.merge(g, 1L, Long::sum));
       String top = groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
           .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-      s.detail("classes loaded during " + name + ": " + loaded.size() + " (" + archived + " from the JDK's CDS archive); "
-          + "others by package: " + top);
+      long lambdas = loaded.stream().filter(l -> l.contains("io.github.llamacppsdk.") && l.contains("$$Lambda")
+          && !l.contains(".bench.")).count();
+      s.detail("classes loaded during " + name + ": " + loaded.size() + " (" + archived + " from the JDK's CDS archive; "
+          + lambdas + " the library's lambdas); others by package: " + top);
     });
     s.detail("threads alive at the resolve's return (digits as N): " + c.get("threads").replace('_', ' '));
   }

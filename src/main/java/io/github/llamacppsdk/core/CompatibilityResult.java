@@ -108,24 +108,37 @@ public record CompatibilityResult(
     if (!consumer.acceptedRuntimeKinds().contains(manifest.runtimeKind())) {
       return failure(Reason.RUNTIME_KIND_MISMATCH, "runtime_kind", Map.of());
     }
-    Optional<ManagementMode> mode = manifest.managementModes().stream()
-        .filter(m -> consumer.acceptedManagementModes().isEmpty() || consumer.acceptedManagementModes().contains(m))
-        .findFirst();
+    // plain loops, not streams or lambdas: this runs in a fresh JVM's first start (benchmarks.md, figure 7)
+    Optional<ManagementMode> mode = Optional.empty();
+    for (ManagementMode m : manifest.managementModes()) {
+      if (consumer.acceptedManagementModes().isEmpty() || consumer.acceptedManagementModes().contains(m)) {
+        mode = Optional.of(m);
+        break;
+      }
+    }
     if (mode.isEmpty()) {
       return failure(Reason.MANAGEMENT_MODE_MISMATCH, "management_mode", Map.of());
     }
-    Optional<Protocol> protocol = manifest.protocols().stream()
-        .filter(consumer.acceptedProtocols()::contains).findFirst();
+    Optional<Protocol> protocol = Optional.empty();
+    for (Protocol p : manifest.protocols()) {
+      if (consumer.acceptedProtocols().contains(p)) {
+        protocol = Optional.of(p);
+        break;
+      }
+    }
     if (protocol.isEmpty()) {
       return failure(Reason.UNSUPPORTED_PROTOCOL, "protocol", Map.of());
     }
-    Optional<StartupKind> actualStartup = plan.map(StartupPlan::startupKind).or(manifest::startupKind);
+    Optional<StartupKind> actualStartup = plan.isPresent() ? Optional.of(plan.get().startupKind())
+        : manifest.startupKind();
     if (consumer.startupKindConstraint().isPresent() && !consumer.startupKindConstraint().equals(actualStartup)) {
       return failure(Reason.STARTUP_KIND_UNSUPPORTED, "startup_kind", Map.of());
     }
     Map<String, Object> caps = new LinkedHashMap<>();
-    manifest.capabilities().forEach((k, v) -> caps.put(Capabilities.normaliseKey(k), v));
-    plan.ifPresent(p -> p.capabilities().forEach((k, v) -> caps.put(Capabilities.normaliseKey(k), v)));
+    putCapabilities(caps, manifest.capabilities());
+    if (plan.isPresent()) {
+      putCapabilities(caps, plan.get().capabilities());
+    }
     for (Map.Entry<String, Object> req : consumer.requiredCapabilities().entrySet()) {
       if (!Objects.equals(caps.get(req.getKey()), req.getValue())) {
         return Capabilities.STREAMING.equals(req.getKey())
@@ -134,14 +147,20 @@ public record CompatibilityResult(
       }
     }
     List<String> warnings = new ArrayList<>();
-    consumer.optionalCapabilities().forEach((k, v) -> {
-      if (!Objects.equals(caps.get(k), v)) {
-        warnings.add(k);
+    for (Map.Entry<String, Object> opt : consumer.optionalCapabilities().entrySet()) {
+      if (!Objects.equals(caps.get(opt.getKey()), opt.getValue())) {
+        warnings.add(opt.getKey());
       }
-    });
+    }
     return new CompatibilityResult(InstanceSpec.CONTRACT_VERSION, true, Reason.PROTOCOL_MATCH,
         Optional.of(manifest.runtimeKind()), mode, protocol, warnings, List.of(),
         Map.of("backend", manifest.backend(), "consumer", consumer.consumer()));
+  }
+
+  private static void putCapabilities(Map<String, Object> caps, Map<String, Object> from) {
+    for (Map.Entry<String, Object> e : from.entrySet()) {
+      caps.put(Capabilities.normaliseKey(e.getKey()), e.getValue());
+    }
   }
 
   private static CompatibilityResult failure(Reason reason, String missing, Map<String, Object> metadata) {

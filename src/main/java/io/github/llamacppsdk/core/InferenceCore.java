@@ -176,7 +176,8 @@ public final class InferenceCore implements AutoCloseable {
     Objects.requireNonNull(consumer, "consumer");
     Objects.requireNonNull(options, "options");
     BackendTable.Prepared p = backends.prepare(spec, consumer);
-    return ReadyWaiter.join(engine.awaitResolve(p, options), Resolution::close, "endpoint of backend " + spec.backend());
+    return ReadyWaiter.join(engine.awaitResolve(p, options), CoreEngine.DISCARD_RESOLUTION,
+        "endpoint of backend " + spec.backend());
   }
 
   /**

@@ -8,7 +8,9 @@ import io.github.llamacppsdk.core.InferenceCore;
 import io.github.llamacppsdk.core.Lease;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.Resolution;
+import io.github.llamacppsdk.internal.DaemonThreads;
 import io.github.llamacppsdk.internal.core.BackendTable.Prepared;
+import io.github.llamacppsdk.internal.core.ReadyWaiter.Joined;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +23,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +35,12 @@ import org.slf4j.LoggerFactory;
  * calls. {@link InferenceCore} is the public face; this holds its workings. Thread-safe. Not API.
  */
 public final class CoreEngine {
+  /** Numbered across the JVM: one factory for every instance. */
+  private static final DaemonThreads CORE_THREADS = new DaemonThreads("llamacpp-core");
   private static final Logger log = LoggerFactory.getLogger(InferenceCore.class); // the core's own lines
-  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  /** Closes a resolution nobody will receive (releasing its lease): the discard of a resolve's wait. */
+  public static final Consumer<Resolution> DISCARD_RESOLUTION = new DiscardResolution();
 
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
@@ -61,13 +68,15 @@ public final class CoreEngine {
     this.ownsScheduler = scheduler == null;
     this.scheduler = ownsScheduler ? newScheduler() : scheduler;
     this.closeTimeout = closeTimeout;
-    listeners.forEach(events::add);
+    for (CoreListener l : listeners) {
+      events.add(l);
+    }
     this.capacity = new CapacityGovernor(capacity, clock, this.scheduler, events);
     this.rt = new CoreRuntime(clock, this.scheduler, events, new AtomicLong(), Optional.ofNullable(idleShutdown),
-        registry::removed, this.capacity);
+        new RemoveFromRegistry(), this.capacity);
     this.backends = new BackendTable(registry, events, clock);
     long sweep = leaseSweepInterval.toNanos();
-    this.sweeper = this.scheduler.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
+    this.sweeper = this.scheduler.scheduleAtFixedRate(new LeaseSweep(), sweep, sweep, TimeUnit.NANOSECONDS);
   }
 
   /** {@return the event dispatcher} */
@@ -120,12 +129,10 @@ public final class CoreEngine {
    *     the spec to stop)
    */
   public CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
-    String who = "resolve" + options.ownerRef().map(o -> " by owner " + o).orElse("");
+    Optional<String> owner = options.ownerRef();
+    String who = owner.isPresent() ? "resolve by owner " + owner.get() : "resolve";
     return ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who), p.plan().instanceKey(), scheduler,
-        options.awaitTimeout(), j -> {
-      Lease lease = j.record().acquireLease(options);
-      return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
-    }, Resolution::close);
+        options.awaitTimeout(), new TakeLease(p, options), DISCARD_RESOLUTION);
   }
 
   /**
@@ -170,21 +177,56 @@ public final class CoreEngine {
     }
   }
 
-  private void sweep() {
-    try {
-      expireLeases();
-    } catch (RuntimeException e) {
-      log.warn("lease expiry sweep failed", e);
+  private static ScheduledExecutorService newScheduler() {
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, CORE_THREADS);
+    s.setRemoveOnCancelPolicy(true);
+    return s;
+  }
+
+  // named classes, not lambdas: these run in a fresh JVM's first start (benchmarks.md, figure 7)
+
+  /** The periodic lease sweep; a failure is logged and the next sweep runs. */
+  private final class LeaseSweep implements Runnable {
+    @Override
+    public void run() {
+      try {
+        expireLeases();
+      } catch (RuntimeException e) {
+        log.warn("lease expiry sweep failed", e);
+      }
     }
   }
 
-  private static ScheduledExecutorService newScheduler() {
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
-      Thread t = new Thread(r, "llamacpp-core-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    s.setRemoveOnCancelPolicy(true);
-    return s;
+  /** Takes a record that left the registry's table out of it: the runtime's {@code onRemoved}. */
+  private final class RemoveFromRegistry implements Consumer<InstanceRecord> {
+    @Override
+    public void accept(InstanceRecord r) {
+      registry.removed(r);
+    }
+  }
+
+  /** Builds a resolve's result once its instance serves: a lease on it. */
+  private static final class TakeLease implements Function<Joined, Resolution> {
+    private final Prepared p;
+    private final ResolveOptions options;
+
+    TakeLease(Prepared p, ResolveOptions options) {
+      this.p = p;
+      this.options = options;
+    }
+
+    @Override
+    public Resolution apply(Joined j) {
+      Lease lease = j.record().acquireLease(options);
+      return new Resolution(lease.endpoint(), lease, j.record().snapshot(), p.compatibility(), !j.created());
+    }
+  }
+
+  /** Closes a resolution nobody will receive. */
+  private static final class DiscardResolution implements Consumer<Resolution> {
+    @Override
+    public void accept(Resolution r) {
+      r.close();
+    }
   }
 }

@@ -38,12 +38,24 @@ public final class EventDispatcher {
 
   private Subscription subscribe(Consumer<CoreEvent> sink) {
     listeners.add(sink);
-    AtomicBoolean closed = new AtomicBoolean();
-    return () -> {
+    return new Handle(sink);
+  }
+
+  /** One listener's subscription: closing it removes the listener, once. */
+  private final class Handle implements Subscription {
+    private final Consumer<CoreEvent> sink;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Handle(Consumer<CoreEvent> sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void close() {
       if (closed.compareAndSet(false, true)) {
         listeners.remove(sink);
       }
-    };
+    }
   }
 
   /**

@@ -22,13 +22,13 @@ public final class Headers {
    */
   public static Map<String, String> copyOf(Map<String, String> headers) {
     Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach((name, value) -> {
-      Objects.requireNonNull(name, "header name");
-      Objects.requireNonNull(value, "header value");
+    for (Map.Entry<String, String> e : headers.entrySet()) {
+      String name = Objects.requireNonNull(e.getKey(), "header name");
+      String value = Objects.requireNonNull(e.getValue(), "header value");
       if (out.put(name, value) != null) {
         throw new IllegalArgumentException("header " + name.toLowerCase(Locale.ROOT) + " is given twice");
       }
-    });
+    }
     return Collections.unmodifiableMap(out);
   }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,15 +149,22 @@ final class InstanceLifecycle {
     } catch (RuntimeException e) {
       rf = CompletableFuture.failedFuture(e);
     }
-    rf.whenComplete(this::onReadyOutcomeGuarded);
+    rf.whenComplete(new ReadyOutcome());
   }
 
-  /** Never lets a failure escape into the void: the instance fails instead of staying STARTING. */
-  private void onReadyOutcomeGuarded(ServedEndpoint ep, Throwable ex) {
-    try {
-      onReadyOutcome(ep, ex);
-    } catch (RuntimeException e) {
-      fail(new InferenceException(ErrorCode.INTERNAL, "instance " + id + ": publishing its endpoint failed: " + e, e));
+  /**
+   * Takes the readiness outcome; never lets a failure escape into the void: the instance fails instead of
+   * staying STARTING. A named class, not a method reference: it runs in a fresh JVM's first start.
+   */
+  private final class ReadyOutcome implements BiConsumer<ServedEndpoint, Throwable> {
+    @Override
+    public void accept(ServedEndpoint ep, Throwable ex) {
+      try {
+        onReadyOutcome(ep, ex);
+      } catch (RuntimeException e) {
+        fail(new InferenceException(ErrorCode.INTERNAL, "instance " + id + ": publishing its endpoint failed: " + e,
+            e));
+      }
     }
   }
 

@@ -363,7 +363,8 @@ public final class InstanceRecord {
 
   /** Arms the idle timer if it serves, nobody holds or waits for it, and an idle shutdown applies. */
   void maybeArmIdle() {
-    Optional<Duration> idle = plan.idleShutdown().or(rt::defaultIdle);
+    Optional<Duration> planned = plan.idleShutdown();
+    Optional<Duration> idle = planned.isPresent() ? planned : rt.defaultIdle();
     if (!state.isPublished() || !leases.isEmpty() || waiters > 0 || idleTimer.isArmed() || idle.isEmpty()) {
       return;
     }

@@ -143,15 +143,14 @@ public final class InstanceRegistry {
       return joined;
     }
     if (created) {
-      InstanceRecord launching = rec;
       if (rt.capacity().capacity().isUnlimited()) {
         // Nothing is counted: launch first and estimate (for the snapshot) while the server loads.
-        rt.capacity().admit(rec, MemoryEstimate.unknown("not estimated yet"), launching::launch, requester);
+        rt.capacity().admit(rec, MemoryEstimate.unknown("not estimated yet"), new Launch(rec), requester);
         rec.memoryEstimate(spec.estimateMemory(plan));
       } else {
         MemoryEstimate estimate = spec.estimateMemory(plan);
         rec.memoryEstimate(estimate);
-        rt.capacity().admit(rec, estimate, launching::launch, requester);
+        rt.capacity().admit(rec, estimate, new Launch(rec), requester);
       }
     } else {
       rt.capacity().joined(rec, requester);
@@ -199,5 +198,19 @@ public final class InstanceRegistry {
   public InstanceRecord get(String instanceId) {
     return find(instanceId).orElseThrow(() -> new InferenceException(ErrorCode.NOT_FOUND, "no instance '"
         + instanceId + "'"));
+  }
+
+  /** Launches a created record once the capacity admits it. */
+  private static final class Launch implements Runnable {
+    private final InstanceRecord rec;
+
+    Launch(InstanceRecord rec) {
+      this.rec = rec;
+    }
+
+    @Override
+    public void run() {
+      rec.launch();
+    }
   }
 }

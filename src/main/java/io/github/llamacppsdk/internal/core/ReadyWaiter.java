@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -50,23 +51,56 @@ public final class ReadyWaiter {
    */
   public static <T> CompletableFuture<T> await(CompletableFuture<Joined> joining, String instanceKey,
       ScheduledExecutorService scheduler, Duration timeout, Function<Joined, T> onReady, Consumer<T> discard) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    AtomicReference<Wait<T>> waitRef = new AtomicReference<>();
-    Timer timer = new Timer(scheduler, timeout, result, () -> {
+    Call<T> call = new Call<>(instanceKey, scheduler, timeout, onReady, discard);
+    CompletableFuture<T> result = call.result;
+    if (!joining.isDone()) { // the previous instance is still stopping: the caller waits from now
+      InferenceException refused = call.timer.arm();
+      if (refused != null) {
+        result.completeExceptionally(refused);
+      }
+    }
+    joining.whenComplete(call);
+    result.whenComplete(new Finish<>(call));
+    return result;
+  }
+
+  // named classes, not lambdas: these run in a fresh JVM's first start (benchmarks.md, figure 7)
+
+  /**
+   * One call's wait, before and after it joins: the timer's expiry and the join's completion. Thread-safe.
+   */
+  private static final class Call<T> implements Runnable, BiConsumer<Joined, Throwable> {
+    private final String instanceKey;
+    private final Duration timeout;
+    private final Function<Joined, T> onReady;
+    private final Consumer<T> discard;
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private final Timer timer;
+    private final AtomicReference<Wait<T>> waitRef = new AtomicReference<>();
+
+    Call(String instanceKey, ScheduledExecutorService scheduler, Duration timeout, Function<Joined, T> onReady,
+        Consumer<T> discard) {
+      this.instanceKey = instanceKey;
+      this.timeout = timeout;
+      this.onReady = onReady;
+      this.discard = discard;
+      this.timer = new Timer(scheduler, timeout, result, this);
+    }
+
+    /** The wait timed out. */
+    @Override
+    public void run() {
       Wait<T> w = waitRef.get();
       if (w != null) {
         w.fail(w.joined.record().waitTimedOut(timeout));
       } else { // the join is still waiting for the previous instance to stop; it joins later and leaves
         result.completeExceptionally(InstanceFacts.previousStillStopping(instanceKey, timeout));
       }
-    });
-    if (!joining.isDone()) { // the previous instance is still stopping: the caller waits from now
-      InferenceException refused = timer.arm();
-      if (refused != null) {
-        result.completeExceptionally(refused);
-      }
     }
-    joining.whenComplete((j, ex) -> {
+
+    /** The join completed. */
+    @Override
+    public void accept(Joined j, Throwable ex) {
       if (ex != null) {
         result.completeExceptionally(Failures.toInference(ex, "joining the instance"));
         return;
@@ -78,15 +112,30 @@ public final class ReadyWaiter {
         return;
       }
       w.awaitGate();
-    });
-    result.whenComplete((v, ex) -> {
+    }
+
+    /** The result completed, however: the timer stops, and a cancelled caller abandons its record. */
+    void finished(Throwable ex) {
       timer.cancel();
       Wait<T> w = waitRef.get();
       if (w != null && ex instanceof CancellationException) {
         w.leave(true);
       }
-    });
-    return result;
+    }
+  }
+
+  /** Hands a call's completed result to {@link Call#finished}. */
+  private static final class Finish<T> implements BiConsumer<T, Throwable> {
+    private final Call<T> call;
+
+    Finish(Call<T> call) {
+      this.call = call;
+    }
+
+    @Override
+    public void accept(T value, Throwable ex) {
+      call.finished(ex);
+    }
   }
 
   /** The caller's one wait timer: armed once, when the caller first has to wait. Thread-safe. */
@@ -129,8 +178,8 @@ public final class ReadyWaiter {
     }
   }
 
-  /** One joined wait. Thread-safe: its gates complete on any thread. */
-  private static final class Wait<T> {
+  /** One joined wait, and the completion of each gate it waits on. Thread-safe: its gates complete on any thread. */
+  private static final class Wait<T> implements BiConsumer<Void, Throwable> {
     private final Joined joined;
     private final CompletableFuture<T> result;
     private final Timer timer;
@@ -162,10 +211,12 @@ public final class ReadyWaiter {
           return;
         }
       }
-      gate.whenComplete((v, ex) -> onGate(ex));
+      gate.whenComplete(this);
     }
 
-    private void onGate(Throwable gateFailure) {
+    /** The gate completed. */
+    @Override
+    public void accept(Void v, Throwable gateFailure) {
       if (result.isDone()) {
         return;
       }

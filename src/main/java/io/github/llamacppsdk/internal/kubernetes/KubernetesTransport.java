@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.DaemonThreads;
 import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import io.github.llamacppsdk.kubernetes.Reachability;
@@ -30,7 +31,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * anchor and closes the client it built. A shutdown hook does the same on a normal JVM exit.
  */
 public final class KubernetesTransport implements ProcessTransport {
+  /** Numbered across the JVM: one factory for every instance. */
+  private static final DaemonThreads K8S_THREADS = new DaemonThreads("llamacpp-k8s");
   private static final Logger log = LoggerFactory.getLogger(KubernetesTransport.class);
-  private static final AtomicInteger THREADS = new AtomicInteger();
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
   private static final Duration CLOSE_BOUND = Duration.ofSeconds(20);
   /** How often a pod's delete is tried before its stop fails. */
@@ -85,11 +86,7 @@ public final class KubernetesTransport implements ProcessTransport {
     this.owner = ownerPod.orElseGet(KubernetesTransport::hostAndPid);
     this.anchor = new Anchor(client, namespace, session, owner, ownerPod.flatMap(this::ownerReference),
         placement.anchorTtl(), clock);
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
-      Thread t = new Thread(r, "llamacpp-k8s-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, K8S_THREADS);
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
     try {

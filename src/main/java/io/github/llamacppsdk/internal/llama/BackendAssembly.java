@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.LlamaCppBackend;
+import io.github.llamacppsdk.core.CoreListener;
 import io.github.llamacppsdk.core.InferenceCore;
 import io.github.llamacppsdk.internal.models.SpecPuller;
 import io.github.llamacppsdk.internal.probe.ReadinessProber;
@@ -94,12 +95,16 @@ public final class BackendAssembly implements AutoCloseable {
     if (b.capacity != null) {
       cb.capacity(b.capacity);
     }
-    b.listeners.forEach(cb::listener);
+    for (CoreListener l : b.listeners) {
+      cb.listener(l);
+    }
     return cb.build();
   }
 
   private static InferenceCore givenCore(BackendSettings b) {
-    b.listeners.forEach(b.core::addListener);
+    for (CoreListener l : b.listeners) {
+      b.core.addListener(l);
+    }
     return b.core;
   }
 

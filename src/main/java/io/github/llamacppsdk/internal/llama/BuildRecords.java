@@ -125,15 +125,21 @@ final class BuildRecords {
     StringBuilder facts = new StringBuilder(HEADER).append('\n');
     facts.append(program).append('\n').append(attributes.size()).append(' ')
         .append(attributes.lastModifiedTime().toMillis()).append('\n');
-    launcherArgs.forEach(a -> facts.append(a).append('\0'));
+    for (String a : launcherArgs) {
+      facts.append(a).append('\0');
+    }
     facts.append('\n');
-    new TreeMap<>(environment).forEach((k, v) -> facts.append(k).append('=').append(v).append('\0'));
+    for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
+      facts.append(e.getKey()).append('=').append(e.getValue()).append('\0');
+    }
     facts.append('\n');
     Optional<List<String>> wrapped = wrappedFiles(program);
     if (wrapped.isEmpty()) {
       return Optional.empty();
     }
-    wrapped.get().forEach(f -> facts.append(f).append('\n'));
+    for (String f : wrapped.get()) {
+      facts.append(f).append('\n');
+    }
     return Optional.of(HexFormat.of().formatHex(Sha256.digest(facts.toString().getBytes(StandardCharsets.UTF_8)))
         .substring(0, 32));
   }

@@ -48,7 +48,8 @@ public final class ListenerOwner {
    * @return the verdict and, for {@link Verdict#FOREIGN}, the owner's pid
    */
   public static Result check(long pid, int port) {
-    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    if (handle.isEmpty() || !handle.get().isAlive()) {
       return new Result(Verdict.UNKNOWN, -1); // not a local process we can look at
     }
     try {

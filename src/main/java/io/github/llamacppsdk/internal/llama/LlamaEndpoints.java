@@ -47,7 +47,7 @@ public final class LlamaEndpoints {
   /** {@return the bearer header for {@code key} (lookups ignore case), or no header}
    * @param key the key, if any */
   public static Map<String, String> headers(Optional<Secret> key) {
-    return Headers.copyOf(key.map(k -> Map.of("authorization", "Bearer " + k.reveal())).orElse(Map.of()));
+    return Headers.copyOf(key.isPresent() ? Map.of("authorization", "Bearer " + key.get().reveal()) : Map.of());
   }
 
   /**

@@ -16,6 +16,7 @@ import io.github.llamacppsdk.core.Protocol;
 import io.github.llamacppsdk.core.RuntimeKind;
 import io.github.llamacppsdk.core.StartupKind;
 import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.gguf.GgufModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,8 +96,13 @@ public final class LlamaServerBackend implements Backend<BootSpec> {
 
   @Override
   public ManagedInstance start(BootSpec boot, StartupPlan plan, InstanceContext context) {
-    Map<String, Object> model = services.transport().capabilities().remote() ? Map.of() // the path is the remote machine's
-        : ModelPreflight.check(boot).map(ModelPreflight::details).orElse(Map.of());
+    Map<String, Object> model = Map.of(); // a remote server's model path is the remote machine's: not checked here
+    if (!services.transport().capabilities().remote()) {
+      Optional<GgufModel> read = ModelPreflight.check(boot);
+      if (read.isPresent()) {
+        model = ModelPreflight.details(read.get());
+      }
+    }
     return LlamaServerInstance.start(boot, services, context, model);
   }
 

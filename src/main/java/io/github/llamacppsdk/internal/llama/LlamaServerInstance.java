@@ -16,7 +16,9 @@ import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Attempt;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Reason;
 import io.github.llamacppsdk.internal.probe.HealthMonitor;
+import io.github.llamacppsdk.internal.probe.Observation;
 import io.github.llamacppsdk.internal.probe.ProbeTarget;
+import io.github.llamacppsdk.models.HuggingFaceModel;
 import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
@@ -28,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +64,7 @@ public final class LlamaServerInstance implements ManagedInstance {
   private final String instanceKey;
   private final LlamaServices services;
   private final InstanceContext context;
+  private final HealthReports healthReports;
   private final CompletableFuture<ServedEndpoint> ready = new CompletableFuture<>();
   private CompletableFuture<Void> stopped = new CompletableFuture<>(); // guarded by lock; new when a failed stop is retried
   private final Relaunches relaunches; // bind retry, restart or end after a failed launch or a crash
@@ -88,6 +93,7 @@ public final class LlamaServerInstance implements ManagedInstance {
     this.instanceKey = requested.instanceKey();
     this.services = services;
     this.context = context;
+    this.healthReports = new HealthReports(context);
     this.relaunches = new Relaunches(this, this.requested, services, context, ready);
   }
 
@@ -258,36 +264,77 @@ public final class LlamaServerInstance implements ManagedInstance {
       }
     }
     LaunchedProcess p = launch(spec);
-    CompletableFuture<ProbeTarget> watched;
+    StartupWatch w;
+    CompletableFuture<Observation.Ready> watched;
     try {
-      watched = watch(spec, p);
+      w = watch(spec, p);
+      watched = w.start();
     } catch (RuntimeException | Error e) { // nothing watches the launched server yet: it must not outlive the failure
       p.stop(spec.stopTimeout());
       throw e;
     }
-    watched.whenComplete((target, t) -> {
-      if (t == null) {
-        onReady(spec, p, target);
-      } else {
-        relaunches.onLaunchFailed(unwrap(t), p, attempt);
-      }
-    });
+    watched.whenComplete(new Launch(spec, p, attempt, w));
   }
 
-  /**
-   * Watches a launched (or relaunched) process until it is ready; progress goes to the core.
-   * Completes with where it was found ready (the spec's address, or where the transport placed it).
-   */
-  private CompletableFuture<ProbeTarget> watch(BootSpec spec, LaunchedProcess p) {
-    StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec),
-        context::reportHealth);
+  /** Creates the watch of a launched (or relaunched) process until it is ready; progress goes to the core. */
+  private StartupWatch watch(BootSpec spec, LaunchedProcess p) {
+    StartupWatch w = new StartupWatch(services.prober(), context.scheduler(), p, settings(spec), healthReports);
     synchronized (lock) {
       watch = w;
       if (stopRequested) {
         w.cancel("the instance was stopped while it was starting");
       }
     }
-    return w.start().thenApply(r -> w.target());
+    return w;
+  }
+
+  /**
+   * The callbacks of one launch: the end of its readiness watch (publication, or {@link
+   * Relaunches#onLaunchFailed}), and then the exit of its process. A named class rather than lambdas, which
+   * cost a fresh JVM's first start a generated class each (guides/benchmarks.md, figure 7).
+   */
+  private final class Launch implements BiConsumer<Observation.Ready, Throwable>, Consumer<ExitStatus> {
+    private final BootSpec spec;
+    private final LaunchedProcess launched;
+    private final Attempt attempt;
+    private final StartupWatch startup;
+
+    Launch(BootSpec spec, LaunchedProcess launched, Attempt attempt, StartupWatch startup) {
+      this.spec = spec;
+      this.launched = launched;
+      this.attempt = attempt;
+      this.startup = startup;
+    }
+
+    /** The watch ended: ready where it was found (the spec's address, or where the transport placed it), or failed. */
+    @Override
+    public void accept(Observation.Ready ready, Throwable t) {
+      if (t == null) {
+        onReady(this, startup.target());
+      } else {
+        relaunches.onLaunchFailed(unwrap(t), launched, attempt);
+      }
+    }
+
+    /** The process exited after it was ready. */
+    @Override
+    public void accept(ExitStatus exit) {
+      onExitAfterReady(exit, launched);
+    }
+  }
+
+  /** Hands health reports to the core. */
+  private static final class HealthReports implements BiConsumer<HealthStatus, String> {
+    private final InstanceContext context;
+
+    HealthReports(InstanceContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void accept(HealthStatus status, String reason) {
+      context.reportHealth(status, reason);
+    }
   }
 
   private LaunchedProcess launch(BootSpec spec) {
@@ -328,18 +375,26 @@ public final class LlamaServerInstance implements ManagedInstance {
     synchronized (lock) {
       return new StartupWatch.Settings(LlamaEndpoints.target(spec, key), spec.readyTimeout(), spec.stallTimeout(),
           spec.readinessInterval(), commandLine.toString(), spec.port(), build,
-          spec.huggingFace().map(io.github.llamacppsdk.models.HuggingFaceModel::name));
+          serverPull(spec));
     }
   }
 
-  private void onReady(BootSpec spec, LaunchedProcess p, ProbeTarget target) {
+  /** {@return the model a remote server pulls itself, by its {@code -hf} name} */
+  private static Optional<String> serverPull(BootSpec spec) {
+    Optional<HuggingFaceModel> model = spec.huggingFace();
+    return model.isPresent() ? Optional.of(model.get().name()) : Optional.empty();
+  }
+
+  private void onReady(Launch launch, ProbeTarget target) {
+    BootSpec spec = launch.spec;
+    LaunchedProcess p = launch.launched;
     synchronized (lock) {
       if (stopRequested) {
         return;
       }
       reachable = target;
     }
-    p.onExit().thenAccept(exit -> onExitAfterReady(exit, p));
+    p.onExit().thenAccept(launch);
     if (!ready.isDone()) {
       ready.complete(LlamaEndpoints.spawned(spec, p.pid(), target, p.placement()));
     } else {
@@ -347,8 +402,11 @@ public final class LlamaServerInstance implements ManagedInstance {
     }
     // After publication: its first poll is an interval away, and a fresh JVM's first resolve need not
     // wait for the monitor's classes and the poller's registration.
-    spec.healthInterval().ifPresent(interval -> watchHealth(p, new HealthMonitor(services.prober(), target, interval,
-        services.healthThreshold(), context::reportHealth)));
+    Optional<Duration> interval = spec.healthInterval();
+    if (interval.isPresent()) {
+      watchHealth(p, new HealthMonitor(services.prober(), target, interval.get(), services.healthThreshold(),
+          healthReports));
+    }
   }
 
   private void watchHealth(LaunchedProcess p, HealthMonitor m) {

@@ -78,8 +78,14 @@ final class ModelPreflight {
   /** {@return the facts for the instance snapshot's metadata: {@code model_*} keys} */
   static Map<String, Object> details(GgufModel m) {
     Map<String, Object> d = new LinkedHashMap<>();
-    m.architecture().ifPresent(v -> d.put("model_architecture", v));
-    m.name().ifPresent(v -> d.put("model_name", v));
+    Optional<String> architecture = m.architecture();
+    if (architecture.isPresent()) {
+      d.put("model_architecture", architecture.get());
+    }
+    Optional<String> name = m.name();
+    if (name.isPresent()) {
+      d.put("model_name", name.get());
+    }
     put(d, "model_context_length", m.contextLength());
     put(d, "model_block_count", m.blockCount());
     put(d, "model_embedding_length", m.embeddingLength());
@@ -93,6 +99,8 @@ final class ModelPreflight {
   }
 
   private static void put(Map<String, Object> d, String key, OptionalLong value) {
-    value.ifPresent(v -> d.put(key, v));
+    if (value.isPresent()) {
+      d.put(key, value.getAsLong());
+    }
   }
 }

@@ -119,7 +119,8 @@ public final class ServerBuilds {
       }
     }
     Optional<String> fingerprint = records.fingerprint(program, attributes, launcher, relevant);
-    Optional<BuildRecords.Answers> recorded = fingerprint.flatMap(records::load);
+    Optional<BuildRecords.Answers> recorded =
+        fingerprint.isPresent() ? records.load(fingerprint.get()) : Optional.empty();
     if (recorded.isPresent()) {
       ServerBuild build = ServerBuild.parse(recorded.get().version(), recorded.get().help());
       if (build.unknownBecause().isEmpty()) {
@@ -127,8 +128,8 @@ public final class ServerBuilds {
       }
     }
     Asked asked = run(program, launcher, env);
-    if (asked.answers() != null && asked.build().unknownBecause().isEmpty()) {
-      fingerprint.ifPresent(f -> records.store(f, asked.answers()));
+    if (asked.answers() != null && asked.build().unknownBecause().isEmpty() && fingerprint.isPresent()) {
+      records.store(fingerprint.get(), asked.answers());
     }
     return asked.build();
   }

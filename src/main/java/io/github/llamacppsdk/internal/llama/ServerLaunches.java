@@ -94,7 +94,7 @@ final class ServerLaunches {
     ServerBuild b = build != null ? build : ServerBuild.unknown("not read");
     String baseUrl = reachable != null ? reachable.rootUrl() + effective.apiPrefix() + "/v1" : effective.baseUrl();
     return new ServerProcess(p.pid() >= 0 ? OptionalLong.of(p.pid()) : OptionalLong.empty(), effective.port(),
-        baseUrl, commandLine.toString(), b.versionLine(), b.buildNumber(), b.options().stream().sorted().toList(),
+        baseUrl, commandLine.toString(), b.versionLine(), b.buildNumber(), List.copyOf(b.options()) /* sorted */,
         restarts);
   }
 

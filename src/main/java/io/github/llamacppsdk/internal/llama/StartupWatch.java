@@ -11,16 +11,19 @@ import io.github.llamacppsdk.internal.probe.ReadinessProber;
 import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchedProcess;
 import io.github.llamacppsdk.process.OutputLine;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Not API. The readiness loop of one start: probes until the server is ready and serves our model,
@@ -122,18 +125,19 @@ public final class StartupWatch {
       return result; // cancelled before it started
     }
     if (process != null) {
-      subscription = process.subscribe(this::onOutput);
-      process.onExit().thenAccept(this::onExit);
+      subscription = process.subscribe(new OnOutput());
+      process.onExit().thenAccept(new OnExit());
     }
     try {
-      deadline = scheduler.schedule(this::onDeadline, nanos(settings.readyTimeout()), TimeUnit.NANOSECONDS);
+      deadline = scheduler.schedule(new OnDeadline(), nanos(settings.readyTimeout()),
+          TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       fail(ErrorCode.INTERNAL, "the scheduler is shut down", null, null, e);
     }
     if (process == null) {
-      onPlaced(java.util.Optional.empty());
+      onPlaced(Optional.empty());
     } else {
-      process.reachableAddress().thenAccept(this::onPlaced);
+      process.reachableAddress().thenAccept(new OnPlaced());
     }
     if (result.isDone()) {
       cleanUp(); // failed while wiring up (an exit seen at once): release what was wired after the failure
@@ -142,17 +146,19 @@ public final class StartupWatch {
   }
 
   /** The transport knows where the server is: probe there from now on. */
-  private void onPlaced(java.util.Optional<java.net.InetSocketAddress> address) {
-    address.ifPresent(a -> {
-      target = LlamaEndpoints.retarget(settings.target(), a);
+  private void onPlaced(Optional<InetSocketAddress> address) {
+    if (address.isPresent()) {
+      target = LlamaEndpoints.retarget(settings.target(), address.get());
       remoteListener = true;
-    });
+    }
     synchronized (lock) {
       lastProgressNanos = System.nanoTime();
       placed = true;
     }
-    settings.serverPull().ifPresent(name -> progress.accept(HealthStatus.LOADING, "downloading " + name
-        + ": llama-server pulls the model before it binds its port"));
+    if (settings.serverPull().isPresent()) {
+      progress.accept(HealthStatus.LOADING, "downloading " + settings.serverPull().get()
+          + ": llama-server pulls the model before it binds its port");
+    }
     probeNow();
   }
 
@@ -246,7 +252,7 @@ public final class StartupWatch {
       }
       inFlight = true;
     }
-    prober.probe(target, !listeningSoFar()).thenAccept(this::onObservation);
+    prober.probe(target, !listeningSoFar()).thenAccept(new OnObservation());
   }
 
   private boolean listeningSoFar() {
@@ -353,7 +359,7 @@ public final class StartupWatch {
       long delay = delayNanos;
       delayNanos = Math.min(nanos(settings.maxInterval()), delayNanos * 3 / 2);
       try {
-        nextProbe = scheduler.schedule(this::probeNow, delay, TimeUnit.NANOSECONDS);
+        nextProbe = scheduler.schedule(new ProbeNow(), delay, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         // the backend is closing; its stop fails the result
       }
@@ -380,6 +386,51 @@ public final class StartupWatch {
 
   private List<String> tail() {
     return process == null ? List.of() : process.recentOutput().stream().map(OutputLine::text).toList();
+  }
+
+  // The callbacks this watch hands to the process, the prober and the scheduler: named classes rather than
+  // method references, which cost a fresh JVM's first start a generated class each (benchmarks.md, figure 7).
+
+  private final class OnOutput implements Consumer<OutputLine> {
+    @Override
+    public void accept(OutputLine line) {
+      onOutput(line);
+    }
+  }
+
+  private final class OnExit implements Consumer<ExitStatus> {
+    @Override
+    public void accept(ExitStatus status) {
+      onExit(status);
+    }
+  }
+
+  private final class OnPlaced implements Consumer<Optional<InetSocketAddress>> {
+    @Override
+    public void accept(Optional<InetSocketAddress> address) {
+      onPlaced(address);
+    }
+  }
+
+  private final class OnObservation implements Consumer<Observation> {
+    @Override
+    public void accept(Observation observation) {
+      onObservation(observation);
+    }
+  }
+
+  private final class OnDeadline implements Runnable {
+    @Override
+    public void run() {
+      onDeadline();
+    }
+  }
+
+  private final class ProbeNow implements Runnable {
+    @Override
+    public void run() {
+      probeNow();
+    }
   }
 
   private void cleanUp() {

@@ -38,13 +38,15 @@ final class Json {
 
   /** The {@code error.message} of llama-server's error JSON, if present. */
   static Optional<String> errorMessage(String body) {
-    return parse(body).map(n -> member(member(n, "error"), "message")).filter(String.class::isInstance)
-        .map(String.class::cast);
+    Optional<Object> root = parse(body);
+    return root.isPresent() && member(member(root.get(), "error"), "message") instanceof String m
+        ? Optional.of(m) : Optional.empty();
   }
 
   /** The {@code status} of a health body such as {@code {"status":"ok"}}, if present. */
   static Optional<String> status(String body) {
-    return parse(body).map(n -> member(n, "status")).filter(String.class::isInstance).map(String.class::cast);
+    Optional<Object> root = parse(body);
+    return root.isPresent() && member(root.get(), "status") instanceof String s ? Optional.of(s) : Optional.empty();
   }
 
   /**

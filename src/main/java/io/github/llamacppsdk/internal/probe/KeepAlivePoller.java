@@ -126,7 +126,7 @@ final class KeepAlivePoller {
           return;
         }
         Selector s = selector;
-        thread = new Thread(() -> loop(s), "llamacpp-poll");
+        thread = new Thread(new Loop(s), "llamacpp-poll");
         thread.setDaemon(true);
         thread.start();
       } else {
@@ -393,5 +393,19 @@ final class KeepAlivePoller {
   private void close(PollConnection c) {
     conns.remove(c.key, c);
     c.close();
+  }
+
+  /** The selector thread's body (a named class, not a lambda: it starts in a fresh JVM's first probe). */
+  private final class Loop implements Runnable {
+    private final Selector s;
+
+    Loop(Selector s) {
+      this.s = s;
+    }
+
+    @Override
+    public void run() {
+      loop(s);
+    }
   }
 }

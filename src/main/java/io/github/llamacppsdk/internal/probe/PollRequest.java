@@ -46,7 +46,9 @@ final class PollRequest {
       sb.append('?').append(uri.getRawQuery());
     }
     sb.append(" HTTP/1.1\r\nHost: ").append(uri.getRawAuthority()).append("\r\nUser-Agent: llama-cpp-sdk\r\nAccept: */*\r\n");
-    headers.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
     sb.append("\r\n");
     return new PollRequest(host + ":" + port, new InetSocketAddress(host, port),
         ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1)), deadline);

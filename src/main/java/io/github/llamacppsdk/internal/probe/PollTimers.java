@@ -1,5 +1,7 @@
 package io.github.llamacppsdk.internal.probe;
 
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
@@ -16,7 +18,7 @@ final class PollTimers {
 
   private final ConcurrentLinkedQueue<Timer> added = new ConcurrentLinkedQueue<>();
   // selector thread only
-  private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.due - b.due, 0));
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>(new ByDue());
 
   /** A fixed-rate task; {@link #due} on {@link System#nanoTime()}'s clock. */
   private static final class Timer {
@@ -46,7 +48,7 @@ final class PollTimers {
     }
     Timer t = new Timer(task, System.nanoTime() + initialDelayNanos, periodNanos);
     added.add(t);
-    return () -> t.cancelled = true;
+    return new Cancel(t);
   }
 
   /** {@return whether tasks were added that the selector thread has not taken yet} Any thread. */
@@ -93,7 +95,12 @@ final class PollTimers {
 
   /** {@return whether any task is live} Drops cancelled ones. */
   boolean any() {
-    timers.removeIf(t -> t.cancelled);
+    Iterator<Timer> it = timers.iterator(); // not removeIf with a lambda: a fresh JVM's first probe runs this
+    while (it.hasNext()) {
+      if (it.next().cancelled) {
+        it.remove();
+      }
+    }
     return !timers.isEmpty();
   }
 
@@ -101,5 +108,29 @@ final class PollTimers {
   void handOver() {
     added.addAll(timers);
     timers.clear();
+  }
+
+  // named classes, not lambdas: these run in a fresh JVM's first start (benchmarks.md, figure 7)
+
+  /** Orders timers by due time, overflow-safe on {@link System#nanoTime()}'s clock. */
+  private static final class ByDue implements Comparator<Timer> {
+    @Override
+    public int compare(Timer a, Timer b) {
+      return Long.compare(a.due - b.due, 0);
+    }
+  }
+
+  /** Cancels one timer; idempotent. */
+  private static final class Cancel implements Runnable {
+    private final Timer timer;
+
+    Cancel(Timer timer) {
+      this.timer = timer;
+    }
+
+    @Override
+    public void run() {
+      timer.cancelled = true;
+    }
   }
 }

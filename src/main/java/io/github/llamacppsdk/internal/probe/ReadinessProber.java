@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.probe;
 
+import io.github.llamacppsdk.internal.DaemonThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,12 +13,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Not API. One readiness probe step, asynchronous and bounded: TCP connect (until the port is known
@@ -36,12 +39,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * misbehaving server cannot hang or flood a probe.
  */
 public final class ReadinessProber {
+  /** Numbered across the JVM: one factory for every instance. */
+  private static final DaemonThreads PROBE_THREADS = new DaemonThreads("llamacpp-probe");
   static final int BODY_LIMIT = 64 * 1024;
 
   private final Duration requestTimeout;
-  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final Function<Throwable, Observation> PROBE_FAILED = new ProbeFailed();
 
-  private final ExecutorService handOff = Executors.newCachedThreadPool(new ProbeThreads());
+  private final ExecutorService handOff = Executors.newCachedThreadPool(PROBE_THREADS);
   private final KeepAlivePoller poller;
   private final Object httpsLock = new Object();
   private HttpClient https; // guarded by httpsLock; built on the first https:// request
@@ -124,18 +129,20 @@ public final class ReadinessProber {
   }
 
   private CompletableFuture<Observation> probeUnguarded(ProbeTarget target, boolean tcpFirst) {
-    CompletableFuture<Observation> result = tcpFirst
-        ? tcpConnect(target).thenCompose(refused -> refused != null
-            ? CompletableFuture.completedFuture(refused)
-            : probeHttp(target))
-        : probeHttp(target);
-    return result.exceptionally(t -> new Observation.Unexpected("probe failed: " + rootCause(t)));
+    CompletableFuture<Observation> result;
+    if (tcpFirst) {
+      TcpFirst steps = new TcpFirst(target);
+      result = tcpConnect(steps).thenCompose(steps);
+    } else {
+      result = probeHttp(target);
+    }
+    return result.exceptionally(PROBE_FAILED);
   }
 
   /** The TCP step: null when the port accepts a connection, else why not. */
-  private CompletableFuture<Observation> tcpConnect(ProbeTarget target) {
+  private CompletableFuture<Observation> tcpConnect(TcpFirst connect) {
     try {
-      return CompletableFuture.supplyAsync(() -> connectOnce(target), handOff);
+      return CompletableFuture.supplyAsync(connect, handOff);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(new Observation.Unexpected("probe failed: prober closed"));
     }
@@ -166,7 +173,7 @@ public final class ReadinessProber {
     CompletableFuture<Answer> props = get(target.propsUri(), target.headers());
     // judged on a probe thread: the answers complete on the poller's thread, which must stay quick
     return CompletableFuture.allOf(health, models, props)
-        .thenApplyAsync(v -> judge(target, health.join(), models.join(), props.join()), handOff);
+        .thenApplyAsync(new Judge(target, health, models, props), handOff);
   }
 
   /**
@@ -338,13 +345,55 @@ public final class ReadinessProber {
     return c;
   }
 
-  /** Names the probe threads {@code llamacpp-probe-N}; daemons, so they never keep a JVM alive. */
-  private static final class ProbeThreads implements java.util.concurrent.ThreadFactory {
+  // named classes, not lambdas: a fresh JVM's first start runs them (benchmarks.md, figure 7)
+
+  /** Turns a failed probe into an observation. */
+  private static final class ProbeFailed implements Function<Throwable, Observation> {
     @Override
-    public Thread newThread(Runnable r) {
-      Thread t = new Thread(r, "llamacpp-probe-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
+    public Observation apply(Throwable t) {
+      return new Observation.Unexpected("probe failed: " + rootCause(t));
     }
   }
+
+  /** A probe that starts with the TCP step: the blocking connect, then the HTTP steps if it was accepted. */
+  private final class TcpFirst implements Supplier<Observation>, Function<Observation, CompletionStage<Observation>> {
+    private final ProbeTarget target;
+
+    TcpFirst(ProbeTarget target) {
+      this.target = target;
+    }
+
+    /** The connect, on a probe thread: null when the port accepts a connection, else why not. */
+    @Override
+    public Observation get() {
+      return connectOnce(target);
+    }
+
+    /** After the connect: its refusal, or the HTTP steps. */
+    @Override
+    public CompletionStage<Observation> apply(Observation refused) {
+      return refused != null ? CompletableFuture.completedFuture(refused) : probeHttp(target);
+    }
+  }
+
+  /** Judges the three answers of a probe's HTTP steps once all are in (on a probe thread). */
+  private static final class Judge implements Function<Void, Observation> {
+    private final ProbeTarget target;
+    private final CompletableFuture<Answer> health;
+    private final CompletableFuture<Answer> models;
+    private final CompletableFuture<Answer> props;
+
+    Judge(ProbeTarget target, CompletableFuture<Answer> health, CompletableFuture<Answer> models,
+        CompletableFuture<Answer> props) {
+      this.target = target;
+      this.health = health;
+      this.models = models;
+      this.props = props;
+    }
+
+    @Override
+    public Observation apply(Void allIn) {
+      return judge(target, health.join(), models.join(), props.join());
+    }
+    }
 }

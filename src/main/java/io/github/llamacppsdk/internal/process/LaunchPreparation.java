@@ -32,11 +32,11 @@ public final class LaunchPreparation {
   public static Map<String, String> environment(Map<String, String> parent, LaunchRequest request) {
     Map<String, String> env = new HashMap<>();
     if (request.inheritEnvironment()) {
-      parent.forEach((name, value) -> {
-        if (!scrubbed(name, request.scrubbedInherited())) {
-          env.put(name, value);
+      for (Map.Entry<String, String> e : parent.entrySet()) {
+        if (!scrubbed(e.getKey(), request.scrubbedInherited())) {
+          env.put(e.getKey(), e.getValue());
         }
-      });
+      }
     }
     env.putAll(request.environment());
     return env;
@@ -88,7 +88,7 @@ public final class LaunchPreparation {
    */
   public static Path resolveProgram(String program, Optional<Path> workingDirectory,
       Map<String, String> childEnvironment, Map<String, String> parentEnvironment) {
-    Path base = workingDirectory.orElseGet(() -> Path.of("")).toAbsolutePath();
+    Path base = (workingDirectory.isPresent() ? workingDirectory.get() : Path.of("")).toAbsolutePath();
     if (program.isEmpty()) {
       throw new ProcessLaunchException(program, "binary name is empty", null);
     }

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,13 +74,11 @@ final class LocalLaunchedProcess extends OutputBackedProcess {
     output.start(process.getInputStream()); // stderr is merged into it (redirectErrorStream)
     // Termination is decided the moment the exit is observed, from what stop() had sent by then.
     CompletableFuture<ExitStatus> observed = process.onExit()
-        .thenApply(p -> status(p.exitValue(), terminationNow()))
-        .thenApplyAsync(s -> s, exits);
-    observed.whenComplete((s, t) -> stat.close());
-    this.rawExit = observed.thenApply(s -> process.exitValue());
-    this.exit = observed.thenCompose(s -> output.drained().copy()
-        .completeOnTimeout(null, DRAIN_BOUND.toNanos(), TimeUnit.NANOSECONDS)
-        .thenApply(v -> s));
+        .thenApply(new StatusAtExit())
+        .thenApplyAsync(new Identity<>(), exits);
+    observed.whenComplete(new CloseStat());
+    this.rawExit = observed.thenApply(new ExitValue());
+    this.exit = observed.thenCompose(new AfterDrain());
   }
 
   /**
@@ -217,5 +218,49 @@ final class LocalLaunchedProcess extends OutputBackedProcess {
   @Override
   public String toString() {
     return "LocalLaunchedProcess[" + name + ", pid=" + process.pid() + "]";
+  }
+
+  // named classes, not lambdas: every launch builds these, a fresh JVM's first start too (benchmarks.md, figure 7)
+
+  /** The status, the moment the exit is observed: termination from what {@link #stop} had sent by then. */
+  private final class StatusAtExit implements Function<Process, ExitStatus> {
+    @Override
+    public ExitStatus apply(Process p) {
+      return status(p.exitValue(), terminationNow());
+    }
+  }
+
+  /** Passes its argument on: with {@code thenApplyAsync}, a hop to another executor. */
+  private static final class Identity<T> implements Function<T, T> {
+    @Override
+    public T apply(T t) {
+      return t;
+    }
+  }
+
+  /** Closes the {@code /proc} reader once the exit is observed. */
+  private final class CloseStat implements BiConsumer<ExitStatus, Throwable> {
+    @Override
+    public void accept(ExitStatus s, Throwable t) {
+      stat.close();
+    }
+  }
+
+  /** The raw exit value. */
+  private final class ExitValue implements Function<ExitStatus, Integer> {
+    @Override
+    public Integer apply(ExitStatus s) {
+      return process.exitValue();
+    }
+  }
+
+  /** The status once the output is drained too, or after {@link #DRAIN_BOUND}. */
+  private final class AfterDrain implements Function<ExitStatus, CompletionStage<ExitStatus>> {
+    @Override
+    public CompletionStage<ExitStatus> apply(ExitStatus s) {
+      return output.drained().copy()
+          .completeOnTimeout(null, DRAIN_BOUND.toNanos(), TimeUnit.NANOSECONDS)
+          .thenApply(v -> s);
+    }
   }
 }

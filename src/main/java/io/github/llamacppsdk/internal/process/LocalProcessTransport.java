@@ -2,6 +2,8 @@ package io.github.llamacppsdk.internal.process;
 
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.DaemonThreads;
+import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
 import io.github.llamacppsdk.process.ProcessLaunchException;
@@ -19,8 +21,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #close()} stops all live processes, ends the watchdog and removes the hook.
  */
 public final class LocalProcessTransport implements ProcessTransport {
+  /** Numbered across the JVM: one factory for every instance. */
+  private static final DaemonThreads EXIT_THREADS = new DaemonThreads("llamacpp-exit");
   /** The grace {@link #close()} gives each live process. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
   /** The grace the shutdown hook gives each live process. */
@@ -56,12 +63,10 @@ public final class LocalProcessTransport implements ProcessTransport {
   private Thread shutdownHook; // guarded by lock
   private OrphanWatchdog watchdog; // guarded by lock
   /** Named threads for what follows a process exit (see {@link LocalLaunchedProcess}); idle ones end after 60 s. */
-  private final java.util.concurrent.ExecutorService exits = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "llamacpp-exit-" + EXIT_THREADS.incrementAndGet());
-    t.setDaemon(true);
-    return t;
-  });
-  private static final java.util.concurrent.atomic.AtomicInteger EXIT_THREADS = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.ExecutorService exits =
+      java.util.concurrent.Executors.newCachedThreadPool(EXIT_THREADS);
+  /** Runs exit handling on {@link #exits}; after {@link #close()} on the caller's thread. */
+  private final Executor onExitThread = new OnExitThread();
 
   private LocalProcessTransport(Map<String, String> parentEnvironment, int maxLineBytes) {
     this.parentEnvironment = Map.copyOf(parentEnvironment);
@@ -101,7 +106,9 @@ public final class LocalProcessTransport implements ProcessTransport {
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().clear();
     pb.environment().putAll(env);
-    request.workingDirectory().ifPresent(dir -> pb.directory(dir.toFile()));
+    if (request.workingDirectory().isPresent()) {
+      pb.directory(request.workingDirectory().get().toFile());
+    }
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.redirectErrorStream(true); // one pipe, one reader thread per server, lines in the order written
 
@@ -126,7 +133,7 @@ public final class LocalProcessTransport implements ProcessTransport {
         if (guard != null) {
           guard.track(process.pid());
         }
-        launched = new LocalLaunchedProcess(process, request.displayName(), maxLineBytes, this::onExitThread);
+        launched = new LocalLaunchedProcess(process, request.displayName(), maxLineBytes, onExitThread);
       } catch (RuntimeException | Error e) {
         // not recorded anywhere yet (a hook refused during JVM shutdown, no thread for its reader): no
         // one else would ever stop it
@@ -137,20 +144,16 @@ public final class LocalProcessTransport implements ProcessTransport {
       live.add(launched);
     }
     log.info("launched {} pid={} ({})", request.displayName(), launched.pid(), program.getFileName());
-    launched.processExit().whenComplete((code, failure) -> {
-      live.remove(launched);
-      if (guard != null) {
-        guard.untrack(launched.pid());
-      }
-    });
-    launched.onExit().thenAccept(status -> log.debug("{} pid={} {}", launched.displayName(), launched.pid(), status));
+    Exited exited = new Exited(launched, guard);
+    launched.processExit().whenComplete(exited);
+    launched.onExit().thenAccept(exited);
     return launched;
   }
 
   /** Registers the shutdown hook and starts the watchdog on first use; returns the watchdog or null. */
   private OrphanWatchdog ensureGuards() {
     if (shutdownHook == null) {
-      Thread hook = new Thread(() -> stopAll(HOOK_GRACE), "llamacpp-shutdown-hook");
+      Thread hook = new Thread(new ShutdownHook(), "llamacpp-shutdown-hook");
       try {
         Runtime.getRuntime().addShutdownHook(hook);
       } catch (IllegalStateException e) { // a launch from another shutdown hook: nothing would stop the server
@@ -175,15 +178,6 @@ public final class LocalProcessTransport implements ProcessTransport {
   Optional<Long> watchdogPid() {
     synchronized (lock) {
       return Optional.ofNullable(watchdog).map(OrphanWatchdog::pid);
-    }
-  }
-
-  /** Runs exit handling on a named thread; after {@link #close()} on the caller's. */
-  private void onExitThread(Runnable task) {
-    try {
-      exits.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      task.run();
     }
   }
 
@@ -229,6 +223,54 @@ public final class LocalProcessTransport implements ProcessTransport {
       } catch (IllegalStateException e) {
         // the JVM is already shutting down; the hook runs anyway
       }
+    }
+  }
+
+  // named classes, not lambdas: these run in a fresh JVM's first start (benchmarks.md, figure 7)
+
+  /** Runs exit handling on a named thread; after {@link #close()} on the caller's. */
+  private final class OnExitThread implements Executor {
+    @Override
+    public void execute(Runnable task) {
+      try {
+        exits.execute(task);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        task.run();
+      }
+    }
+  }
+
+  /** The JVM shutdown hook's body: stops every live process. */
+  private final class ShutdownHook implements Runnable {
+    @Override
+    public void run() {
+      stopAll(HOOK_GRACE);
+    }
+  }
+
+  /** Follows one launched process's end: forgets it once it is gone, logs its status once drained. */
+  private final class Exited implements BiConsumer<Integer, Throwable>, Consumer<ExitStatus> {
+    private final LocalLaunchedProcess launched;
+    private final OrphanWatchdog guard;
+
+    Exited(LocalLaunchedProcess launched, OrphanWatchdog guard) {
+      this.launched = launched;
+      this.guard = guard;
+    }
+
+    /** The process is gone: out of {@link #live} and the watchdog's records. */
+    @Override
+    public void accept(Integer code, Throwable failure) {
+      live.remove(launched);
+      if (guard != null) {
+        guard.untrack(launched.pid());
+      }
+    }
+
+    /** Its output is drained too: the status, at DEBUG. */
+    @Override
+    public void accept(ExitStatus status) {
+      log.debug("{} pid={} {}", launched.displayName(), launched.pid(), status);
     }
   }
 }

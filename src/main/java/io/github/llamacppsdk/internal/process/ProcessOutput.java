@@ -68,7 +68,7 @@ public final class ProcessOutput {
    * @param combined the process's standard output, with its standard error merged in
    */
   void start(InputStream combined) {
-    Thread t = new Thread(() -> read(combined, OutputLine.Stream.COMBINED), "llamacpp-output-" + name);
+    Thread t = new Thread(new Reader(combined), "llamacpp-output-" + name);
     t.setDaemon(true);
     t.start();
   }
@@ -88,14 +88,14 @@ public final class ProcessOutput {
   public OutputSubscription subscribe(Consumer<OutputLine> listener) {
     Subscriber s = new Subscriber(listener);
     subscribers.add(s);
-    return () -> subscribers.remove(s);
+    return s;
   }
 
   /** Reads one stream to its end. Runs on a reader thread. */
   void read(InputStream in, OutputLine.Stream stream) {
     MDC.put(MDC_KEY, name);
     LineFramer framer = new LineFramer(maxLineBytes);
-    Consumer<String> sink = text -> deliver(stream, text);
+    Consumer<String> sink = new Sink(stream);
     byte[] chunk = new byte[8192];
     try (in) {
       int n;
@@ -165,8 +165,38 @@ public final class ProcessOutput {
     }
   }
 
-  /** One live listener; dropped after its first exception. */
-  private final class Subscriber {
+  // named classes, not lambdas: these run in a fresh JVM's first start (benchmarks.md, figure 7)
+
+  /** The reader thread's body. */
+  private final class Reader implements Runnable {
+    private final InputStream combined;
+
+    Reader(InputStream combined) {
+      this.combined = combined;
+    }
+
+    @Override
+    public void run() {
+      read(combined, OutputLine.Stream.COMBINED);
+    }
+  }
+
+  /** Takes the framed lines of one stream. */
+  private final class Sink implements Consumer<String> {
+    private final OutputLine.Stream stream;
+
+    Sink(OutputLine.Stream stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public void accept(String text) {
+      deliver(stream, text);
+    }
+  }
+
+  /** One live listener, and its subscription (closing it stops delivery); dropped after its first exception. */
+  private final class Subscriber implements OutputSubscription {
     private final Consumer<OutputLine> listener;
     private final AtomicBoolean failed = new AtomicBoolean();
 
@@ -186,6 +216,11 @@ public final class ProcessOutput {
           log.warn("{}: an output listener threw; it is dropped", name, e);
         }
       }
+    }
+
+    @Override
+    public void close() {
+      subscribers.remove(this);
     }
   }
 }

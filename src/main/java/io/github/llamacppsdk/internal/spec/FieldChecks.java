@@ -14,7 +14,7 @@ import java.util.function.Function;
  */
 public final class FieldChecks {
   /** The checks of {@code BootSpecBuilder}: {@link InvalidBootSpecException}. */
-  public static final FieldChecks BOOT_SPEC = new FieldChecks(InvalidBootSpecException::new);
+  public static final FieldChecks BOOT_SPEC = new FieldChecks(null);
   /** The checks of {@code AttachSpec}. */
   public static final FieldChecks ATTACH_SPEC = of(AttachNormalizer.WHAT);
   /** The checks of {@code ConsumerManifest}. */
@@ -24,20 +24,21 @@ public final class FieldChecks {
   /** The checks of {@code ResolveOptions}. */
   public static final FieldChecks RESOLVE_OPTIONS = of(WireRules.RESOLVE_OPTIONS);
 
-  private final Function<List<Violation>, ? extends InvalidSpecException> error;
+  /** What the exception calls the spec; null for a boot spec, whose exception is its own type. */
+  private final String what;
 
-  private FieldChecks(Function<List<Violation>, ? extends InvalidSpecException> error) {
-    this.error = error;
+  private FieldChecks(String what) {
+    this.what = what;
   }
 
   private static FieldChecks of(String what) {
-    return new FieldChecks(violations -> new InvalidSpecException(what, violations));
+    return new FieldChecks(what);
   }
 
   /** {@return the exception for these violations}
    * @param violations at least one */
   public InvalidSpecException error(List<Violation> violations) {
-    return error.apply(violations);
+    return what == null ? new InvalidBootSpecException(violations) : new InvalidSpecException(what, violations);
   }
 
   /**
@@ -96,9 +97,20 @@ public final class FieldChecks {
    */
   public <T> T checked(Function<List<Violation>, T> rule) {
     List<Violation> out = SpecRules.violations();
-    T value = rule.apply(out);
-    if (!out.isEmpty()) {
-      throw error(out);
+    return checked(rule.apply(out), out);
+  }
+
+  /**
+   * {@return {@code value}, if a rule reported no violations into {@code violations}}
+   *
+   * @param <T> the value's type
+   * @param value the checked value
+   * @param violations what the rule reported
+   * @throws InvalidSpecException with every violation, if there are any
+   */
+  public <T> T checked(T value, List<Violation> violations) {
+    if (!violations.isEmpty()) {
+      throw error(violations);
     }
     return value;
   }

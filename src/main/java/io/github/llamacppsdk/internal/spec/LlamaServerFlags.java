@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -100,29 +101,31 @@ public final class LlamaServerFlags {
     argv.addAll(spec.launcherArgs());
     if (spec.huggingFace().isPresent()) { // shown for a spec not pulled yet; the library launches on the file
       add(argv, "--hf-repo", spec.huggingFace().get().name());
-      spec.huggingFace().get().file().ifPresent(f -> add(argv, "--hf-file", f));
+      add(argv, "--hf-file", spec.huggingFace().get().file());
     } else {
       add(argv, "--model", spec.model());
     }
     add(argv, "--alias", spec.alias());
     add(argv, "--host", spec.host());
     add(argv, "--port", Integer.toString(spec.port()));
-    spec.ctxSize().ifPresent(n -> add(argv, "--ctx-size", Integer.toString(n)));
-    gpuLayers(spec.gpuLayers(), build).ifPresent(v -> add(argv, "--gpu-layers", v));
-    spec.threads().ifPresent(n -> add(argv, "--threads", Integer.toString(n)));
-    spec.threadsBatch().ifPresent(n -> add(argv, "--threads-batch", Integer.toString(n)));
-    spec.parallel().ifPresent(n -> add(argv, "--parallel", Integer.toString(n)));
+    add(argv, "--ctx-size", spec.ctxSize());
+    add(argv, "--gpu-layers", gpuLayers(spec.gpuLayers(), build));
+    add(argv, "--threads", spec.threads());
+    add(argv, "--threads-batch", spec.threadsBatch());
+    add(argv, "--parallel", spec.parallel());
     flashAttn(spec.flashAttn(), build, argv);
     if (spec.embeddings()) {
       argv.add("--embedding");
     }
-    spec.apiKeyFile().ifPresent(f -> add(argv, "--api-key-file", f));
+    add(argv, "--api-key-file", spec.apiKeyFile());
     if (!spec.apiPrefix().isEmpty()) {
       add(argv, "--api-prefix", spec.apiPrefix());
     }
-    spec.timeoutSeconds().ifPresent(n -> add(argv, "--timeout", Integer.toString(n)));
-    spec.threadsHttp().ifPresent(n -> add(argv, "--threads-http", Integer.toString(n)));
-    spec.pooling().ifPresent(p -> add(argv, "--pooling", p.wireValue()));
+    add(argv, "--timeout", spec.timeoutSeconds());
+    add(argv, "--threads-http", spec.threadsHttp());
+    if (spec.pooling().isPresent()) {
+      add(argv, "--pooling", spec.pooling().get().wireValue());
+    }
     for (String arg : argv.subList(1 + spec.launcherArgs().size(), argv.size())) {
       if (arg.startsWith("--") && !build.accepts(arg)) {
         throw new UnsupportedOption(arg, build, "this llama-server (" + build + ") does not accept " + arg
@@ -132,7 +135,9 @@ public final class LlamaServerFlags {
     argv.addAll(spec.extraArgs());
 
     Map<String, String> env = new TreeMap<>(spec.environment());
-    spec.apiKey().ifPresent(k -> env.put(API_KEY_ENV, k.reveal()));
+    if (spec.apiKey().isPresent()) {
+      env.put(API_KEY_ENV, spec.apiKey().get().reveal());
+    }
     return new CommandLine(argv, env);
   }
 
@@ -195,5 +200,17 @@ public final class LlamaServerFlags {
   private static void add(List<String> argv, String flag, String value) {
     argv.add(flag);
     argv.add(value);
+  }
+
+  private static void add(List<String> argv, String flag, Optional<String> value) {
+    if (value.isPresent()) {
+      add(argv, flag, value.get());
+    }
+  }
+
+  private static void add(List<String> argv, String flag, OptionalInt value) {
+    if (value.isPresent()) {
+      add(argv, flag, Integer.toString(value.getAsInt()));
+    }
   }
 }

@@ -96,7 +96,10 @@ public final class ShellText {
   public static String commandLine(Map<String, String> env, List<String> argv) {
     StringBuilder sb = new StringBuilder();
     // environment names get the broad test: a variable's value is masked if its name contains a secret word
-    env.forEach((k, v) -> sb.append(k).append('=').append(quote(mightBeSecret(k) ? MASK : v)).append(' '));
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String k = e.getKey();
+      sb.append(k).append('=').append(quote(mightBeSecret(k) ? MASK : e.getValue())).append(' ');
+    }
     List<String> shown = maskArgs(argv);
     for (int i = 0; i < shown.size(); i++) {
       if (i > 0) {

@@ -1,7 +1,7 @@
 package io.github.llamacppsdk.internal.spec;
 
 import io.github.llamacppsdk.BootSpec;
-import io.github.llamacppsdk.core.Secret;
+import io.github.llamacppsdk.models.HuggingFaceModel;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collections;
@@ -59,7 +59,7 @@ public final class SpecIdentity {
   }
 
   private static String key(BootSpec s) {
-    return s.apiKey().map(Secret::reveal).orElse("");
+    return s.apiKey().isPresent() ? s.apiKey().get().reveal() : "";
   }
 
   /** {@return the canonical serialisation of {@code spec}'s identity fields (holds the key: never show it)} */
@@ -80,20 +80,21 @@ public final class SpecIdentity {
     id.put(SpecKeys.PARALLEL, spec.parallel().isPresent() ? spec.parallel().getAsInt() : null);
     id.put(SpecKeys.FLASH_ATTN, spec.flashAttn().wireValue());
     id.put(SpecKeys.EMBEDDINGS, spec.embeddings());
-    id.put(SpecKeys.API_KEY, spec.apiKey().map(k -> k.reveal()).orElse(null));
+    id.put(SpecKeys.API_KEY, spec.apiKey().isPresent() ? spec.apiKey().get().reveal() : null);
     id.put(SpecKeys.API_KEY_FILE, spec.apiKeyFile().orElse(null));
     id.put(SpecKeys.TIMEOUT_SECONDS,
         spec.timeoutSeconds().isPresent() ? spec.timeoutSeconds().getAsInt() : null);
     id.put(SpecKeys.THREADS_HTTP, spec.threadsHttp().isPresent() ? spec.threadsHttp().getAsInt() : null);
-    id.put(SpecKeys.POOLING, spec.pooling().map(p -> p.wireValue()).orElse(null));
+    id.put(SpecKeys.POOLING, spec.pooling().isPresent() ? spec.pooling().get().wireValue() : null);
     id.put(SpecKeys.EXECUTION_SURFACE, new TreeMap<>(spec.executionSurface()));
     id.put(SpecKeys.ENVIRONMENT, new TreeMap<>(spec.environment()));
     id.put(SpecKeys.EXTRA_ARGS, spec.extraArgs());
-    spec.huggingFace().ifPresent(hf -> { // only when present: path specs keep their canonical text
+    if (spec.huggingFace().isPresent()) { // only when present: path specs keep their canonical text
+      HuggingFaceModel hf = spec.huggingFace().get();
       id.put(SpecKeys.HF_REPO, hf.name());
       id.put(SpecKeys.HF_FILE, hf.file().orElse(null));
       id.put(SpecKeys.HF_REVISION, hf.revision());
-    });
+    }
     StringBuilder sb = new StringBuilder();
     write(sb, id, false);
     return sb.toString();

@@ -61,7 +61,8 @@ public final class WireRules {
    * @throws InvalidSpecException if it is not text
    */
   public static String text(FieldChecks checks, String key, Object value) {
-    return checks.checked(out -> text(key, value, out));
+    List<Violation> out = SpecRules.violations();
+    return checks.checked(text(key, value, out), out);
   }
 
   /**
@@ -129,7 +130,8 @@ public final class WireRules {
    * @throws InvalidSpecException listing every bad entry
    */
   public static Map<String, Object> capabilities(String key, Object value) {
-    return FieldChecks.CONSUMER_MANIFEST.checked(out -> capabilities(key, value, out));
+    List<Violation> out = SpecRules.violations();
+    return FieldChecks.CONSUMER_MANIFEST.checked(capabilities(key, value, out), out);
   }
 
   /**
