@@ -43,6 +43,7 @@ public final class ColdStartChild {
    */
   public static void main(String[] args) {
     long main = System.nanoTime();
+    long mainMillis = System.currentTimeMillis(); // places log lines' wall-clock stamps on this run
     new Mark1();
     long[] ready = new long[1];
     // With -Dcold.breakdown=true the transport is wrapped to stamp the launch call (the same classes load).
@@ -79,7 +80,7 @@ public final class ColdStartChild {
     }
     long closed = System.nanoTime();
     System.out.println("COLD main=" + main + " created=" + created + " launched=" + (counting == null ? 0 : counting.lastLaunchNanos()) + " ready=" + ready[0]
-        + " resolved=" + resolved + " closed=" + closed + " cpu=" + cpu + " threads=" + threads);
+        + " resolved=" + resolved + " closed=" + closed + " cpu=" + cpu + " mainMillis=" + mainMillis + " threads=" + threads);
     System.exit(0);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.core;
 
+import io.github.llamacppsdk.internal.Scan;
 import java.util.Objects;
 
 /**
@@ -64,7 +65,7 @@ public class InferenceException extends RuntimeException {
    * @param text any text
    */
   protected static String oneLine(String text) {
-    String first = text.lines().findFirst().orElse("");
+    String first = Scan.firstLine(text);
     return first.length() > 300 ? first.substring(0, 297) + "..." : first;
   }
 }

@@ -53,4 +53,19 @@ public final class Scan {
     }
     return fields;
   }
+
+  /**
+   * {@return the first line of {@code text}, as {@code text.lines().findFirst().orElse("")} reads it} The text
+   * before the first {@code \n} or {@code \r}; all of it when there is neither. Without a stream: state
+   * changes and failures on a fresh JVM's first start take first lines.
+   */
+  public static String firstLine(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n' || c == '\r') {
+        return text.substring(0, i);
+      }
+    }
+    return text;
+  }
 }

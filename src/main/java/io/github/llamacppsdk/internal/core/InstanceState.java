@@ -6,6 +6,7 @@ import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.HealthStatus;
 import io.github.llamacppsdk.core.LifecycleStatus;
 import io.github.llamacppsdk.core.Outage;
+import io.github.llamacppsdk.internal.Scan;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -123,7 +124,7 @@ final class InstanceState {
 
   /** Event reasons are one line: the first line of {@code reason}, cut at 500 characters. */
   static String oneLine(String reason) {
-    String first = reason.lines().findFirst().orElse("");
+    String first = Scan.firstLine(reason);
     return first.length() > 500 ? first.substring(0, 497) + "..." : first;
   }
 }

@@ -2,7 +2,7 @@ package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.internal.Scan;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -37,6 +37,7 @@ public final class ListenerOwner {
 
   private static final Path PROC = Path.of("/proc");
   private static final int LISTEN = 0x0A;
+  private static final List<String> TABLES = List.of("net/tcp", "net/tcp6");
 
   private ListenerOwner() {}
 
@@ -67,9 +68,10 @@ public final class ListenerOwner {
           return new Result(Verdict.OURS, p);
         }
       }
-      try (DirectoryStream<Path> all = Files.newDirectoryStream(PROC, "[0-9]*")) {
-        for (Path dir : all) {
-          long other = Long.parseLong(dir.getFileName().toString());
+      String[] all = PROC.toFile().list();
+      for (String dir : all == null ? new String[0] : all) {
+        if (!dir.isEmpty() && Scan.isDigit(dir.charAt(0))) {
+          long other = Long.parseLong(dir);
           if (!tree.contains(other) && holdsAny(other, inodes)) {
             return new Result(Verdict.FOREIGN, other);
           }
@@ -98,51 +100,111 @@ public final class ListenerOwner {
     Set<String> inodes = new HashSet<>();
     String hex = Integer.toHexString(port).toUpperCase(Locale.ROOT);
     String portSuffix = ":" + "0000".substring(Math.min(4, hex.length())) + hex;
-    for (String table : List.of("net/tcp", "net/tcp6")) {
+    for (String table : TABLES) {
       Path file = PROC.resolve(table);
-      if (!Files.isReadable(file)) {
-        continue;
-      }
-      for (String line : Files.readAllLines(file)) {
-        String[] f = fields(line, 10);
-        if (f == null || !f[1].endsWith(portSuffix)) {
-          continue;
-        }
-        try {
-          if (Integer.parseInt(f[3], 16) == LISTEN && !"0".equals(f[9])) {
-            inodes.add("socket:[" + f[9] + "]");
-          }
-        } catch (NumberFormatException e) {
-          // the header line
-        }
+      if (Files.isReadable(file)) {
+        listeningInodes(Files.readAllBytes(file), portSuffix, inodes);
       }
     }
     return inodes;
   }
 
   /**
-   * {@return the first {@code n} whitespace-separated fields of {@code line}, or null when it has fewer}
-   * Scanned by hand: a regular expression per line of the socket tables cost a fresh JVM's first start
-   * a few hundred pattern compilations.
+   * Adds to {@code into} the sockets ({@code socket:[INODE]}, as {@code /proc/PID/fd} links name them) that
+   * a socket table ({@code /proc/net/tcp} or {@code tcp6}) lists as listening ({@code st} {@code 0A}) on a
+   * local address ending in {@code portSuffix} ({@code :1F90}). A line's fields are separated by blanks:
+   * 1 is the local address, 3 the state, 9 the inode (0 for none); a line with fewer fields, or whose
+   * state is not hexadecimal (the header), is skipped. Scanned over the bytes by hand: a fresh JVM's
+   * first start reads these tables, and splitting every line into strings cost it several ms.
+   *
+   * @param table the table's bytes
+   * @param portSuffix {@code :} and the port as four upper-case hexadecimal digits
+   * @param into receives the sockets
    */
-  static String[] fields(String line, int n) {
-    List<String> f = Scan.fields(line);
-    return f.size() < n ? null : f.subList(0, n).toArray(new String[0]);
+  static void listeningInodes(byte[] table, String portSuffix, Set<String> into) {
+    int lineStart = 0;
+    while (lineStart < table.length) {
+      int lineEnd = lineStart;
+      while (lineEnd < table.length && table[lineEnd] != '\n') {
+        lineEnd++;
+      }
+      int[] f = fieldBounds(table, lineStart, lineEnd);
+      if (f != null && endsWith(table, f[2], f[3], portSuffix) && hexValue(table, f[6], f[7]) == LISTEN
+          && !(f[19] - f[18] == 1 && table[f[18]] == '0')) {
+        into.add("socket:[" + new String(table, f[18], f[19] - f[18], StandardCharsets.US_ASCII) + "]");
+      }
+      lineStart = lineEnd + 1;
+    }
+  }
+
+  /** {@return the start and end offsets of the first ten fields of a line, or null when it has fewer} */
+  private static int[] fieldBounds(byte[] b, int from, int to) {
+    int[] bounds = new int[20];
+    int i = from;
+    for (int field = 0; field < 10; field++) {
+      while (i < to && isBlank(b[i])) {
+        i++;
+      }
+      if (i == to) {
+        return null;
+      }
+      bounds[2 * field] = i;
+      while (i < to && !isBlank(b[i])) {
+        i++;
+      }
+      bounds[2 * field + 1] = i;
+    }
+    return bounds;
+  }
+
+  /** {@return whether a byte separates fields: a space, a tab or another control byte, as the tables pad} */
+  private static boolean isBlank(byte c) {
+    return c >= 0 && c <= ' ';
+  }
+
+  private static boolean endsWith(byte[] b, int from, int to, String suffix) {
+    int n = suffix.length();
+    if (to - from < n) {
+      return false;
+    }
+    for (int k = 0; k < n; k++) {
+      if (b[to - n + k] != suffix.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@return the value of a field of one to seven hexadecimal digits, or -1 when it is not one} */
+  private static int hexValue(byte[] b, int from, int to) {
+    if (to == from || to - from > 7) {
+      return -1;
+    }
+    int value = 0;
+    for (int k = from; k < to; k++) {
+      int digit = Character.digit(b[k], 16);
+      if (digit < 0) {
+        return -1;
+      }
+      value = value * 16 + digit;
+    }
+    return value;
   }
 
   private static boolean holdsAny(long pid, Set<String> inodes) {
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(pid + "/fd"))) {
-      for (Path fd : fds) {
-        try {
-          if (inodes.contains(Files.readSymbolicLink(fd).toString())) {
-            return true;
-          }
-        } catch (IOException e) {
-          // closed meanwhile
-        }
-      }
-    } catch (IOException | SecurityException e) {
+    Path fdDir = PROC.resolve(pid + "/fd");
+    String[] fds = fdDir.toFile().list(); // not a DirectoryStream: fewer classes on a fresh JVM's first start
+    if (fds == null) {
       return false; // not ours to read (another user's process) or gone
+    }
+    for (String fd : fds) {
+      try {
+        if (inodes.contains(Files.readSymbolicLink(fdDir.resolve(fd)).toString())) {
+          return true;
+        }
+      } catch (IOException | SecurityException e) {
+        // closed meanwhile, or not ours to read
+      }
     }
     return false;
   }

@@ -8,6 +8,7 @@ import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.ServedEndpoint;
+import io.github.llamacppsdk.internal.Scan;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Attempt;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Reason;
 import io.github.llamacppsdk.process.LaunchedProcess;
@@ -57,7 +58,7 @@ final class Relaunches {
         if (deterministic) {
           context.reportExited(attempt.describe() + " failed: " + failure.getMessage());
         } else {
-          restartOrEnd(attempt.describe() + " failed: " + failure.getMessage().lines().findFirst().orElse(""), "");
+          restartOrEnd(attempt.describe() + " failed: " + Scan.firstLine(failure.getMessage()), "");
         }
         return;
       }

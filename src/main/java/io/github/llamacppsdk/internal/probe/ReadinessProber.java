@@ -25,18 +25,20 @@ import java.util.function.Supplier;
 /**
  * Not API. One readiness probe step, asynchronous and bounded: TCP connect (until the port is known
  * to listen), then {@code GET {prefix}/health}, {@code GET {prefix}/v1/models} (whose id must equal
- * the expected alias) and, when a key is configured, {@code GET {prefix}/props} (which must accept
- * it). The GETs are sent together and judged in that order ({@link #judge}). The result is always
- * an {@link Observation}; the future never fails.
+ * the expected alias) and {@code GET {prefix}/props} (which must accept the key, or the lack of one).
+ * They are judged in that order ({@link #judge}). The result is always an {@link Observation}; the
+ * future never fails.
  *
- * <p>Thread-safe; one per backend. {@code http://} targets are asked over {@link KeepAlivePoller}'s
- * kept-alive connections, the same ones the health polls of the published server ({@link #poll}) then
- * reuse: no TLS set-up and few classes, so a fresh JVM publishes its first endpoint sooner. {@code
- * https://} ones go to a JDK {@link HttpClient} built on first use. The TCP step is a blocking connect
- * on a {@code llamacpp-probe-N} thread, and every observation is handed to one of those threads, so
- * what a caller chains on a probe (start-up steps, listeners) never runs on, or delays, the poller's
- * thread. Bodies are cut at 64 KiB and every request is bounded by the request timeout, so a
- * misbehaving server cannot hang or flood a probe.
+ * <p>Thread-safe; one per backend. A TCP-first probe of an {@code http://} target asks its GETs on
+ * the socket its connect opened, one after the other, on its {@code llamacpp-probe-N} thread ({@link
+ * SocketExchange}): the probe that finds a new server listening, the one that publishes a fresh JVM's
+ * first endpoint, needs no second connection and no selector. Later probes and the published server's
+ * health polls ({@link #poll}) send the three together over {@link KeepAlivePoller}'s kept-alive
+ * connections: no TLS set-up, a few system calls each. {@code https://} targets go to a JDK {@link
+ * HttpClient} built on first use. Every observation is handed to a probe thread, so what a caller
+ * chains on a probe (start-up steps, listeners) never runs on, or delays, the poller's thread. Bodies
+ * are cut at 64 KiB and each probe's requests are bounded by the request timeout, so a misbehaving
+ * server cannot hang or flood a probe.
  */
 public final class ReadinessProber {
   /** Numbered across the JVM: one factory for every instance. */
@@ -148,14 +150,44 @@ public final class ReadinessProber {
     }
   }
 
+  /**
+   * The TCP step, and for a plain {@code http} target on the connected address the HTTP steps on that same
+   * socket ({@link SocketExchange}): the observation, or null when the port accepts connections and the
+   * HTTP steps are still to be asked (an {@code https} target).
+   */
   private Observation connectOnce(ProbeTarget target) {
-    try (Socket socket = new Socket()) {
+    long deadline = System.nanoTime() + requestTimeout.toNanos();
+    Socket socket = SocketExchange.newSocket();
+    try {
       socket.connect(target.socketAddress(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
-      return null;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(socket);
       String where = "TCP " + target.socketAddress().getHostString() + ":" + target.socketAddress().getPort();
       return new Observation.NotListening(where + " -> " + (e instanceof java.net.SocketTimeoutException
           ? "connect timed out" : describe(e)));
+    }
+    URI healthUri = target.healthUri();
+    if (!SocketExchange.isOn(healthUri, target.socketAddress())) {
+      closeQuietly(socket);
+      return null;
+    }
+    // asked in judge's order, each only if the one before passed: the same verdict as the three asked together
+    try (SocketExchange exchange = new SocketExchange(socket, target.socketAddress(), deadline, BODY_LIMIT)) {
+      Answer health = exchange.get(healthUri, target.headers());
+      if (health.failure != null || health.status != 200 && health.status != 404) {
+        return judge(target, health, null, null); // decided by the health answer alone
+      }
+      Observation seen = judgeModels(target, exchange.get(target.modelsUri(), target.headers()));
+      return seen instanceof Observation.Ready ? judgeKey(target, seen, exchange.get(target.propsUri(), target.headers()))
+          : seen;
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // nothing to do
     }
   }
 
@@ -205,14 +237,21 @@ public final class ReadinessProber {
     if (!(seen instanceof Observation.Ready) || props == null) {
       return seen;
     }
-    // Without an api prefix, /health and /v1/models are public and say nothing about the key; a
-    // protected route must accept it. A build without /props (404) gets the benefit of the doubt.
+    return judgeKey(target, seen, props);
+  }
+
+  /**
+   * Judges the key once the model is served: without an api prefix, {@code /health} and {@code /v1/models}
+   * are public and say nothing about the key; a protected route must accept it. A build without {@code
+   * /props} (404) gets the benefit of the doubt.
+   */
+  private static Observation judgeKey(ProbeTarget target, Observation ready, Answer props) {
     if (props.failure == null && (props.status == 401 || props.status == 403)) {
       return new Observation.Unauthorized("GET " + target.propsPath() + " -> " + props.status + summary(props.body)
           + (target.headers().isEmpty() ? " (the server requires an API key and none is configured)"
               : " (the configured API key is rejected)"));
     }
-    return seen;
+    return ready;
   }
 
   private static Observation judgeModels(ProbeTarget target, Answer models) {
@@ -363,13 +402,16 @@ public final class ReadinessProber {
       this.target = target;
     }
 
-    /** The connect, on a probe thread: null when the port accepts a connection, else why not. */
+    /**
+     * The connect, on a probe thread, and on its socket the HTTP steps of a plain {@code http} target: the
+     * observation, or null when the HTTP steps are still to be asked.
+     */
     @Override
     public Observation get() {
       return connectOnce(target);
     }
 
-    /** After the connect: its refusal, or the HTTP steps. */
+    /** After the connect: its observation, or the HTTP steps. */
     @Override
     public CompletionStage<Observation> apply(Observation refused) {
       return refused != null ? CompletableFuture.completedFuture(refused) : probeHttp(target);

@@ -57,8 +57,8 @@ final class ProcStat implements AutoCloseable {
     }
     long now = System.nanoTime();
     long last = lastRead.get();
-    if (now - last >= RECHECK_NANOS && lastRead.compareAndSet(last, now)) {
-      dead = isDead();
+    if (now - last >= RECHECK_NANOS && lastRead.compareAndSet(last, now) && isDead()) {
+      dead = true; // only ever set: a reader descheduled between its read and this write must not undo a newer one
     }
     return dead;
   }

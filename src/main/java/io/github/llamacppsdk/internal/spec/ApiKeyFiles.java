@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.spec;
 
 import io.github.llamacppsdk.core.Secret;
+import io.github.llamacppsdk.internal.Scan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ public final class ApiKeyFiles {
       return problem("is empty (only whitespace); it must hold the API key.");
     }
     // llama-server reads one key per line and accepts any of them: the first one is ours.
-    String first = token.lines().findFirst().orElse("").strip();
+    String first = Scan.firstLine(token).strip();
     if (first.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       return problem("holds control characters; it must hold an API key per line.");
     }

@@ -19,9 +19,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The probes' HTTP/1.1 client ({@link KeepAlivePoller}, which readiness probes and health polls share)
- * against a socket that answers with raw bytes and closes: status lines and headers as servers write
- * them, and answers that are not HTTP.
+ * The probes' two HTTP/1.1 clients ({@link KeepAlivePoller}, which readiness probes and health polls
+ * share, and {@link SocketExchange}, the first probe's on the socket its TCP step connected) against a
+ * socket that answers with raw bytes and closes: status lines and headers as servers write them, and
+ * answers that are not HTTP. Both read every answer alike.
  */
 @Timeout(20)
 class RawAnswersTest {
@@ -57,18 +58,33 @@ class RawAnswersTest {
   })
   void readsTheStatusAndBodyOrSaysItIsNotHttp(String raw, int status, String bodyOrFailure) throws Exception {
     byte[] answer = raw.replace("\\r", "\r").replace("\\n", "\n").replace("\\0", "\0").replace("\\1", "\1").getBytes(StandardCharsets.ISO_8859_1);
-    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> answerOnce(server, answer), "raw-answers-test");
-      t.start();
-      ReadinessProber.Answer a = http.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health"), Map.of())
-          .get(10, TimeUnit.SECONDS);
-      t.join(10_000);
-      if (status > 0) {
-        assertThat(a.status).isEqualTo(status);
-        assertThat(a.body).isEqualTo(bodyOrFailure);
-      } else {
-        assertThat(a.failure).contains(bodyOrFailure);
+    for (boolean onTheConnectedSocket : new boolean[] {false, true}) {
+      try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        Thread t = new Thread(() -> answerOnce(server, answer), "raw-answers-test");
+        t.start();
+        URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health");
+        ReadinessProber.Answer a = onTheConnectedSocket ? onTheConnectedSocket(uri)
+            : http.get(uri, Map.of()).get(10, TimeUnit.SECONDS);
+        t.join(10_000);
+        String client = onTheConnectedSocket ? "SocketExchange" : "KeepAlivePoller";
+        if (status > 0) {
+          assertThat(a.status).as(client).isEqualTo(status);
+          assertThat(a.body).as(client).isEqualTo(bodyOrFailure);
+        } else {
+          assertThat(a.failure).as(client).contains(bodyOrFailure);
+        }
       }
+    }
+  }
+
+  /** The first probe's way: the GET on the socket its TCP step connected ({@link SocketExchange}). */
+  private static ReadinessProber.Answer onTheConnectedSocket(URI uri) throws IOException {
+    java.net.InetSocketAddress address = new java.net.InetSocketAddress("127.0.0.1", uri.getPort());
+    Socket socket = SocketExchange.newSocket();
+    socket.connect(address, 5_000);
+    try (SocketExchange exchange = new SocketExchange(socket, address,
+        System.nanoTime() + TimeUnit.SECONDS.toNanos(5), 1024)) {
+      return exchange.get(uri, Map.of());
     }
   }
 

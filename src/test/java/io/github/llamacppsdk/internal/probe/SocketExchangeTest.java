@@ -1,0 +1,108 @@
+package io.github.llamacppsdk.internal.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The first probe's GETs on the socket its TCP step connected. */
+@Timeout(20)
+class SocketExchangeTest {
+
+  @Test
+  void asksOneAfterTheOtherOnOneConnectionAndConnectsAgainWhenTheServerClosedIt() throws Exception {
+    List<String> seen = new ArrayList<>(); // "connection N: request line"
+    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try {
+          try (Socket first = server.accept()) { // keeps the connection for two answers, then closes it
+            seen.add("1: " + requestLine(first.getInputStream()));
+            first.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+            seen.add("1: " + requestLine(first.getInputStream()));
+            first.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbye!"));
+          }
+          try (Socket second = server.accept()) {
+            seen.add("2: " + requestLine(second.getInputStream()));
+            second.getOutputStream().write(ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
+          }
+        } catch (IOException e) {
+          seen.add("server failed: " + e);
+        }
+      }, "socket-exchange-test");
+      t.start();
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
+      String root = "http://127.0.0.1:" + server.getLocalPort();
+      Socket socket = SocketExchange.newSocket();
+      socket.connect(address, 5_000);
+      try (SocketExchange exchange = new SocketExchange(socket, address, System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
+          1024)) {
+        ReadinessProber.Answer health = exchange.get(URI.create(root + "/health"), Map.of());
+        ReadinessProber.Answer models = exchange.get(URI.create(root + "/v1/models"), Map.of("Authorization", "Bearer k"));
+        ReadinessProber.Answer props = exchange.get(URI.create(root + "/props"), Map.of());
+        assertThat(List.of(health.status + " " + health.body, models.status + " " + models.body, props.status + " "))
+            .containsExactly("200 ok", "200 bye!", "404 ");
+      }
+      t.join(10_000);
+      assertThat(seen).containsExactly("1: GET /health HTTP/1.1", "1: GET /v1/models HTTP/1.1", "2: GET /props HTTP/1.1");
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnswersIsAFailureByTheDeadline() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
+      Socket socket = SocketExchange.newSocket();
+      socket.connect(address, 5_000); // accepted by the backlog; nobody reads or answers
+      long start = System.nanoTime();
+      try (SocketExchange exchange = new SocketExchange(socket, address,
+          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300), 1024)) {
+        ReadinessProber.Answer a = exchange.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health"),
+            Map.of());
+        assertThat(a.failure).isEqualTo("timed out");
+        assertThat(exchange.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/models"), Map.of())
+            .failure).as("the deadline is the probe's, not each GET's").isEqualTo("timed out");
+      }
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+    }
+  }
+
+  @Test
+  void onlyPlainHttpOnTheConnectedHostAndPortIsAskedHere() {
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", 8080);
+    assertThat(SocketExchange.isOn(URI.create("http://127.0.0.1:8080/health"), address)).isTrue();
+    assertThat(SocketExchange.isOn(URI.create("https://127.0.0.1:8080/health"), address)).isFalse();
+    assertThat(SocketExchange.isOn(URI.create("http://127.0.0.1:8081/health"), address)).isFalse();
+    assertThat(SocketExchange.isOn(URI.create("http://localhost:8080/health"), address)).isFalse();
+    assertThat(SocketExchange.isOn(URI.create("http://[::1]:8080/health"), new InetSocketAddress("::1", 8080)))
+        .isTrue();
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Reads one request head and returns its first line. */
+  private static String requestLine(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      head.append((char) c);
+    }
+    return head.substring(0, Math.max(0, head.indexOf("\r\n")));
+  }
+}
