@@ -161,14 +161,14 @@ public final class ReadinessProber {
     try {
       socket.connect(target.socketAddress(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
     } catch (IOException | RuntimeException e) {
-      closeQuietly(socket);
+      SocketExchange.closeQuietly(socket);
       String where = "TCP " + target.socketAddress().getHostString() + ":" + target.socketAddress().getPort();
       return new Observation.NotListening(where + " -> " + (e instanceof java.net.SocketTimeoutException
           ? "connect timed out" : describe(e)));
     }
     URI healthUri = target.healthUri();
     if (!SocketExchange.isOn(healthUri, target.socketAddress())) {
-      closeQuietly(socket);
+      SocketExchange.closeQuietly(socket);
       return null;
     }
     // asked in judge's order, each only if the one before passed: the same verdict as the three asked together
@@ -183,13 +183,6 @@ public final class ReadinessProber {
     }
   }
 
-  private static void closeQuietly(Socket socket) {
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // nothing to do
-    }
-  }
 
   /**
    * The HTTP steps. The three GETs ({@code /health}, {@code /v1/models} and {@code /props}) go out

@@ -159,12 +159,17 @@ final class SocketExchange implements AutoCloseable {
   @Override
   public void close() {
     if (socket != null) {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // nothing to do: it is gone either way
-      }
+      closeQuietly(socket);
       socket = null;
+    }
+  }
+
+  /** Closes {@code socket}, ignoring a failure: it is gone either way. */
+  static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // nothing to do
     }
   }
 }
