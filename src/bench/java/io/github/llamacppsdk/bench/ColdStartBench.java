@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  * median of create + first resolve within the baseline's median plus 150 ms. One more child runs with
  * {@code -Xlog:class+load} and a stamping transport for the breakdown.
  *
- * <p>A third series, interleaved with the two, runs the same child from jars (as an application that depends
- * on the artifact does) with a class-data-sharing archive of that application: one training run with {@code
+ * <p>Every child runs from jars, as an application that depends on the artifact does (the bench packs the
+ * class directories of the build). A third series, interleaved with the two, runs the same child with a
+ * class-data-sharing archive of that application: one training run with {@code
  * -XX:ArchiveClassesAtExit}, then every run with {@code -XX:SharedArchiveFile} (the recipe of the README's
  * "Cold start" section).
  *
@@ -43,6 +44,7 @@ final class ColdStartBench {
   private final Fixture fx;
   private final Report report;
   private final int runs;
+  private String jarClasspath; // built on first use
 
   ColdStartBench(Fixture fx, Report report, int runs) {
     this.fx = fx;
@@ -90,7 +92,7 @@ final class ColdStartBench {
     long[] cpu = new long[runs];
     long[] base = new long[runs];
     long[] floor = new long[runs];
-    List<String> floorArgs = List.of("-cp", appClasspath());
+    List<String> floorArgs = List.of("-cp", jarClasspath());
     for (int i = 0; i < runs; i++) {
       Map<String, String> c = child(binary, model, false);
       long spawn = Long.parseLong(c.get("spawn"));
@@ -114,8 +116,8 @@ final class ColdStartBench {
     Stats jvmFloor = Stats.of(floor);
     long bound = b.p50() + TARGET_MARGIN_NANOS;
     Report.Section s = report.section("7. Cold start: " + server, "Fresh child JVMs (`ColdStartChild`, with what an "
-        + "application depending on the artifact has on its classpath: the library, Jackson, the SLF4J API and "
-        + "`slf4j-simple` at its default INFO) run `LlamaCppBackend.create()` and one `resolveEndpoint` "
+        + "application depending on the artifact has on its classpath, as jars: the library, Jackson, the SLF4J API "
+        + "and `slf4j-simple` at its default INFO) run `LlamaCppBackend.create()` and one `resolveEndpoint` "
         + "of a port-0 spec, " + runs + " times (after one discarded run that warms the file cache); timed inside the "
         + "child from the start of `main`. Baseline, interleaved with them: the same server binary and model spawned "
         + "by the suite's warm JVM and polled with `GET /health` (a new connection each time) every 1 ms until its first 200. Target (issue 16): "
@@ -125,7 +127,7 @@ final class ColdStartBench {
         .row("create + first resolve, max", ms(t.max()), ms(b.max()), "ms", "", null)
         .rowText("library's share: create + first resolve p50 − baseline p50", fmt(t.p50() - b.p50()), "—", "—",
             "≤ 150 ms", t.p50() - b.p50() <= TARGET_MARGIN_NANOS ? "yes" : "**no**")
-        .row("with the application's CDS archive (jars): create + first resolve, p50", ms(withCds.p50()), ms(b.p50()),
+        .row("with the application's CDS archive: create + first resolve, p50", ms(withCds.p50()), ms(b.p50()),
             "ms", "≤ " + Report.num(ms(bound)) + " ms", withCds.p50() <= bound)
         .row("JVM floor, no library (`ColdStartFloorChild`): fresh JVM spawns the server, polls to its first 200, p50",
             ms(jvmFloor.p50()), ms(b.p50()), "ms", "", null)
@@ -134,7 +136,7 @@ final class ColdStartBench {
         .detail("`create()`: " + Stats.of(create).summary("ms"))
         .detail("first `resolveEndpoint` (spawn, readiness, publication, lease): " + Stats.of(resolve).summary("ms"))
         .detail("create + first resolve: " + t.summary("ms"))
-        .detail("create + first resolve, from jars with the application's CDS archive: " + withCds.summary("ms"))
+        .detail("create + first resolve, with the application's CDS archive: " + withCds.summary("ms"))
         .detail("baseline, server spawn → first 200 (1 ms polling): " + b.summary("ms"))
         .detail("JVM floor (a fresh JVM without the library: port, spawn, 1 ms `/health` polling on plain sockets): "
             + jvmFloor.summary("ms"))
@@ -204,28 +206,39 @@ final class ColdStartBench {
   private Map<String, String> child(String binary, String model, boolean breakdown, String... jvmArgs)
       throws IOException {
     List<String> args = new ArrayList<>(List.of(jvmArgs));
-    args.addAll(List.of("-cp", appClasspath()));
+    args.addAll(List.of("-cp", jarClasspath()));
     return childOn(args, binary, model);
   }
 
   /**
-   * {@return the JVM arguments of the CDS series} Packs the library's and the bench's classes into jars (a
-   * JDK 17 archive takes classes from jars only) and runs the training child once with {@code
-   * -XX:ArchiveClassesAtExit}.
+   * {@return {@link #appClasspath()} with its class directories packed into jars} Every series runs from jars,
+   * as an application that depends on the artifact does (the JVM opens one file per jar rather than one per
+   * class; a JDK 17 archive also takes classes from jars only).
+   */
+  private String jarClasspath() throws IOException {
+    if (jarClasspath == null) {
+      List<String> classpath = new ArrayList<>();
+      for (String entry : appClasspath().split(java.io.File.pathSeparator)) {
+        Path p = Path.of(entry);
+        if (Files.isDirectory(p)) {
+          Path jar = fx.dir.resolve("cold-" + classpath.size() + ".jar");
+          jar(p, jar);
+          classpath.add(jar.toString());
+        } else {
+          classpath.add(entry);
+        }
+      }
+      jarClasspath = String.join(java.io.File.pathSeparator, classpath);
+    }
+    return jarClasspath;
+  }
+
+  /**
+   * {@return the JVM arguments of the CDS series} Runs the training child once with {@code
+   * -XX:ArchiveClassesAtExit} on the jars of {@link #jarClasspath()}.
    */
   private List<String> cdsArguments(String binary, String model) throws IOException {
-    List<String> classpath = new ArrayList<>();
-    for (String entry : appClasspath().split(java.io.File.pathSeparator)) {
-      Path p = Path.of(entry);
-      if (Files.isDirectory(p)) {
-        Path jar = fx.dir.resolve("cds-" + classpath.size() + ".jar");
-        jar(p, jar);
-        classpath.add(jar.toString());
-      } else {
-        classpath.add(entry);
-      }
-    }
-    String cp = String.join(java.io.File.pathSeparator, classpath);
+    String cp = jarClasspath();
     Path archive = fx.dir.resolve("cold-app-" + System.nanoTime() + ".jsa");
     childOn(List.of("-XX:ArchiveClassesAtExit=" + archive, "-cp", cp), binary, model);
     if (!Files.isRegularFile(archive)) {
