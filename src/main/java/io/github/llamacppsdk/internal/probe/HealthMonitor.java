@@ -86,8 +86,12 @@ public final class HealthMonitor {
    */
   public HealthMonitor(ReadinessProber prober, ProbeTarget target, Duration interval, int threshold,
       BiConsumer<HealthStatus, String> listener) {
-    this(new OnProber(Objects.requireNonNull(prober, "prober")), new OnProber(prober), SYSTEM_NANOS, target,
-        interval, threshold, listener);
+    this(new OnProber(Objects.requireNonNull(prober, "prober")), target, interval, threshold, listener);
+  }
+
+  private HealthMonitor(OnProber prober, ProbeTarget target, Duration interval, int threshold,
+      BiConsumer<HealthStatus, String> listener) {
+    this(prober, prober, SYSTEM_NANOS, target, interval, threshold, listener);
   }
 
   /**
