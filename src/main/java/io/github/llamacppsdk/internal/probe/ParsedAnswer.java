@@ -113,8 +113,10 @@ record ParsedAnswer(int status, String body, boolean close, String failure) {
       } catch (RuntimeException e) {
         return new ParsedAnswer(status, cut(body, bodyLimit), true, null);
       }
-      if (size == 0) {
-        return new ParsedAnswer(status, cut(body, bodyLimit), close, null);
+      if (size == 0) { // the last chunk: the connection carries another answer only after a clean end, its CRLF
+        int after = lineEnd + 2;
+        boolean clean = end - after == 2 && a[after] == '\r' && a[after + 1] == '\n';
+        return new ParsedAnswer(status, cut(body, bodyLimit), close || !clean, null);
       }
       if (lineEnd + 2 + size + 2 > end) {
         if (atEof) { // a cut body yields what arrived

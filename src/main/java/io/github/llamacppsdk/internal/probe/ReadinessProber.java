@@ -156,7 +156,6 @@ public final class ReadinessProber {
    * HTTP steps are still to be asked (an {@code https} target).
    */
   private Observation connectOnce(ProbeTarget target) {
-    long deadline = System.nanoTime() + requestTimeout.toNanos();
     Socket socket = SocketExchange.newSocket();
     try {
       socket.connect(target.socketAddress(), (int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
@@ -171,16 +170,23 @@ public final class ReadinessProber {
       SocketExchange.closeQuietly(socket);
       return null;
     }
-    // asked in judge's order, each only if the one before passed: the same verdict as the three asked together
+    // asked in judge's order, each only if the one before passed: the same verdict as the three asked together,
+    // in the time the poller gives them (the request timeout from the connect on)
+    long deadline = System.nanoTime() + requestTimeout.toNanos();
+    Observation seen;
     try (SocketExchange exchange = new SocketExchange(socket, target.socketAddress(), deadline, BODY_LIMIT)) {
       Answer health = exchange.get(healthUri, target.headers());
       if (health.failure != null || health.status != 200 && health.status != 404) {
-        return judge(target, health, null, null); // decided by the health answer alone
+        seen = judge(target, health, null, null); // decided by the health answer alone
+      } else {
+        seen = judgeModels(target, exchange.get(target.modelsUri(), target.headers()));
+        if (seen instanceof Observation.Ready) {
+          seen = judgeKey(target, seen, exchange.get(target.propsUri(), target.headers()));
+        }
       }
-      Observation seen = judgeModels(target, exchange.get(target.modelsUri(), target.headers()));
-      return seen instanceof Observation.Ready ? judgeKey(target, seen, exchange.get(target.propsUri(), target.headers()))
-          : seen;
     }
+    // closed meanwhile: as a probe over the poller, which close() fails, this one publishes nothing
+    return handOff.isShutdown() ? new Observation.Unexpected("probe failed: prober closed") : seen;
   }
 
 

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.probe;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,6 +37,8 @@ final class SocketExchange implements AutoCloseable {
   private final int bodyLimit;
   private final ByteBuffer in;
   private Socket socket; // null once closed
+  private boolean reused; // the socket has carried a complete answer
+  private int answerBytes; // bytes of the answer being read
 
   /**
    * @param connected the TCP step's socket, connected to {@code address}; closed by {@link #close()}
@@ -93,25 +96,37 @@ final class SocketExchange implements AutoCloseable {
    * @return the answer, or its failure
    */
   ReadinessProber.Answer get(URI uri, Map<String, String> headers) {
-    try {
-      if (!isOn(uri, address)) {
-        return ReadinessProber.Answer.failed("not on the probed address " + address);
+    if (!isOn(uri, address)) {
+      return ReadinessProber.Answer.failed("not on the probed address " + address);
+    }
+    boolean retried = false;
+    while (true) {
+      boolean stale = reused; // this socket has carried an answer: the server may have closed it since
+      answerBytes = 0;
+      try {
+        PollRequest request = PollRequest.of(uri, headers, deadline);
+        if (socket == null) {
+          socket = newSocket();
+          socket.connect(address, remainingMillis());
+          reused = false;
+        }
+        OutputStream out = socket.getOutputStream();
+        out.write(request.bytes.array(), 0, request.bytes.limit());
+        out.flush();
+        return read(socket.getInputStream());
+      } catch (SocketTimeoutException e) {
+        close();
+        return ReadinessProber.Answer.failed("timed out");
+      } catch (IOException | RuntimeException e) {
+        close();
+        if (stale && answerBytes == 0 && !retried) {
+          // a kept-alive connection the server had closed (an HTTP/1.0 answer, an idle limit): once more on a
+          // new one, as the poller does
+          retried = true;
+          continue;
+        }
+        return ReadinessProber.Answer.failed(e instanceof EOFException ? e.getMessage() : ReadinessProber.describe(e));
       }
-      PollRequest request = PollRequest.of(uri, headers, deadline);
-      if (socket == null) {
-        socket = newSocket();
-        socket.connect(address, remainingMillis());
-      }
-      OutputStream out = socket.getOutputStream();
-      out.write(request.bytes.array(), 0, request.bytes.limit());
-      out.flush();
-      return read(socket.getInputStream());
-    } catch (SocketTimeoutException e) {
-      close();
-      return ReadinessProber.Answer.failed("timed out");
-    } catch (IOException | RuntimeException e) {
-      close();
-      return ReadinessProber.Answer.failed(ReadinessProber.describe(e));
     }
   }
 
@@ -126,15 +141,21 @@ final class SocketExchange implements AutoCloseable {
       socket.setSoTimeout(remainingMillis());
       int n = stream.read(in.array(), in.position(), in.remaining());
       if (n < 0) {
+        if (answerBytes == 0) {
+          throw new EOFException("connection closed before a complete answer");
+        }
         ParsedAnswer p = ParsedAnswer.of(in, true, bodyLimit);
         close();
         return p != null ? answer(p) : ReadinessProber.Answer.failed("connection closed before a complete answer");
       }
+      answerBytes += n;
       in.position(in.position() + n);
       ParsedAnswer p = ParsedAnswer.of(in, false, bodyLimit);
       if (p != null) {
         if (p.close()) {
           close();
+        } else {
+          reused = true;
         }
         return answer(p);
       }

@@ -1,14 +1,12 @@
 package io.github.llamacppsdk.internal.process;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 /**
- * Not API. One process's {@code /proc/PID/stat}, opened once at launch and read positionally (one
- * {@code pread}, a few microseconds), so that a handout can ask whether the process is still there
+ * Not API. One process's {@code /proc/PID/stat}, opened once at launch and read from its start (an
+ * {@code lseek} and {@code read}, a few microseconds), so that a handout can ask whether the process is still there
  * without waiting for the JDK's reaper: a process killed with SIGKILL is exiting (its {@code PF_EXITING}
  * flag), then a zombie ({@code Z}), its sockets closed, the moment the kernel has killed it, while {@link Process#onExit()} completes only
  * once the reaper thread has run. The open descriptor names the process, not the number, so a reused
@@ -25,12 +23,12 @@ final class ProcStat implements AutoCloseable {
   static final long RECHECK_NANOS = 1_000_000;
   private static final int MAX_STAT_BYTES = 1024;
 
-  private final FileChannel channel; // null: no /proc
+  private final RandomAccessFile file; // null: no /proc; read under its own monitor
   private final java.util.concurrent.atomic.AtomicLong lastRead = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean dead;
 
-  private ProcStat(FileChannel channel) {
-    this.channel = channel;
+  private ProcStat(RandomAccessFile file) {
+    this.file = file;
     lastRead.set(System.nanoTime() - RECHECK_NANOS);
   }
 
@@ -41,7 +39,7 @@ final class ProcStat implements AutoCloseable {
    */
   static ProcStat open(long pid) {
     try {
-      return new ProcStat(FileChannel.open(Path.of("/proc", Long.toString(pid), "stat")));
+      return new ProcStat(new RandomAccessFile("/proc/" + pid + "/stat", "r"));
     } catch (IOException | RuntimeException e) {
       return new ProcStat(null);
     }
@@ -52,7 +50,7 @@ final class ProcStat implements AutoCloseable {
    * between get the last answer}
    */
   boolean isDeadCached() {
-    if (dead || channel == null) {
+    if (dead || file == null) {
       return dead;
     }
     long now = System.nanoTime();
@@ -65,20 +63,25 @@ final class ProcStat implements AutoCloseable {
 
   /** {@return true once the process is a zombie or gone; false while it runs, or when unknown} */
   boolean isDead() {
-    if (channel == null) {
+    if (file == null) {
       return false;
     }
-    ByteBuffer buffer = ByteBuffer.allocate(MAX_STAT_BYTES);
+    byte[] buffer = new byte[MAX_STAT_BYTES];
     int n;
-    try {
-      n = channel.read(buffer, 0);
-    } catch (IOException e) {
-      return true; // reaped (ESRCH), or closed because the exit was observed
+    // not a FileChannel: an interrupted caller (a probe thread at close, an application thread with its
+    // interrupt flag set) would close the channel, and every later read would say dead
+    synchronized (file) {
+      try {
+        file.seek(0);
+        n = file.read(buffer);
+      } catch (IOException e) {
+        return true; // reaped (ESRCH), or closed because the exit was observed
+      }
     }
     if (n <= 0) {
       return true;
     }
-    String stat = new String(buffer.array(), 0, n, StandardCharsets.US_ASCII);
+    String stat = new String(buffer, 0, n, StandardCharsets.US_ASCII);
     int close = stat.lastIndexOf(')'); // the command name may itself contain ')'
     if (close < 0 || close + 2 >= stat.length()) {
       return false;
@@ -119,9 +122,9 @@ final class ProcStat implements AutoCloseable {
 
   @Override
   public void close() {
-    if (channel != null) {
+    if (file != null) {
       try {
-        channel.close();
+        file.close();
       } catch (IOException ignored) {
         // nothing to do: the descriptor is released either way
       }

@@ -186,6 +186,12 @@ class KeepAlivePollerTest {
         .getBytes(StandardCharsets.ISO_8859_1);
     assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(chunked), false, 100))
         .isEqualTo(new ParsedAnswer(503, "abc", false, null));
+    // the last chunk before its final CRLF arrived: complete, but the connection cannot carry another answer
+    // (the CRLF would be read as the start of the next one)
+    byte[] lastChunkOnly = "HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n"
+        .getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(lastChunkOnly), false, 100))
+        .isEqualTo(new ParsedAnswer(200, "ab", true, null));
     byte[] noLength = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil eof".getBytes(StandardCharsets.ISO_8859_1);
     assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(noLength), false, 100)).isNull();
     assertThat(ParsedAnswer.of(ByteBuffer.allocate(128).put(noLength), true, 5))

@@ -60,6 +60,67 @@ class SocketExchangeTest {
   }
 
   @Test
+  void aKeptConnectionTheServerClosedSilentlyIsAskedAgainOnANewOne() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch firstClosed = new java.util.concurrent.CountDownLatch(1);
+    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try {
+          try (Socket first = server.accept()) { // an HTTP/1.0 answer with a length and no Connection header, then gone
+            seen.add("1: " + requestLine(first.getInputStream()));
+            first.getOutputStream().write(ascii("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+          }
+          firstClosed.countDown();
+          try (Socket second = server.accept()) {
+            seen.add("2: " + requestLine(second.getInputStream()));
+            second.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlist"));
+          }
+        } catch (IOException e) {
+          seen.add("server failed: " + e);
+        }
+      }, "socket-exchange-test");
+      t.start();
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
+      String root = "http://127.0.0.1:" + server.getLocalPort();
+      Socket socket = SocketExchange.newSocket();
+      socket.connect(address, 5_000);
+      try (SocketExchange exchange = new SocketExchange(socket, address, System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
+          1024)) {
+        assertThat(exchange.get(URI.create(root + "/health"), Map.of()).body).isEqualTo("ok");
+        assertThat(firstClosed.await(5, TimeUnit.SECONDS)).isTrue();
+        ReadinessProber.Answer models = exchange.get(URI.create(root + "/v1/models"), Map.of());
+        assertThat(models.failure).isNull();
+        assertThat(models.body).isEqualTo("list");
+      }
+      t.join(10_000);
+      assertThat(seen).containsExactly("1: GET /health HTTP/1.1", "2: GET /v1/models HTTP/1.1");
+    }
+  }
+
+  @Test
+  void aFreshConnectionClosedBeforeAnyAnswerIsAFailureNotARetry() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = server.accept()) {
+          requestLine(s.getInputStream());
+        } catch (IOException e) {
+          // the test's assertion says what happened
+        }
+      }, "socket-exchange-test");
+      t.start();
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
+      Socket socket = SocketExchange.newSocket();
+      socket.connect(address, 5_000);
+      try (SocketExchange exchange = new SocketExchange(socket, address, System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
+          1024)) {
+        assertThat(exchange.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health"), Map.of()).failure)
+            .isEqualTo("connection closed before a complete answer");
+      }
+      t.join(10_000);
+    }
+  }
+
+  @Test
   void aServerThatNeverAnswersIsAFailureByTheDeadline() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());

@@ -35,4 +35,35 @@ class ProcStatTest {
       assertThat(self.isDead()).isFalse();
     }
   }
+
+  @Test
+  void anInterruptedReaderDoesNotMakeALiveProcessDead() {
+    try (ProcStat self = ProcStat.open(ProcessHandle.current().pid())) {
+      Thread.currentThread().interrupt(); // a FileChannel would close itself here, and every later read fail
+      try {
+        assertThat(self.isDead()).isFalse();
+      } finally {
+        assertThat(Thread.interrupted()).as("the reader leaves the interrupt flag as it was").isTrue();
+      }
+      assertThat(self.isDead()).isFalse();
+    }
+  }
+
+  @Test
+  void aProcessThatEndedIsDeadAndStaysDead() throws Exception {
+    Process p = new ProcessBuilder("sleep", "30").start();
+    try (ProcStat stat = ProcStat.open(p.pid())) {
+      assertThat(stat.isDeadCached()).isFalse();
+      p.destroyForcibly();
+      p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(stat.isDead()).isTrue();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+      while (!stat.isDeadCached() && System.nanoTime() < deadline) {
+        Thread.onSpinWait(); // the cached answer is re-read at most once per millisecond
+      }
+      assertThat(stat.isDeadCached()).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }
