@@ -42,12 +42,8 @@ class SocketExchangeTest {
         }
       }, "socket-exchange-test");
       t.start();
-      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
       String root = "http://127.0.0.1:" + server.getLocalPort();
-      Socket socket = SocketExchange.newSocket();
-      socket.connect(address, 5_000);
-      try (SocketExchange exchange = new SocketExchange(socket, address, System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
-          1024)) {
+      try (SocketExchange exchange = connected(server, 5_000)) {
         ReadinessProber.Answer health = exchange.get(URI.create(root + "/health"), Map.of());
         ReadinessProber.Answer models = exchange.get(URI.create(root + "/v1/models"), Map.of("Authorization", "Bearer k"));
         ReadinessProber.Answer props = exchange.get(URI.create(root + "/props"), Map.of());
@@ -80,12 +76,8 @@ class SocketExchangeTest {
         }
       }, "socket-exchange-test");
       t.start();
-      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
       String root = "http://127.0.0.1:" + server.getLocalPort();
-      Socket socket = SocketExchange.newSocket();
-      socket.connect(address, 5_000);
-      try (SocketExchange exchange = new SocketExchange(socket, address, System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
-          1024)) {
+      try (SocketExchange exchange = connected(server, 5_000)) {
         assertThat(exchange.get(URI.create(root + "/health"), Map.of()).body).isEqualTo("ok");
         assertThat(firstClosed.await(5, TimeUnit.SECONDS)).isTrue();
         ReadinessProber.Answer models = exchange.get(URI.create(root + "/v1/models"), Map.of());
@@ -108,11 +100,7 @@ class SocketExchangeTest {
         }
       }, "socket-exchange-test");
       t.start();
-      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
-      Socket socket = SocketExchange.newSocket();
-      socket.connect(address, 5_000);
-      try (SocketExchange exchange = new SocketExchange(socket, address, System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
-          1024)) {
+      try (SocketExchange exchange = connected(server, 5_000)) {
         assertThat(exchange.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health"), Map.of()).failure)
             .isEqualTo("connection closed before a complete answer");
       }
@@ -123,12 +111,8 @@ class SocketExchangeTest {
   @Test
   void aServerThatNeverAnswersIsAFailureByTheDeadline() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
-      Socket socket = SocketExchange.newSocket();
-      socket.connect(address, 5_000); // accepted by the backlog; nobody reads or answers
       long start = System.nanoTime();
-      try (SocketExchange exchange = new SocketExchange(socket, address,
-          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300), 1024)) {
+      try (SocketExchange exchange = connected(server, 300)) { // accepted by the backlog; nobody reads or answers
         ReadinessProber.Answer a = exchange.get(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/health"),
             Map.of());
         assertThat(a.failure).isEqualTo("timed out");
@@ -148,6 +132,14 @@ class SocketExchangeTest {
     assertThat(SocketExchange.isOn(URI.create("http://localhost:8080/health"), address)).isFalse();
     assertThat(SocketExchange.isOn(URI.create("http://[::1]:8080/health"), new InetSocketAddress("::1", 8080)))
         .isTrue();
+  }
+
+  /** {@return an exchange on a socket connected to {@code server}, with {@code millis} to its deadline} */
+  private static SocketExchange connected(ServerSocket server, long millis) throws IOException {
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getLocalPort());
+    Socket socket = SocketExchange.newSocket();
+    socket.connect(address, 5_000);
+    return new SocketExchange(socket, address, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis), 1024);
   }
 
   private static byte[] ascii(String s) {
