@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,69 +22,35 @@ class SocketExchangeTest {
 
   @Test
   void asksOneAfterTheOtherOnOneConnectionAndConnectsAgainWhenTheServerClosedIt() throws Exception {
-    List<String> seen = new ArrayList<>(); // "connection N: request line"
-    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try {
-          try (Socket first = server.accept()) { // keeps the connection for two answers, then closes it
-            seen.add("1: " + requestLine(first.getInputStream()));
-            first.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-            seen.add("1: " + requestLine(first.getInputStream()));
-            first.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbye!"));
-          }
-          try (Socket second = server.accept()) {
-            seen.add("2: " + requestLine(second.getInputStream()));
-            second.getOutputStream().write(ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
-          }
-        } catch (IOException e) {
-          seen.add("server failed: " + e);
-        }
-      }, "socket-exchange-test");
-      t.start();
-      String root = "http://127.0.0.1:" + server.getLocalPort();
-      try (SocketExchange exchange = connected(server, 5_000)) {
-        ReadinessProber.Answer health = exchange.get(URI.create(root + "/health"), Map.of());
-        ReadinessProber.Answer models = exchange.get(URI.create(root + "/v1/models"), Map.of("Authorization", "Bearer k"));
-        ReadinessProber.Answer props = exchange.get(URI.create(root + "/props"), Map.of());
+    try (ScriptedServer server = new ScriptedServer(List.of(
+        List.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", // kept for a second answer, then closed
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbye!"),
+        List.of("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")))) {
+      try (SocketExchange exchange = connected(server.socket, 5_000)) {
+        ReadinessProber.Answer health = exchange.get(server.uri("/health"), Map.of());
+        ReadinessProber.Answer models = exchange.get(server.uri("/v1/models"), Map.of("Authorization", "Bearer k"));
+        ReadinessProber.Answer props = exchange.get(server.uri("/props"), Map.of());
         assertThat(List.of(health.status + " " + health.body, models.status + " " + models.body, props.status + " "))
             .containsExactly("200 ok", "200 bye!", "404 ");
       }
-      t.join(10_000);
-      assertThat(seen).containsExactly("1: GET /health HTTP/1.1", "1: GET /v1/models HTTP/1.1", "2: GET /props HTTP/1.1");
+      assertThat(server.seen()).containsExactly("1: GET /health HTTP/1.1", "1: GET /v1/models HTTP/1.1",
+          "2: GET /props HTTP/1.1");
     }
   }
 
   @Test
   void aKeptConnectionTheServerClosedSilentlyIsAskedAgainOnANewOne() throws Exception {
-    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.CountDownLatch firstClosed = new java.util.concurrent.CountDownLatch(1);
-    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> {
-        try {
-          try (Socket first = server.accept()) { // an HTTP/1.0 answer with a length and no Connection header, then gone
-            seen.add("1: " + requestLine(first.getInputStream()));
-            first.getOutputStream().write(ascii("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-          }
-          firstClosed.countDown();
-          try (Socket second = server.accept()) {
-            seen.add("2: " + requestLine(second.getInputStream()));
-            second.getOutputStream().write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlist"));
-          }
-        } catch (IOException e) {
-          seen.add("server failed: " + e);
-        }
-      }, "socket-exchange-test");
-      t.start();
-      String root = "http://127.0.0.1:" + server.getLocalPort();
-      try (SocketExchange exchange = connected(server, 5_000)) {
-        assertThat(exchange.get(URI.create(root + "/health"), Map.of()).body).isEqualTo("ok");
-        assertThat(firstClosed.await(5, TimeUnit.SECONDS)).isTrue();
-        ReadinessProber.Answer models = exchange.get(URI.create(root + "/v1/models"), Map.of());
+    try (ScriptedServer server = new ScriptedServer(List.of(
+        List.of("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"), // a length and no Connection header, then gone
+        List.of("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlist")))) {
+      try (SocketExchange exchange = connected(server.socket, 5_000)) {
+        assertThat(exchange.get(server.uri("/health"), Map.of()).body).isEqualTo("ok");
+        assertThat(server.firstClosed.await(5, TimeUnit.SECONDS)).isTrue();
+        ReadinessProber.Answer models = exchange.get(server.uri("/v1/models"), Map.of());
         assertThat(models.failure).isNull();
         assertThat(models.body).isEqualTo("list");
       }
-      t.join(10_000);
-      assertThat(seen).containsExactly("1: GET /health HTTP/1.1", "2: GET /v1/models HTTP/1.1");
+      assertThat(server.seen()).containsExactly("1: GET /health HTTP/1.1", "2: GET /v1/models HTTP/1.1");
     }
   }
 
@@ -132,6 +97,51 @@ class SocketExchangeTest {
     assertThat(SocketExchange.isOn(URI.create("http://localhost:8080/health"), address)).isFalse();
     assertThat(SocketExchange.isOn(URI.create("http://[::1]:8080/health"), new InetSocketAddress("::1", 8080)))
         .isTrue();
+  }
+
+  /**
+   * A loopback server that accepts connections one after the other and gives on each its scripted answers,
+   * one per request, then closes it; it records each request line as {@code "N: GET /path HTTP/1.1"}.
+   */
+  private static final class ScriptedServer implements AutoCloseable {
+    final ServerSocket socket = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+    final java.util.concurrent.CountDownLatch firstClosed = new java.util.concurrent.CountDownLatch(1);
+    private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread thread;
+
+    ScriptedServer(List<List<String>> connections) throws IOException {
+      thread = new Thread(() -> {
+        try {
+          for (int n = 1; n <= connections.size(); n++) {
+            try (Socket c = socket.accept()) {
+              for (String answer : connections.get(n - 1)) {
+                seen.add(n + ": " + requestLine(c.getInputStream()));
+                c.getOutputStream().write(ascii(answer));
+              }
+            }
+            firstClosed.countDown();
+          }
+        } catch (IOException e) {
+          seen.add("server failed: " + e);
+        }
+      }, "socket-exchange-test");
+      thread.start();
+    }
+
+    URI uri(String path) {
+      return URI.create("http://127.0.0.1:" + socket.getLocalPort() + path);
+    }
+
+    /** {@return the request lines, once every scripted connection was served} */
+    List<String> seen() throws InterruptedException {
+      thread.join(10_000);
+      return seen;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   /** {@return an exchange on a socket connected to {@code server}, with {@code millis} to its deadline} */
