@@ -11,6 +11,7 @@ import io.github.llamacppsdk.core.InferenceCore;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.internal.Log;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,8 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The core's registered {@link Backend}s by id: registering, unregistering (with their events),
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * validated plan and compatibility). Thread-safe. Not API.
  */
 public final class BackendTable {
-  private static final Logger log = LoggerFactory.getLogger(InferenceCore.class); // the core's own lines
+  private static final Log log = Log.of(InferenceCore.class); // the core's own lines
 
   private final Map<String, Backend<?>> backends = new ConcurrentHashMap<>();
   private final Object lock = new Object();

@@ -8,11 +8,10 @@ import io.github.llamacppsdk.core.InstanceSpec;
 import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.internal.Log;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. An instance spec bound to its backend: the backend's own spec, read once (checked against
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * @param <S> the backend's spec type
  */
 public final class BoundSpec<S> {
-  private static final Logger log = LoggerFactory.getLogger(BoundSpec.class);
+  private static final Log log = Log.of(BoundSpec.class);
 
   private final Backend<S> backend;
   private final S spec;

@@ -7,6 +7,7 @@ import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.StartupKind;
+import io.github.llamacppsdk.internal.Log;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,8 +22,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. Admission, eviction and fair waiting for one core's {@link Capacity}. A new spawned
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * on the core's scheduler. Thread-safe.
  */
 public final class CapacityGovernor {
-  private static final Logger log = LoggerFactory.getLogger(CapacityGovernor.class);
+  private static final Log log = Log.of(CapacityGovernor.class);
 
   private final Capacity capacity;
   private final Clock clock;

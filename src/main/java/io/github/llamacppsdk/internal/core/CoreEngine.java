@@ -9,6 +9,7 @@ import io.github.llamacppsdk.core.Lease;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.Resolution;
 import io.github.llamacppsdk.internal.DaemonThreads;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.core.BackendTable.Prepared;
 import io.github.llamacppsdk.internal.core.ReadyWaiter.Joined;
 import java.time.Clock;
@@ -26,8 +27,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What an {@link InferenceCore} runs on: its scheduler, event dispatcher, capacity governor, backend
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class CoreEngine {
   /** Numbered across the JVM: one factory for every instance. */
   private static final DaemonThreads CORE_THREADS = new DaemonThreads("llamacpp-core");
-  private static final Logger log = LoggerFactory.getLogger(InferenceCore.class); // the core's own lines
+  private static final Log log = Log.of(InferenceCore.class); // the core's own lines
 
   /** Closes a resolution nobody will receive (releasing its lease): the discard of a resolve's wait. */
   public static final Consumer<Resolution> DISCARD_RESOLUTION = new DiscardResolution();

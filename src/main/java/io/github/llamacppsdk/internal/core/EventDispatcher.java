@@ -3,6 +3,7 @@ package io.github.llamacppsdk.internal.core;
 import io.github.llamacppsdk.core.CoreEvent;
 import io.github.llamacppsdk.core.CoreListener;
 import io.github.llamacppsdk.core.Subscription;
+import io.github.llamacppsdk.internal.Log;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
@@ -10,8 +11,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Delivers {@link CoreEvent}s to listeners in order, one at a time, without a thread of its own:
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * calls {@link #flush()} after releasing its lock. Thread-safe. Not API.
  */
 public final class EventDispatcher {
-  private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+  private static final Log log = Log.of(EventDispatcher.class);
 
   private final List<Consumer<CoreEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Queue<CoreEvent> queue = new ConcurrentLinkedQueue<>();

@@ -2,6 +2,7 @@ package io.github.llamacppsdk.internal.core;
 
 import io.github.llamacppsdk.core.CoreEvent;
 import io.github.llamacppsdk.core.CoreListener;
+import io.github.llamacppsdk.internal.Log;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -9,8 +10,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. A listener's events run on the caller's executor: events are handed over in order, and delivered one
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * executor refuses is logged at WARN and dropped. Thread-safe.
  */
 final class ExecutorListener implements Consumer<CoreEvent> {
-  private static final Logger log = LoggerFactory.getLogger(ExecutorListener.class);
+  private static final Log log = Log.of(ExecutorListener.class);
 
   private final CoreListener delegate;
   private final Executor executor;

@@ -1,12 +1,11 @@
 package io.github.llamacppsdk.internal.core;
 
+import io.github.llamacppsdk.internal.Log;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The idle stop of one instance: armed when its last lease ends, cancelled by any new interest.
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * apart. Guarded by the owning {@link InstanceRecord}'s monitor; every method is called with it held.
  */
 final class IdleTimer {
-  private static final Logger log = LoggerFactory.getLogger(IdleTimer.class);
+  private static final Log log = Log.of(IdleTimer.class);
 
   private final String instanceId;
   private final ScheduledExecutorService scheduler;

@@ -14,6 +14,7 @@ import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.ServerProcess;
 import io.github.llamacppsdk.core.StartupPlan;
 import io.github.llamacppsdk.core.TargetClass;
+import io.github.llamacppsdk.internal.Log;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -22,8 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. What {@link InstanceRecord} derives from its state without changing it: the descriptor it
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * holds capacity. Stateless; every method is a function of its arguments.
  */
 final class InstanceFacts {
-  private static final Logger log = LoggerFactory.getLogger(InstanceFacts.class);
+  private static final Log log = Log.of(InstanceFacts.class);
 
   private InstanceFacts() {}
 

@@ -11,13 +11,12 @@ import io.github.llamacppsdk.core.NotServingException;
 import io.github.llamacppsdk.core.Outage;
 import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.internal.Log;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The backend-driven side of one instance: it launches it ({@link Backend#start}), publishes
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe.
  */
 final class InstanceLifecycle {
-  private static final Logger log = LoggerFactory.getLogger(InstanceRecord.class); // one logger name for an instance's lines
+  private static final Log log = Log.of(InstanceRecord.class); // one logger name for an instance's lines
 
   private final InstanceRecord record; // the monitor
   private final String id;
@@ -112,6 +111,7 @@ final class InstanceLifecycle {
       finishStopped();
       return;
     }
+    Log.hold(); // the JVM's first start leaves SLF4J alone until it ends (Log); released below
     ManagedInstance h = null;
     InferenceException startFailure = null;
     try {
@@ -137,10 +137,12 @@ final class InstanceLifecycle {
       } else {
         finishStopped(); // stopped or failed while start ran, which left the finish to us: nothing to stop
       }
+      Log.release();
       return;
     }
     if (!stillStarting) { // STOPPING (a stop while start ran) or FAILED (an exit reported during start)
       stopHandle(h);
+      Log.release();
       return;
     }
     CompletableFuture<ServedEndpoint> rf;
@@ -164,6 +166,8 @@ final class InstanceLifecycle {
       } catch (RuntimeException e) {
         fail(new InferenceException(ErrorCode.INTERNAL, "instance " + id + ": publishing its endpoint failed: " + e,
             e));
+      } finally {
+        Log.release(); // after publication: the kept lines are written beside the caller's return
       }
     }
   }

@@ -12,12 +12,11 @@ import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.core.ResolveOptions;
 import io.github.llamacppsdk.core.StartupPlan;
+import io.github.llamacppsdk.internal.Log;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One instance in the core's registry, as its callers see it: waiters ({@link #join}, {@link #leave}),
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * stop}, {@code details}) is never called while holding it. Thread-safe. Not API.
  */
 public final class InstanceRecord {
-  private static final Logger log = LoggerFactory.getLogger(InstanceRecord.class);
+  private static final Log log = Log.of(InstanceRecord.class);
 
   private final String id;
   private final String backendId;

@@ -5,6 +5,7 @@ import io.github.llamacppsdk.core.EndpointDescriptor;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.ResolveOptions;
+import io.github.llamacppsdk.internal.Log;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The one owner of an instance's leases: opening, renewing, releasing, ending and expiring
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * (with its event) at the next sweep.
  */
 final class LeaseBook {
-  private static final Logger log = LoggerFactory.getLogger(LeaseBook.class);
+  private static final Log log = Log.of(LeaseBook.class);
 
   private final InstanceRecord record;
   private final String instanceId;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.github.llamacppsdk.internal.Log;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The anchor of one transport (one session): a {@code coordination.k8s.io/v1} Lease that
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * clock: one duration of tolerance absorbs clock skew between machines and a paused JVM.
  */
 final class Anchor {
-  private static final Logger log = LoggerFactory.getLogger(Anchor.class);
+  private static final Log log = Log.of(Anchor.class);
 
   private final KubernetesClient client;
   private final String namespace;

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.internal.DaemonThreads;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import io.github.llamacppsdk.kubernetes.Reachability;
@@ -31,8 +32,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The Kubernetes {@link ProcessTransport}: each launch creates a Secret (the request's
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class KubernetesTransport implements ProcessTransport {
   /** Numbered across the JVM: one factory for every instance. */
   private static final DaemonThreads K8S_THREADS = new DaemonThreads("llamacpp-k8s");
-  private static final Logger log = LoggerFactory.getLogger(KubernetesTransport.class);
+  private static final Log log = Log.of(KubernetesTransport.class);
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
   private static final Duration CLOSE_BOUND = Duration.ofSeconds(20);
   /** How often a pod's delete is tried before its stop fails. */

@@ -3,6 +3,7 @@ package io.github.llamacppsdk.internal.kubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.process.LineFramer;
 import io.github.llamacppsdk.kubernetes.KubernetesPlacement;
 import java.io.IOException;
@@ -13,9 +14,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Not API. Follows one container's log ({@code follow=true&timestamps=true}) on a daemon thread
@@ -27,12 +25,12 @@ import org.slf4j.MDC;
  */
 final class PodLogFollower implements Runnable {
   static final long RECONNECT_MILLIS = 250;
-  private static final Logger log = LoggerFactory.getLogger(PodLogFollower.class);
   private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
 
   private final KubernetesClient client;
   private final String namespace;
   private final PodProcess pod;
+  private final Log log; // its lines carry the server in the MDC, as the server's own lines do
   private Instant lastTimestamp;
   private int seenAtLast;
   private int samePass;
@@ -41,6 +39,7 @@ final class PodLogFollower implements Runnable {
     this.client = client;
     this.namespace = namespace;
     this.pod = pod;
+    this.log = Log.forServer(PodLogFollower.class.getName(), pod.displayName());
   }
 
   void start() {
@@ -51,7 +50,6 @@ final class PodLogFollower implements Runnable {
 
   @Override
   public void run() {
-    MDC.put("llamacpp.server", pod.displayName());
     try {
       while (!pod.isGone()) {
         boolean lastPass = pod.containerDone();
@@ -66,7 +64,6 @@ final class PodLogFollower implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      MDC.remove("llamacpp.server");
       pod.logDrained();
     }
   }

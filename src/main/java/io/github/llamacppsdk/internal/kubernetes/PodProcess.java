@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.process.LineFramer;
 import io.github.llamacppsdk.internal.process.OutputBackedProcess;
 import io.github.llamacppsdk.internal.process.ProcessOutput;
@@ -29,8 +30,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. One llama-server pod seen as a {@link LaunchedProcess}: its status is the process's
@@ -55,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * too when it ended on its own. Status callbacks come from the transport's informer. Thread-safe.
  */
 final class PodProcess extends OutputBackedProcess {
-  private static final Logger log = LoggerFactory.getLogger(PodProcess.class);
+  private static final Log log = Log.of(PodProcess.class);
   private static final Duration DRAIN_BOUND = Duration.ofSeconds(2);
   /** How long a pod may take to disappear after its grace before it is deleted with no grace at all. */
   private static final Duration VANISH_SLACK = Duration.ofSeconds(30);

@@ -3,6 +3,7 @@ package io.github.llamacppsdk.internal.llama;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.CoreListener;
 import io.github.llamacppsdk.core.InferenceCore;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.models.SpecPuller;
 import io.github.llamacppsdk.internal.probe.ReadinessProber;
 import io.github.llamacppsdk.process.ProcessTransport;
@@ -13,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. What a {@link LlamaCppBackend} is made of: the process transport (given, a Kubernetes one,
@@ -47,6 +47,7 @@ public final class BackendAssembly implements AutoCloseable {
       throw new IllegalStateException("capacity is the core's: set it with InferenceCore.builder().capacity(...) "
           + "on the core you pass to this builder");
     }
+    Log.hold(); // SLF4J is left alone until the first start ends, at most 1 s from here (Log)
     this.ownsTransport = b.transport == null;
     this.transport = !ownsTransport ? b.transport
         : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
@@ -143,8 +144,7 @@ public final class BackendAssembly implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (ExecutionException | TimeoutException e) { // logged as the facade's line, as before
-        LoggerFactory.getLogger(LlamaCppBackend.class)
-            .warn("close: not every server stopped within {}; continuing", CLOSE_TIMEOUT, e);
+        Log.of(LlamaCppBackend.class).warn("close: not every server stopped within {}; continuing", CLOSE_TIMEOUT, e);
       }
     }
     prober.close();

@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.llama;
 
 import io.github.llamacppsdk.ServerBuild;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.Scan;
 import io.github.llamacppsdk.internal.spec.Sha256;
 import java.io.ByteArrayOutputStream;
@@ -22,8 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. What llama-server binaries answered to {@code --version} and {@code --help}, kept on disk
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
 final class BuildRecords {
   static final String PROPERTY = "llamacpp.buildRecords";
   static final int MAX_RECORDS = 64;
-  private static final Logger log = LoggerFactory.getLogger(BuildRecords.class);
+  private static final Log log = Log.of(BuildRecords.class);
   private static final String HEADER = "llama-cpp-sdk build record 2"; // 2: the help is cut to its digest
   private static final int SCRIPT_LIMIT = 64 * 1024;
 

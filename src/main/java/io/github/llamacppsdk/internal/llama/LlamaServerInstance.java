@@ -12,6 +12,7 @@ import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.ManagedInstance;
 import io.github.llamacppsdk.core.ServedEndpoint;
 import io.github.llamacppsdk.core.ServerProcess;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.core.Failures;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Attempt;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Reason;
@@ -32,8 +33,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. One spawned llama-server: launch (picking a free port for port 0, refusing a port that
@@ -50,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * state is guarded by one lock, never held while calling out.
  */
 public final class LlamaServerInstance implements ManagedInstance {
-  private static final Logger log = LoggerFactory.getLogger(LlamaServerInstance.class);
+  private static final Log log = Log.of(LlamaServerInstance.class);
   /**
    * Inherited variables that would silently change llama-server unless the spec sets them, and the
    * Hugging Face token, which a server launched on a pulled file never needs.

@@ -6,6 +6,7 @@ import io.github.llamacppsdk.StartFailure;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.gguf.GgufModel;
 import io.github.llamacppsdk.gguf.InvalidModelFileException;
+import io.github.llamacppsdk.internal.Log;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. Reads a spawned spec's model file before anything is launched, so a missing, unreadable
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * newer than the reader knows (the server may know them). Stateless.
  */
 final class ModelPreflight {
-  private static final Logger log = LoggerFactory.getLogger(ModelPreflight.class);
+  private static final Log log = Log.of(ModelPreflight.class);
 
   private ModelPreflight() {}
 

@@ -8,6 +8,7 @@ import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.core.InstanceContext;
 import io.github.llamacppsdk.core.ServedEndpoint;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.Scan;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Attempt;
 import io.github.llamacppsdk.internal.llama.ServerLaunches.Reason;
@@ -16,8 +17,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The relaunch policy of one {@link LlamaServerInstance}: what a launch that did not become
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * lock. Holds no state of its own.
  */
 final class Relaunches {
-  private static final Logger log = LoggerFactory.getLogger(LlamaServerInstance.class); // the instance's log
+  private static final Log log = Log.of(LlamaServerInstance.class); // the instance's log
 
   private final LlamaServerInstance instance;
   private final BootSpec requested;

@@ -2,6 +2,7 @@ package io.github.llamacppsdk.internal.models;
 
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.models.HuggingFaceModel;
 import io.github.llamacppsdk.models.ModelPullException;
 import io.github.llamacppsdk.models.PullFailure;
@@ -23,8 +24,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. Downloads one repository file into its blob: into {@code OID.downloadInProgress}, resuming
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * against the oid and renames the part to the blob. The blob path only ever holds a verified file.
  */
 final class BlobDownload {
-  private static final Logger log = LoggerFactory.getLogger(BlobDownload.class);
+  private static final Log log = Log.of(BlobDownload.class);
   private static final int MAX_REDIRECTS = 5;
 
   private final HubClient hub;

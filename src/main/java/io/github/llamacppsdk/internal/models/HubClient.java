@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.HuggingFaceModel;
 import io.github.llamacppsdk.models.ModelPullException;
@@ -25,8 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The Hub's API as llama.cpp uses it: {@code GET api/models/REPO/refs} for the revision's
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * the endpoint's own host.
  */
 final class HubClient {
-  private static final Logger log = LoggerFactory.getLogger(HubClient.class);
+  private static final Log log = Log.of(HubClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
   private static final int MAX_REDIRECTS = 5;

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.models;
 
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.models.HubSettings;
 import io.github.llamacppsdk.models.HuggingFaceModel;
 import io.github.llamacppsdk.models.ModelPullException;
@@ -20,8 +21,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The library's {@link ModelPuller}: resolve the revision and file on the Hub (or in the
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * Flights}, {@link BlobDownload}), link the snapshot and write the ref.
  */
 public final class HubModelPuller implements ModelPuller {
-  private static final Logger log = LoggerFactory.getLogger(HubModelPuller.class);
+  private static final Log log = Log.of(HubModelPuller.class);
 
   private final HubSettings settings;
   private final CacheLayout layout;

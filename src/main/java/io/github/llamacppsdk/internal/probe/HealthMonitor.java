@@ -1,6 +1,7 @@
 package io.github.llamacppsdk.internal.probe;
 
 import io.github.llamacppsdk.core.HealthStatus;
+import io.github.llamacppsdk.internal.Log;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -12,8 +13,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. Watches a published server's health on the shared scheduler (no thread per instance): one
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #stop()} is idempotent.
  */
 public final class HealthMonitor {
-  private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
+  private static final Log log = Log.of(HealthMonitor.class);
 
   /** Runs a task at a fixed rate; returns what cancels it. */
   @FunctionalInterface

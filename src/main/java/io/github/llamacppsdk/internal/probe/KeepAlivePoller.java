@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.probe;
 
+import io.github.llamacppsdk.internal.Log;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.SelectionKey;
@@ -13,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. Health polls as plain HTTP/1.1 {@code GET}s on kept-alive loopback connections, all served
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * (one kept-alive connection and its queue) and {@link ParsedAnswer} (reading an answer).
  */
 final class KeepAlivePoller {
-  private static final Logger log = LoggerFactory.getLogger(KeepAlivePoller.class);
+  private static final Log log = Log.of(KeepAlivePoller.class);
   static final long IDLE_EXIT_NANOS = 5_000_000_000L;
   private static final int HEAD_LIMIT = 16 * 1024;
 

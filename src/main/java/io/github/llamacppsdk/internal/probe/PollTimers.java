@@ -1,11 +1,10 @@
 package io.github.llamacppsdk.internal.probe;
 
+import io.github.llamacppsdk.internal.Log;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The fixed-rate tasks of a {@link KeepAlivePoller}, run on its selector thread: the grid the
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * due together and cost one wake-up per grid step.
  */
 final class PollTimers {
-  private static final Logger log = LoggerFactory.getLogger(PollTimers.class);
+  private static final Log log = Log.of(PollTimers.class);
 
   private final ConcurrentLinkedQueue<Timer> added = new ConcurrentLinkedQueue<>();
   // selector thread only

@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * <p>Thread-safe; one per backend. A TCP-first probe of an {@code http://} target asks its GETs on
  * the socket its connect opened, one after the other, on its {@code llamacpp-probe-N} thread ({@link
  * SocketExchange}): the probe that finds a new server listening, the one that publishes a fresh JVM's
- * first endpoint, needs no second connection and no selector. Later probes and the published server's
+ * first endpoint, needs no second connection and no selector; so do the start-up's later probes of such a
+ * target (one connection each). The published server's
  * health polls ({@link #poll}) send the three together over {@link KeepAlivePoller}'s kept-alive
  * connections: no TLS set-up, a few system calls each. {@code https://} targets go to a JDK {@link
  * HttpClient} built on first use. Every observation is handed to a probe thread, so what a caller
@@ -116,10 +117,14 @@ public final class ReadinessProber {
   }
 
   /**
-   * Probes once.
+   * Probes once. A plain {@code http} target on its socket address is always asked over a socket of its own
+   * on a probe thread (connect, then the GETs on it; see {@link SocketExchange}), whatever {@code tcpFirst}
+   * says: the probes of a start-up, a server still loading its model included, never start the poller, whose
+   * selector thread a fresh JVM would otherwise set up on the way to its first endpoint.
    *
    * @param target what to probe
-   * @param tcpFirst connect with plain TCP first (skip once the port is known to listen)
+   * @param tcpFirst connect with plain TCP first (skip once the port is known to listen; only other targets
+   *     skip it)
    * @return the observation; never a failed future
    */
   public CompletableFuture<Observation> probe(ProbeTarget target, boolean tcpFirst) {
@@ -132,7 +137,7 @@ public final class ReadinessProber {
 
   private CompletableFuture<Observation> probeUnguarded(ProbeTarget target, boolean tcpFirst) {
     CompletableFuture<Observation> result;
-    if (tcpFirst) {
+    if (tcpFirst || SocketExchange.isOn(target.healthUri(), target.socketAddress())) {
       TcpFirst steps = new TcpFirst(target);
       result = tcpConnect(steps).thenCompose(steps);
     } else {

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.process;
 
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.ExitStatus.Termination;
 import java.time.Duration;
@@ -14,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. A process launched by {@link LocalProcessTransport}: the real child (its pid, its exit
@@ -42,7 +41,7 @@ final class LocalLaunchedProcess extends OutputBackedProcess {
   /** How long {@link #onExit()} waits for the output to drain after the process exited. */
   static final Duration DRAIN_BOUND = Duration.ofMillis(500);
 
-  private static final Logger log = LoggerFactory.getLogger(LocalLaunchedProcess.class);
+  private static final Log log = Log.of(LocalLaunchedProcess.class);
   private static final int NOT_SIGNALLED = 0;
   private static final int TERM_SENT = 1;
   private static final int KILL_SENT = 2;

@@ -3,6 +3,7 @@ package io.github.llamacppsdk.internal.process;
 import io.github.llamacppsdk.core.ErrorCode;
 import io.github.llamacppsdk.core.InferenceException;
 import io.github.llamacppsdk.internal.DaemonThreads;
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.process.ExitStatus;
 import io.github.llamacppsdk.process.LaunchRequest;
 import io.github.llamacppsdk.process.LaunchedProcess;
@@ -26,8 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The default {@link ProcessTransport}: local subprocesses on Linux and macOS.
@@ -51,7 +50,7 @@ public final class LocalProcessTransport implements ProcessTransport {
   /** The grace the shutdown hook gives each live process. */
   static final Duration HOOK_GRACE = Duration.ofSeconds(1);
 
-  private static final Logger log = LoggerFactory.getLogger(LocalProcessTransport.class);
+  private static final Log log = Log.of(LocalProcessTransport.class);
   private static final TransportCapabilities CAPABILITIES =
       new TransportCapabilities(false, true, true, false, true, true, true);
 

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.process;
 
+import io.github.llamacppsdk.internal.Log;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +9,6 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. The sidecar that kills a transport's servers when the JVM dies without running its
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * script simply exits) and waits for it briefly. Thread-safe.
  */
 final class OrphanWatchdog implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(OrphanWatchdog.class);
+  private static final Log log = Log.of(OrphanWatchdog.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
   /** The watchdog script; pids arrive on stdin, end of file means the JVM is gone. */

@@ -1,5 +1,6 @@
 package io.github.llamacppsdk.internal.process;
 
+import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.process.LaunchedProcess.OutputSubscription;
 import io.github.llamacppsdk.process.OutputLine;
 import java.io.IOException;
@@ -9,9 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.slf4j.event.Level;
 
 /**
@@ -27,7 +25,7 @@ import org.slf4j.event.Level;
  * <p>Each line is logged on the logger {@code io.github.llamacppsdk.server.<name>} by the level the line
  * carries ({@link OutputLevels}): llama-server's {@code W} and {@code E} lines (and unprefixed {@code
  * error...} lines) at WARN and ERROR, its {@code I} chatter and unprefixed lines at DEBUG, its {@code D}
- * lines at TRACE; with {@code llamacpp.server=<name>} in the reader thread's MDC.
+ * lines at TRACE; with {@code llamacpp.server=<name>} in the MDC ({@link Log#forServer}).
  * Thread-safe.
  */
 public final class ProcessOutput {
@@ -38,15 +36,14 @@ public final class ProcessOutput {
     return lastActivityNanos;
   }
 
-  /** The MDC key set on the reader threads. */
-  static final String MDC_KEY = "llamacpp.server";
+  /** The MDC key of the server lines (and of this class's own lines about the server). */
+  static final String MDC_KEY = Log.MDC_SERVER;
   /** The prefix of the per-server logger names. */
   static final String LOGGER_PREFIX = "io.github.llamacppsdk.server.";
 
-  private static final Logger log = LoggerFactory.getLogger(ProcessOutput.class);
-
   private final String name;
-  private final Logger serverLog;
+  private final Log log;
+  private final Log serverLog;
   private final int maxLineBytes;
   private final OutputRing ring = new OutputRing(OutputRing.DEFAULT_CAPACITY);
   private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
@@ -58,7 +55,8 @@ public final class ProcessOutput {
    */
   public ProcessOutput(String name, int maxLineBytes) {
     this.name = name;
-    this.serverLog = LoggerFactory.getLogger(LOGGER_PREFIX + name);
+    this.log = Log.forServer(ProcessOutput.class.getName(), name);
+    this.serverLog = Log.forServer(LOGGER_PREFIX + name, name);
     this.maxLineBytes = maxLineBytes;
   }
 
@@ -93,7 +91,6 @@ public final class ProcessOutput {
 
   /** Reads one stream to its end. Runs on a reader thread. */
   void read(InputStream in, OutputLine.Stream stream) {
-    MDC.put(MDC_KEY, name);
     LineFramer framer = new LineFramer(maxLineBytes);
     Consumer<String> sink = new Sink(stream);
     byte[] chunk = new byte[8192];
@@ -107,7 +104,6 @@ public final class ProcessOutput {
       log.debug("{}: {} closed while reading: {}", name, stream, e.toString());
     } finally {
       framer.flush(sink);
-      MDC.remove(MDC_KEY);
       drained.complete(null);
     }
   }

@@ -1,13 +1,12 @@
 package io.github.llamacppsdk.internal.process;
 
+import io.github.llamacppsdk.internal.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Not API. Sends {@code SIGCONT} to processes that are stopped ({@code SIGSTOP}, {@code SIGTSTP}, a
@@ -22,7 +21,7 @@ final class StoppedProcesses {
   /** The most a {@code kill -CONT} may run. */
   static final long KILL_BOUND_SECONDS = 2;
 
-  private static final Logger log = LoggerFactory.getLogger(StoppedProcesses.class);
+  private static final Log log = Log.of(StoppedProcesses.class);
   private static final Path PROC = Path.of("/proc");
 
   private StoppedProcesses() {}
