@@ -1,14 +1,12 @@
 package io.github.llamacppsdk.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.slf4j.event.Level;
-import org.slf4j.helpers.FormattingTuple;
-import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Not API. One of the library's loggers: an SLF4J logger looked up when its first line is due, not when its
@@ -28,9 +26,24 @@ import org.slf4j.helpers.MessageFormatter;
  * most).
  *
  * <p>A logger bound to a server ({@link #forServer}) puts {@code llamacpp.server=<name>} into the MDC around
- * each of its lines. Thread-safe.
+ * each of its lines. Until a line is written, no SLF4J class is loaded at all (levels are this class's own,
+ * kept lines are formatted by {@link #format}): the SLF4J jars are not even opened. Thread-safe.
  */
 public final class Log {
+  /** The levels, as SLF4J's. */
+  public enum Level {
+    /** ERROR. */
+    ERROR,
+    /** WARN. */
+    WARN,
+    /** INFO. */
+    INFO,
+    /** DEBUG. */
+    DEBUG,
+    /** TRACE. */
+    TRACE
+  }
+
   /** The MDC key of the server a line is about. */
   public static final String MDC_SERVER = "llamacpp.server";
   /** The longest a line waits for the first start to end. */
@@ -131,6 +144,17 @@ public final class Log {
     }
   }
 
+  /**
+   * Logs at {@code level}; as SLF4J: {@code {}} placeholders, a trailing throwable is the line's cause.
+   *
+   * @param level the level
+   * @param format the message, with {@code {}} placeholders
+   * @param args the arguments
+   */
+  public void log(Level level, String format, Object... args) {
+    emit(level, format, args);
+  }
+
   /** Logs at ERROR; as SLF4J: {@code {}} placeholders, a trailing throwable is the line's cause. */
   public void error(String format, Object... args) {
     emit(Level.ERROR, format, args);
@@ -162,8 +186,7 @@ public final class Log {
       synchronized (LOCK) {
         if (state == HOLDING) {
           // formatted now: an argument may change before the line is written
-          FormattingTuple t = MessageFormatter.arrayFormat(format, args);
-          kept.add(new Kept(this, level, t.getMessage(), t.getThrowable(), Thread.currentThread().getName()));
+          kept.add(new Kept(this, level, format(format, args), cause(args), Thread.currentThread().getName()));
           if (kept.size() >= HOLD_LIMIT) {
             released = true;
             LOCK.notifyAll();
@@ -190,6 +213,42 @@ public final class Log {
         MDC.remove(MDC_SERVER);
       }
     }
+  }
+
+  /**
+   * {@return the message SLF4J would make of {@code format} and {@code args}}: each {@code {}} takes the next
+   * argument ({@code null} as "null", an {@code Object[]} deeply), a trailing throwable is not an argument but
+   * the cause ({@link #cause}), placeholders without an argument stay as they are. (SLF4J's {@code \\{}}
+   * escape is not needed by the library's messages and not supported.)
+   *
+   * @param format the message with {@code {}} placeholders
+   * @param args the arguments
+   */
+  static String format(String format, Object[] args) {
+    int n = args == null ? 0 : cause(args) != null ? args.length - 1 : args.length;
+    if (format == null || n == 0) {
+      return format;
+    }
+    StringBuilder out = new StringBuilder(format.length() + 16 * n);
+    int from = 0;
+    int used = 0;
+    int at;
+    while (used < n && (at = format.indexOf("{}", from)) >= 0) {
+      out.append(format, from, at);
+      Object a = args[used++];
+      try {
+        out.append(a instanceof Object[] array ? Arrays.deepToString(array) : String.valueOf(a));
+      } catch (RuntimeException e) { // as SLF4J: a broken toString() spoils one argument, not the line
+        out.append("[FAILED toString()]");
+      }
+      from = at + 2;
+    }
+    return out.append(format, from, format.length()).toString();
+  }
+
+  /** {@return the trailing throwable of {@code args}, or null} */
+  static Throwable cause(Object[] args) {
+    return args != null && args.length > 0 && args[args.length - 1] instanceof Throwable t ? t : null;
   }
 
   private Logger logger() {

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.event.Level;
 
 /**
  * Not API. The output side of one launched process: reads its output line by line, keeps the
@@ -123,20 +122,9 @@ public final class ProcessOutput {
   private void deliver(OutputLine.Stream stream, String text) {
     OutputLine line = new OutputLine(stream, text, OutputLevels.parse(text), System.nanoTime());
     ring.add(line);
-    log(logLevel(line.level()), text);
+    serverLog.log(logLevel(line.level()), "{}", text);
     for (Subscriber s : subscribers) {
       s.offer(line);
-    }
-  }
-
-  /** Logs with the plain methods, not the fluent builder: its classes need not load for the first warning. */
-  private void log(Level level, String text) {
-    switch (level) {
-      case ERROR -> serverLog.error("{}", text);
-      case WARN -> serverLog.warn("{}", text);
-      case INFO -> serverLog.info("{}", text);
-      case DEBUG -> serverLog.debug("{}", text);
-      default -> serverLog.trace("{}", text);
     }
   }
 
@@ -148,16 +136,16 @@ public final class ProcessOutput {
    *
    * @param level the level the line carries
    */
-  static Level logLevel(OutputLine.Level level) {
+  static Log.Level logLevel(OutputLine.Level level) {
     switch (level) {
       case WARN:
-        return Level.WARN;
+        return Log.Level.WARN;
       case ERROR:
-        return Level.ERROR;
+        return Log.Level.ERROR;
       case DEBUG:
-        return Level.TRACE;
+        return Log.Level.TRACE;
       default:
-        return Level.DEBUG;
+        return Log.Level.DEBUG;
     }
   }
 

@@ -56,16 +56,16 @@ class OutputLevelsTest {
   @Test
   void aProductionLogAtInfoShowsTheServersWarningsAndErrorsOnly() {
     assertThat(ProcessOutput.logLevel(OutputLevels.parse("0.00.134.121 W srv  llama_server: security: no API key")))
-        .isEqualTo(org.slf4j.event.Level.WARN);
+        .isEqualTo(io.github.llamacppsdk.internal.Log.Level.WARN);
     assertThat(ProcessOutput.logLevel(OutputLevels.parse("E gguf_init_from_file: failed to open GGUF file")))
-        .isEqualTo(org.slf4j.event.Level.ERROR);
+        .isEqualTo(io.github.llamacppsdk.internal.Log.Level.ERROR);
     assertThat(ProcessOutput.logLevel(OutputLevels.parse("error: invalid argument: --bogus")))
-        .isEqualTo(org.slf4j.event.Level.ERROR);
+        .isEqualTo(io.github.llamacppsdk.internal.Log.Level.ERROR);
     assertThat(ProcessOutput.logLevel(OutputLevels.parse("0.00.012.217 I srv  main: model loaded")))
-        .isEqualTo(org.slf4j.event.Level.DEBUG);
+        .isEqualTo(io.github.llamacppsdk.internal.Log.Level.DEBUG);
     assertThat(ProcessOutput.logLevel(OutputLevels.parse("usage text without a level")))
-        .isEqualTo(org.slf4j.event.Level.DEBUG);
+        .isEqualTo(io.github.llamacppsdk.internal.Log.Level.DEBUG);
     assertThat(ProcessOutput.logLevel(OutputLevels.parse("0.00.012.300 D slot update")))
-        .isEqualTo(org.slf4j.event.Level.TRACE);
+        .isEqualTo(io.github.llamacppsdk.internal.Log.Level.TRACE);
   }
 }
