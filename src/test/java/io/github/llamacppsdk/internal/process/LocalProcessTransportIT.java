@@ -97,7 +97,9 @@ class LocalProcessTransportIT {
   }
 
   @Test
-  void levelsStreamsLoggerAndMdc() throws IOException {
+  void levelsStreamsLoggerAndMdc() throws IOException, InterruptedException {
+    // lines a backend created just before in this JVM keeps are written by now: the ones below go out at once
+    assertThat(io.github.llamacppsdk.internal.Log.awaitWritten(WAIT)).isTrue();
     PrintStream original = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     List<String> threads = new CopyOnWriteArrayList<>();
@@ -124,8 +126,8 @@ class LocalProcessTransportIT {
         org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.WARN, "0.00.012.300 W srv  init: careful"),
         org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.ERROR, "0.00.012.400 E main: failed to load model"),
         org.assertj.core.groups.Tuple.tuple(Stream.COMBINED, Level.ERROR, "error: unknown argument: --bogus"));
-    // slf4j-simple's MDC adapter is a no-op, so the MDC value itself cannot be observed here; the
-    // listener does run on the named reader thread that sets it.
+    // slf4j-simple's MDC adapter is a no-op, so the MDC value (put around each server line) cannot be observed
+    // here; the listener runs on the named reader thread.
     assertThat(threads).hasSize(5).containsOnly("llamacpp-output-logcheck"); // one reader per process
     String log = captured.toString(StandardCharsets.UTF_8);
     assertThat(log)
