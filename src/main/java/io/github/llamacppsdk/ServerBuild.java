@@ -1,13 +1,15 @@
 package io.github.llamacppsdk;
 
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What one llama-server binary is and accepts, learned from its {@code --version} and {@code --help}
@@ -69,7 +71,7 @@ public final class ServerBuild {
     this.builtWith = builtWith;
     this.buildNumber = buildNumber;
     this.commit = commit;
-    this.options = Collections.unmodifiableSet(new TreeSet<>(options));
+    this.options = options instanceof SortedNames ? options : SortedNames.of(options);
     this.flashAttn = flashAttn;
     this.gpuLayers = gpuLayers;
     this.unknownBecause = unknownBecause;
@@ -226,12 +228,53 @@ public final class ServerBuild {
     return Objects.hash(versionLine, buildNumber, options, flashAttn, gpuLayers);
   }
 
+  /**
+   * An unmodifiable set of option names in a sorted array: built by one sort of names that mostly come sorted
+   * already (a build record's digest lists them in order), where a tree set would compare each name with a
+   * dozen others on a fresh JVM's first launch. Iterates in order; {@code contains} is a binary search.
+   */
+  private static final class SortedNames extends AbstractSet<String> {
+    private final String[] names;
+
+    private SortedNames(String[] names) {
+      this.names = names;
+    }
+
+    /** {@return the distinct names of {@code c}, sorted} */
+    static SortedNames of(java.util.Collection<String> c) {
+      String[] a = c.toArray(new String[0]);
+      Arrays.sort(a); // TimSort: one pass over names already in order
+      int n = 0;
+      for (int i = 0; i < a.length; i++) {
+        if (n == 0 || !a[i].equals(a[n - 1])) {
+          a[n++] = Objects.requireNonNull(a[i], "option");
+        }
+      }
+      return new SortedNames(n == a.length ? a : Arrays.copyOf(a, n));
+    }
+
+    @Override
+    public boolean contains(Object o) {
+      return o instanceof String s && Arrays.binarySearch(names, s) >= 0;
+    }
+
+    @Override
+    public Iterator<String> iterator() {
+      return Collections.unmodifiableList(Arrays.asList(names)).iterator();
+    }
+
+    @Override
+    public int size() {
+      return names.length;
+    }
+  }
+
   /** The option lines of a {@code --help} output. */
   private record HelpTable(Set<String> options, Optional<FlashAttnSyntax> flashAttn,
       Optional<GpuLayersSyntax> gpuLayers) {
 
     static HelpTable read(String help) {
-      Set<String> options = new TreeSet<>();
+      List<String> options = new ArrayList<>();
       FlashAttnSyntax fa = null;
       GpuLayersSyntax ngl = null;
       List<String> lines = lines(help);
@@ -242,7 +285,7 @@ public final class ServerBuild {
         }
         int end = headEnd(line);
         String head = end < 0 ? line : line.substring(0, end);
-        Set<String> names = longOptions(head);
+        List<String> names = longOptions(head);
         options.addAll(names);
         if (names.contains("--flash-attn")) {
           String hint = VersionText.withoutLeadingAliases(
@@ -258,7 +301,7 @@ public final class ServerBuild {
       if (!options.isEmpty() && fa == null) {
         fa = FlashAttnSyntax.ABSENT;
       }
-      return new HelpTable(options, Optional.ofNullable(fa), Optional.ofNullable(ngl));
+      return new HelpTable(SortedNames.of(options), Optional.ofNullable(fa), Optional.ofNullable(ngl));
     }
 
     /**
@@ -308,8 +351,8 @@ public final class ServerBuild {
     }
 
     /** The long option names in an option line's head: {@code --} not preceded by a word character or a dash. */
-    static Set<String> longOptions(String head) {
-      Set<String> names = new TreeSet<>();
+    static List<String> longOptions(String head) {
+      List<String> names = new ArrayList<>();
       for (int i = head.indexOf("--"); i >= 0; i = head.indexOf("--", i + 2)) {
         if (i > 0 && (Character.isLetterOrDigit(head.charAt(i - 1)) || head.charAt(i - 1) == '_'
             || head.charAt(i - 1) == '-')) {

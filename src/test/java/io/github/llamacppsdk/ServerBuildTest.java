@@ -1,6 +1,7 @@
 package io.github.llamacppsdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.llamacppsdk.ServerBuild.FlashAttnSyntax;
 import io.github.llamacppsdk.ServerBuild.GpuLayersSyntax;
@@ -66,6 +67,22 @@ class ServerBuildTest {
     assertThat(ServerBuild.parse("", fixture(help)).options()).hasSizeGreaterThan(100).isEqualTo(expected);
     assertThat(ServerBuild.parse("", "-x,  --a-b, --c  --not-this  text --nor-this\n--d_e  x\nfoo--bar --9z\n").options())
         .containsExactly("--a-b", "--c", "--d", "--not-this");
+  }
+
+  @Test
+  void theOptionsAreDistinctSortedAndUnmodifiable() {
+    ServerBuild b = ServerBuild.parse("", "--port N  port\n--alias A  alias\n--port N  again\n-m,  --model F  model\n");
+
+    assertThat(b.options()).containsExactly("--alias", "--model", "--port");
+    assertThat(b.options()).contains("--model").doesNotContain("--ctx-size", "-m");
+    assertThat(b.options().contains(42)).isFalse();
+    assertThat(b.options()).isEqualTo(java.util.Set.of("--port", "--model", "--alias"))
+        .hasSameHashCodeAs(java.util.Set.of("--port", "--model", "--alias"));
+    assertThatThrownBy(() -> b.options().add("--x")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> b.options().remove("--port")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> b.options().iterator().remove()).isInstanceOf(RuntimeException.class);
+    assertThat(b.accepts("--port")).isTrue();
+    assertThat(b.accepts("--ctx-size")).isFalse();
   }
 
   @Test

@@ -35,7 +35,8 @@ public final class LlamaServerBackend implements Backend<BootSpec> {
   public static final String BOOT_SPEC_KEY = "boot_spec";
 
   private final LlamaServices services;
-  private final MemoryEstimator estimator = new MemoryEstimator();
+  private final ModelFiles modelFiles = new ModelFiles(); // the estimate and the check share one read
+  private final MemoryEstimator estimator = new MemoryEstimator(modelFiles);
 
   /** @param services shared services */
   public LlamaServerBackend(LlamaServices services) {
@@ -98,7 +99,7 @@ public final class LlamaServerBackend implements Backend<BootSpec> {
   public ManagedInstance start(BootSpec boot, StartupPlan plan, InstanceContext context) {
     Map<String, Object> model = Map.of(); // a remote server's model path is the remote machine's: not checked here
     if (!services.transport().capabilities().remote()) {
-      Optional<GgufModel> read = ModelPreflight.check(boot);
+      Optional<GgufModel> read = ModelPreflight.check(boot, modelFiles);
       if (read.isPresent()) {
         model = ModelPreflight.details(read.get());
       }

@@ -3,16 +3,12 @@ package io.github.llamacppsdk.internal.llama;
 import io.github.llamacppsdk.BootSpec;
 import io.github.llamacppsdk.core.MemoryEstimate;
 import io.github.llamacppsdk.gguf.GgufModel;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Not API. The memory a llama-server will take, from its boot spec and its model's GGUF metadata,
@@ -31,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  *
  * <p>A spec's {@code memory_estimate_bytes} replaces all of it. The metadata of a file is read once
- * per path, size and modification time. A model that cannot be read gives {@link
+ * per path, size and modification time ({@link ModelFiles}, shared with the check before launch). A model that cannot be read gives {@link
  * MemoryEstimate.Source#UNKNOWN} (the start will fail on it anyway). Thread-safe.
  */
 public final class MemoryEstimator {
@@ -41,9 +37,17 @@ public final class MemoryEstimator {
   static final int OVERHEAD_PERCENT = 5;
   static final int FALLBACK_CONTEXT = 4096;
 
-  private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
+  private final ModelFiles files;
 
-  private record Cached(long size, long modified, Facts facts) {}
+  /** An estimator with a file cache of its own. */
+  public MemoryEstimator() {
+    this(new ModelFiles());
+  }
+
+  /** @param files where model files are read (shared with the check before launch) */
+  MemoryEstimator(ModelFiles files) {
+    this.files = files;
+  }
 
   /** What the estimate needs from a model file. */
   record Facts(long tensorBytes, long blocks, long embedding, long heads, long kvHeads, long trainContext) {
@@ -65,7 +69,7 @@ public final class MemoryEstimator {
     Facts facts;
     try {
       facts = facts(Path.of(spec.model()));
-    } catch (IOException | RuntimeException e) { // InvalidModelFileException included
+    } catch (RuntimeException e) { // InvalidModelFileException included
       return MemoryEstimate.unknown("the model could not be read: " + e.getMessage());
     }
     return estimate(facts, spec.ctxSize().isPresent() ? spec.ctxSize().getAsInt() : 0, spec.extraArgs());
@@ -141,18 +145,7 @@ public final class MemoryEstimator {
     return Optional.empty();
   }
 
-  private Facts facts(Path path) throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-    long modified = attrs.lastModifiedTime().toMillis();
-    Cached c = cache.get(path);
-    if (c != null && c.size() == attrs.size() && c.modified() == modified) {
-      return c.facts();
-    }
-    Facts f = Facts.of(GgufModel.read(path));
-    if (cache.size() > 256) {
-      cache.clear(); // a bound, not an LRU: specs name few models
-    }
-    cache.put(path, new Cached(attrs.size(), modified, f));
-    return f;
+  private Facts facts(Path path) {
+    return Facts.of(files.read(path));
   }
 }

@@ -39,6 +39,17 @@ final class ModelPreflight {
    * @throws ServerStartException if the model file is missing, unreadable, not GGUF or damaged
    */
   static Optional<GgufModel> check(BootSpec spec) {
+    return check(spec, new ModelFiles());
+  }
+
+  /**
+   * {@return what the model file says, or empty when the preflight does not judge this spec}
+   *
+   * @param spec the spec about to be launched
+   * @param files where the file is read (an unchanged file the memory estimate read is not read again)
+   * @throws ServerStartException if the model file is missing, unreadable, not GGUF or damaged
+   */
+  static Optional<GgufModel> check(BootSpec spec, ModelFiles files) {
     if (!spec.launcherArgs().isEmpty()) {
       return Optional.empty();
     }
@@ -50,7 +61,7 @@ final class ModelPreflight {
           + e.getReason(), e);
     }
     try {
-      return Optional.of(GgufModel.read(model));
+      return Optional.of(files.read(model));
     } catch (InvalidModelFileException e) {
       if (e.problem() == InvalidModelFileException.Problem.NEWER_VERSION) {
         log.info("{}: {}; launching anyway, llama-server decides", spec.alias(), e.detail());
