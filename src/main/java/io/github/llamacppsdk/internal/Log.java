@@ -18,9 +18,9 @@ import org.slf4j.MDC;
  * as the server it has just launched (guides/benchmarks.md, figure 7). So the library leaves SLF4J alone from
  * its first backend's creation until its first start ends ({@link #hold}): the lines due meanwhile (the
  * backend's registration, the launch line, the server's output, the ready line) are kept in order and
- * written by a thread of their own, {@code llamacpp-log-writer}, when that start ends, ready or failed, or
- * the backend closes ({@link #release}), or {@link Gate#HOLD 1 s} after the creation or the start's launch,
- * whichever comes first. From then on every line is written at once by the thread that has it.
+ * written by a thread of their own, {@code llamacpp-log-writer}, once that start's caller has its answer
+ * (the endpoint with its lease, or the failure), or the start fails, or the backend closes ({@link
+ * #release}), or {@link Gate#HOLD 1 s} after the creation or the start's launch, whichever comes first. From then on every line is written at once by the thread that has it.
  *
  * <p>A kept line is written under the name of the thread it came from (the writer takes that name for the
  * line), with its server in the MDC, at its level and with its cause; its time stamp is when it is written.

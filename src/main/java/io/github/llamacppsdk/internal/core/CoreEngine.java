@@ -116,8 +116,8 @@ public final class CoreEngine {
         return j;
       });
     }
-    return ReadyWaiter.await(joining, p.plan().instanceKey(), scheduler, waitTimeout,
-        j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { });
+    return logWhenAnswered(ReadyWaiter.await(joining, p.plan().instanceKey(), scheduler, waitTimeout,
+        j -> new EnsureResult(j.record().snapshot(), !j.created()), r -> { }));
   }
 
   /**
@@ -130,8 +130,26 @@ public final class CoreEngine {
   public CompletableFuture<Resolution> awaitResolve(Prepared p, ResolveOptions options) {
     Optional<String> owner = options.ownerRef();
     String who = owner.isPresent() ? "resolve by owner " + owner.get() : "resolve";
-    return ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who), p.plan().instanceKey(), scheduler,
-        options.awaitTimeout(), new TakeLease(p, options), DISCARD_RESOLUTION);
+    return logWhenAnswered(ReadyWaiter.await(registry.joinOrCreate(p.spec(), p.plan(), rt, who),
+        p.plan().instanceKey(), scheduler, options.awaitTimeout(), new TakeLease(p, options), DISCARD_RESOLUTION));
+  }
+
+  /**
+   * {@return {@code answer}, which ends the hold on the library's log lines once it completes} The JVM's first
+   * start keeps its lines until its caller has its answer, lease and snapshot included ({@link Log}): SLF4J's
+   * set-up then runs beside the caller's next step, not beside the server's start or the caller's wake-up.
+   */
+  private static <T> CompletableFuture<T> logWhenAnswered(CompletableFuture<T> answer) {
+    answer.whenComplete(RELEASE_LOG);
+    return answer;
+  }
+
+  /** Ends the log hold ({@link Log#release}); a named class: it runs in a fresh JVM's first start. */
+  private static final class ReleaseLog implements java.util.function.BiConsumer<Object, Throwable> {
+    @Override
+    public void accept(Object answer, Throwable failure) {
+      Log.release();
+    }
   }
 
   /**
@@ -205,6 +223,8 @@ public final class CoreEngine {
   }
 
   /** Builds a resolve's result once its instance serves: a lease on it. */
+  private static final ReleaseLog RELEASE_LOG = new ReleaseLog();
+
   private static final class TakeLease implements Function<Joined, Resolution> {
     private final Prepared p;
     private final ResolveOptions options;

@@ -167,7 +167,9 @@ final class InstanceLifecycle {
         fail(new InferenceException(ErrorCode.INTERNAL, "instance " + id + ": publishing its endpoint failed: " + e,
             e));
       } finally {
-        Log.release(); // after publication: the kept lines are written beside the caller's return
+        if (ex != null || ep == null) {
+          Log.release(); // a failed first start: its lines now (a ready one's, once its caller has its lease: CoreEngine)
+        }
       }
     }
   }
