@@ -2,9 +2,9 @@ package io.github.llamacppsdk.gguf;
 
 import io.github.llamacppsdk.gguf.InvalidModelFileException.Problem;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -17,7 +17,7 @@ import java.nio.file.Path;
 final class GgufCursor {
   private static final int BUFFER = 1 << 16;
 
-  private final FileChannel channel;
+  private final RandomAccessFile file;
   private final Path path;
   private final long size;
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
@@ -32,8 +32,8 @@ final class GgufCursor {
   private long contextIndex = -1;
   private String contextName;
 
-  GgufCursor(FileChannel channel, Path path, long size) {
-    this.channel = channel;
+  GgufCursor(RandomAccessFile file, Path path, long size) {
+    this.file = file;
     this.path = path;
     this.size = size;
     buffer.limit(0);
@@ -92,11 +92,14 @@ final class GgufCursor {
     buffer.clear();
     bufferStart = at;
     try {
+      file.seek(at);
       while (buffer.position() < n) {
-        if (channel.read(buffer, at + buffer.position()) < 0) {
+        int got = file.read(buffer.array(), buffer.position(), buffer.remaining());
+        if (got < 0) {
           throw error(Problem.TRUNCATED, "the file ended at offset " + (at + buffer.position())
               + " while it was being read (was it shortened meanwhile?)");
         }
+        buffer.position(buffer.position() + got);
       }
     } catch (IOException e) {
       throw new InvalidModelFileException(path, Problem.UNREADABLE, "cannot read at offset " + at + ": " + e, e);

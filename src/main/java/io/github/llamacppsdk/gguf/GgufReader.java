@@ -2,14 +2,13 @@ package io.github.llamacppsdk.gguf;
 
 import io.github.llamacppsdk.gguf.InvalidModelFileException.Problem;
 import io.github.llamacppsdk.internal.gguf.GgufTypes;
+import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.math.BigInteger;
-import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -50,12 +49,24 @@ final class GgufReader {
     if (Files.isDirectory(path)) {
       throw new InvalidModelFileException(path, Problem.UNREADABLE, "is a directory, not a model file", null);
     }
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      return new GgufReader(path).parse(new GgufCursor(channel, path, channel.size()));
-    } catch (NoSuchFileException e) {
-      throw new InvalidModelFileException(path, Problem.MISSING, "no such file", e);
-    } catch (AccessDeniedException e) {
-      throw new InvalidModelFileException(path, Problem.UNREADABLE, "permission denied", e);
+    // java.io, not a FileChannel: a fresh JVM's first start need not load the channel classes, and a reader
+    // with its interrupt flag set does not have the file closed under it
+    File file;
+    try {
+      file = path.toFile();
+    } catch (UnsupportedOperationException e) {
+      throw new InvalidModelFileException(path, Problem.UNREADABLE, "cannot be read: not a file of the default"
+          + " file system", e);
+    }
+    try (RandomAccessFile in = new RandomAccessFile(file, "r")) {
+      return new GgufReader(path).parse(new GgufCursor(in, path, in.length()));
+    } catch (FileNotFoundException e) { // java.io's one exception for a missing file and a refused one
+      if (Files.notExists(path)) {
+        throw new InvalidModelFileException(path, Problem.MISSING, "no such file", e);
+      }
+      String m = String.valueOf(e.getMessage());
+      throw new InvalidModelFileException(path, Problem.UNREADABLE, m.endsWith("(Permission denied)")
+          ? "permission denied" : "cannot be read: " + e, e);
     } catch (IOException e) {
       throw new InvalidModelFileException(path, Problem.UNREADABLE, "cannot be read: " + e, e);
     }

@@ -125,6 +125,27 @@ class GgufModelTest {
   }
 
   @Test
+  void aReaderWithItsInterruptFlagSetStillReads() {
+    Path f = GgufFiles.writeLoadableModel(tmp.resolve("m.gguf"));
+    Thread.currentThread().interrupt();
+    try {
+      assertThat(GgufModel.read(f).fileSize()).isEqualTo(f.toFile().length()); // a FileChannel would be closed
+      assertThat(Thread.currentThread().isInterrupted()).as("the flag is left as it was").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
+  void aFileOfAnotherFileSystemIsUnreadable() throws IOException {
+    Path zip = tmp.resolve("models.zip");
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip, java.util.Map.of("create", "true"))) {
+      Path inside = Files.write(fs.getPath("m.gguf"), new byte[] {'G', 'G', 'U', 'F'});
+      assertProblem(() -> GgufModel.read(inside), inside, Problem.UNREADABLE, "not a file of the default file system");
+    }
+  }
+
+  @Test
   void directory() {
     assertProblem(() -> GgufModel.read(tmp), tmp, Problem.UNREADABLE, "is a directory");
   }

@@ -5,6 +5,7 @@ import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.Scan;
 import io.github.llamacppsdk.internal.spec.Sha256;
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +147,7 @@ final class BuildRecords {
   /** {@return the answers recorded under {@code fingerprint}, if any} */
   Optional<Answers> load(String fingerprint) {
     Path file = dir.orElseThrow().resolve(fingerprint + ".build");
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = new FileInputStream(file.toFile())) { // java.io: no channel classes on a cold start
       String header = line(in);
       if (!HEADER.equals(header)) {
         return Optional.empty();
@@ -201,9 +202,9 @@ final class BuildRecords {
    */
   private static Optional<List<String>> wrappedFiles(Path program) {
     byte[] head;
-    try (InputStream in = Files.newInputStream(program)) {
+    try (InputStream in = new FileInputStream(program.toFile())) {
       head = in.readNBytes(SCRIPT_LIMIT);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       return Optional.empty();
     }
     if (head.length < 2 || head[0] != '#' || head[1] != '!') {

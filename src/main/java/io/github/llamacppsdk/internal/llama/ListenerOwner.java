@@ -96,6 +96,13 @@ public final class ListenerOwner {
     }
   }
 
+  /** {@return the whole file} through java.io: no channel classes on a fresh JVM's first start */
+  private static byte[] readAll(Path file) throws IOException {
+    try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
+      return in.readAllBytes();
+    }
+  }
+
   private static Set<String> listeningInodes(int port) throws IOException {
     Set<String> inodes = new HashSet<>();
     String hex = Integer.toHexString(port).toUpperCase(Locale.ROOT);
@@ -103,7 +110,7 @@ public final class ListenerOwner {
     for (String table : TABLES) {
       Path file = PROC.resolve(table);
       if (Files.isReadable(file)) {
-        listeningInodes(Files.readAllBytes(file), portSuffix, inodes);
+        listeningInodes(readAll(file), portSuffix, inodes);
       }
     }
     return inodes;

@@ -42,7 +42,9 @@ final class ResidentMemory {
   static OptionalLong readNow(Path status) {
     String text;
     try {
-      text = new String(Files.readAllBytes(status), StandardCharsets.US_ASCII);
+      try (java.io.FileInputStream in = new java.io.FileInputStream(status.toFile())) { // no channel classes
+        text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+      }
     } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
     }

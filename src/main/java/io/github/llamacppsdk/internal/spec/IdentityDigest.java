@@ -1,10 +1,9 @@
 package io.github.llamacppsdk.internal.spec;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -28,7 +27,7 @@ public final class IdentityDigest {
   /** {@return 32 bytes from the kernel's random source, or from {@link SecureRandom} when it cannot be read} */
   private static byte[] randomKey() {
     byte[] key = new byte[32];
-    try (InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
+    try (InputStream in = new FileInputStream("/dev/urandom")) { // java.io: no channel classes on a cold start
       if (in.readNBytes(key, 0, key.length) == key.length) {
         return key;
       }
