@@ -121,17 +121,31 @@ public final class ListenerOwner {
    * a socket table ({@code /proc/net/tcp} or {@code tcp6}) lists as listening ({@code st} {@code 0A}) on a
    * local address ending in {@code portSuffix} ({@code :1F90}). A line's fields are separated by blanks:
    * 1 is the local address, 3 the state, 9 the inode (0 for none); a line with fewer fields, or whose
-   * state is not hexadecimal (the header), is skipped. Scanned over the bytes by hand: a fresh JVM's
-   * first start reads these tables, and splitting every line into strings cost it several ms.
+   * state is not hexadecimal (the header), is skipped. The table is searched for the port's bytes followed
+   * by a blank, and only the lines where they occur are split into fields: a busy machine's tables list
+   * thousands of connections, and a fresh JVM's first start reads them while its server comes up.
    *
    * @param table the table's bytes
    * @param portSuffix {@code :} and the port as four upper-case hexadecimal digits
    * @param into receives the sockets
    */
   static void listeningInodes(byte[] table, String portSuffix, Set<String> into) {
-    int lineStart = 0;
-    while (lineStart < table.length) {
-      int lineEnd = lineStart;
+    byte[] needle = portSuffix.getBytes(StandardCharsets.US_ASCII);
+    int n = needle.length;
+    int lastLineDone = -1; // the start of the last line split, so that a line is split once
+    for (int i = 0; i + n < table.length; i++) {
+      if (table[i] != ':' || !isBlank(table[i + n]) || !matchesAt(table, i, needle)) {
+        continue;
+      }
+      int lineStart = i;
+      while (lineStart > 0 && table[lineStart - 1] != '\n') {
+        lineStart--;
+      }
+      if (lineStart == lastLineDone) {
+        continue;
+      }
+      lastLineDone = lineStart;
+      int lineEnd = i;
       while (lineEnd < table.length && table[lineEnd] != '\n') {
         lineEnd++;
       }
@@ -140,8 +154,17 @@ public final class ListenerOwner {
           && !(f[19] - f[18] == 1 && table[f[18]] == '0')) {
         into.add("socket:[" + new String(table, f[18], f[19] - f[18], StandardCharsets.US_ASCII) + "]");
       }
-      lineStart = lineEnd + 1;
+      i = lineEnd; // the next line
     }
+  }
+
+  private static boolean matchesAt(byte[] b, int at, byte[] needle) {
+    for (int k = 1; k < needle.length; k++) {
+      if (b[at + k] != needle[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@return the start and end offsets of the first ten fields of a line, or null when it has fewer} */

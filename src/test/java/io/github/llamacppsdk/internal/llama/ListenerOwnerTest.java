@@ -57,10 +57,11 @@ class ListenerOwnerTest {
         "\t5:\t00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 31337",
         "   6: 0100007F:1F90 00000000:0000 0A too few",
         "   7: 0100007F:1F90 00000000:0000 ZZ 00000000:00000000 00:00000000 00000000     0        0 555 1 x",
-        "");
+        "   8: 0100007F:0051 0100007F:1F90 0A 00000000:00000000 00:00000000 00000000     0        0 888 1 x",
+        "   9: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 999 1 x");
     java.util.Set<String> found = new java.util.HashSet<>();
     ListenerOwner.listeningInodes(table.getBytes(java.nio.charset.StandardCharsets.US_ASCII), ":1F90", found);
-    assertThat(found).containsExactlyInAnyOrder("socket:[123456]", "socket:[31337]")
+    assertThat(found).containsExactlyInAnyOrder("socket:[123456]", "socket:[31337]", "socket:[999]")
         .isEqualTo(byLineSplit(table, ":1F90"));
   }
 
