@@ -111,7 +111,7 @@ final class InstanceLifecycle {
       finishStopped();
       return;
     }
-    Log.hold(); // the JVM's first start leaves SLF4J alone until it ends (Log); released below
+    Log.hold(); // the JVM's first start leaves SLF4J alone until its caller has its answer (Log, CoreEngine)
     ManagedInstance h = null;
     InferenceException startFailure = null;
     try {

@@ -47,7 +47,7 @@ public final class BackendAssembly implements AutoCloseable {
       throw new IllegalStateException("capacity is the core's: set it with InferenceCore.builder().capacity(...) "
           + "on the core you pass to this builder");
     }
-    Log.hold(); // SLF4J is left alone until the first start ends, at most 1 s from here (Log)
+    Log.hold(); // SLF4J is left alone until the first start's caller has its answer, at most 1 s from here (Log)
     this.ownsTransport = b.transport == null;
     this.transport = !ownsTransport ? b.transport
         : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
