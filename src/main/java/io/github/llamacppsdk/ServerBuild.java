@@ -311,21 +311,29 @@ public final class ServerBuild {
      */
     static List<String> lines(String text) {
       List<String> lines = new ArrayList<>();
+      boolean carriageReturns = text.indexOf('\r') >= 0;
       int start = 0;
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        if (c == '\n' || c == '\r') {
-          lines.add(text.substring(start, i));
-          if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-            i++;
-          }
-          start = i + 1;
+      while (start < text.length()) {
+        int end = carriageReturns ? lineEnd(text, start) : text.indexOf('\n', start); // indexOf: no loop by hand
+        if (end < 0) {
+          lines.add(text.substring(start));
+          break;
         }
-      }
-      if (start < text.length()) {
-        lines.add(text.substring(start));
+        lines.add(text.substring(start, end));
+        start = end + (text.charAt(end) == '\r' && end + 1 < text.length() && text.charAt(end + 1) == '\n' ? 2 : 1);
       }
       return lines;
+    }
+
+    /** {@return where the line from {@code start} ends: the next {@code \n} or {@code \r}, or -1} */
+    private static int lineEnd(String text, int start) {
+      for (int i = start; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c == '\n' || c == '\r') {
+          return i;
+        }
+      }
+      return -1;
     }
 
     /**
@@ -335,17 +343,15 @@ public final class ServerBuild {
      * regular expressions over them cost a fresh JVM's first launch about 10 ms.)
      */
     static int headEnd(String line) {
-      for (int i = 0; i + 2 < line.length(); i++) {
-        if (line.charAt(i) == ' ' && line.charAt(i + 1) == ' ') {
-          int j = i + 2;
-          while (j < line.length() && line.charAt(j) == ' ') {
-            j++;
-          }
-          if (j < line.length() && line.charAt(j) != '-') {
-            return i;
-          }
-          i = j - 1;
+      for (int i = line.indexOf("  "); i >= 0 && i + 2 < line.length(); i = line.indexOf("  ", i + 1)) {
+        int j = i + 2;
+        while (j < line.length() && line.charAt(j) == ' ') {
+          j++;
         }
+        if (j < line.length() && line.charAt(j) != '-') {
+          return i;
+        }
+        i = j - 1;
       }
       return -1;
     }

@@ -70,6 +70,23 @@ class ServerBuildTest {
   }
 
   @Test
+  void aHelpReadsTheSameWhateverEndsItsLines() {
+    String help = "usage\n-m,  --model F  model path\n--port N  port\n    continued\n--flash-attn FA  on|off|auto\n"
+        + "--gpu-layers N  max layers, 'auto' or 'all'\n--last";
+    ServerBuild unix = ServerBuild.parse("", help);
+
+    for (String eol : new String[] {"\r\n", "\r"}) {
+      ServerBuild other = ServerBuild.parse("", help.replace("\n", eol));
+      assertThat(other.options()).isEqualTo(unix.options());
+      assertThat(other.flashAttnSyntax()).isEqualTo(unix.flashAttnSyntax());
+      assertThat(other.gpuLayersSyntax()).isEqualTo(unix.gpuLayersSyntax());
+    }
+    assertThat(unix.options()).containsExactly("--flash-attn", "--gpu-layers", "--last", "--model", "--port");
+    assertThat(unix.flashAttnSyntax()).isEqualTo(ServerBuild.FlashAttnSyntax.VALUES);
+    assertThat(unix.gpuLayersSyntax()).isEqualTo(ServerBuild.GpuLayersSyntax.NUMBER_AUTO_ALL);
+  }
+
+  @Test
   void theOptionsAreDistinctSortedAndUnmodifiable() {
     ServerBuild b = ServerBuild.parse("", "--port N  port\n--alias A  alias\n--port N  again\n-m,  --model F  model\n");
 
