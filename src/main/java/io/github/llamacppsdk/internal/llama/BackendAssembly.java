@@ -3,6 +3,7 @@ package io.github.llamacppsdk.internal.llama;
 import io.github.llamacppsdk.LlamaCppBackend;
 import io.github.llamacppsdk.core.CoreListener;
 import io.github.llamacppsdk.core.InferenceCore;
+import io.github.llamacppsdk.internal.JdkWarmup;
 import io.github.llamacppsdk.internal.Log;
 import io.github.llamacppsdk.internal.models.SpecPuller;
 import io.github.llamacppsdk.internal.probe.ReadinessProber;
@@ -49,6 +50,8 @@ public final class BackendAssembly implements AutoCloseable {
     }
     Log.hold(); // SLF4J is left alone until the first start's caller has its answer, at most 1 s from here (Log)
     this.ownsTransport = b.transport == null;
+    // the JDK's socket and process set-up on a helper thread while create() returns (JdkWarmup)
+    JdkWarmup.start(b.kubernetes == null && b.transport == null);
     this.transport = !ownsTransport ? b.transport
         : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
         : ProcessTransport.local();
