@@ -76,7 +76,12 @@ final class GarbageHttpServer implements AutoCloseable {
     while (!closed) {
       try {
         Socket s = socket.accept();
-        pool.execute(() -> serve(s));
+        try {
+          pool.execute(() -> serve(s));
+        } catch (java.util.concurrent.RejectedExecutionException e) { // accepted just as close() shut the pool
+          s.close();
+          return;
+        }
       } catch (IOException e) {
         return; // closed
       }

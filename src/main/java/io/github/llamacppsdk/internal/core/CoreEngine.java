@@ -222,9 +222,9 @@ public final class CoreEngine {
     }
   }
 
-  /** Builds a resolve's result once its instance serves: a lease on it. */
   private static final ReleaseLog RELEASE_LOG = new ReleaseLog();
 
+  /** Builds a resolve's result once its instance serves: a lease on it. */
   private static final class TakeLease implements Function<Joined, Resolution> {
     private final Prepared p;
     private final ResolveOptions options;
