@@ -23,8 +23,10 @@ import org.slf4j.MDC;
  * #release}), or {@link Gate#HOLD 1 s} after the creation or the start's launch, whichever comes first. From then on every line is written at once by the thread that has it.
  *
  * <p>A kept line is written under the name of the thread it came from (the writer takes that name for the
- * line), with its server in the MDC, at its level and with its cause; its time stamp is when it is written.
- * The writer is not a daemon: a JVM that ends meanwhile still writes the kept lines (it waits 1 s at most).
+ * line), with its server in the MDC, at its level and with its cause; its time stamp is when it is written,
+ * and other MDC values of the thread that logged it are not carried. The writer is not a daemon, and a
+ * shutdown hook ends the hold: a JVM that ends meanwhile, by itself, by {@code System.exit} or by a signal,
+ * still writes the kept lines (it waits 1 s at most).
  * Until a line is written, no SLF4J class is loaded (the levels are this class's own, kept lines are
  * formatted by {@link #format}), so the SLF4J jars are not even opened.
  *
@@ -50,7 +52,7 @@ public final class Log {
   public static final String MDC_SERVER = "llamacpp.server";
 
   /** The JVM's gate: every library logger goes through it. */
-  private static final Gate GATE = new Gate(Gate.HOLD, new Slf4jSink(), "llamacpp-log-writer");
+  private static final Gate GATE = new Gate(Gate.HOLD, new Slf4jSink(), "llamacpp-log-writer", true);
 
   private final String name;
   private final String server;
@@ -160,7 +162,7 @@ public final class Log {
 
   /**
    * {@return the message SLF4J would make of {@code format} and {@code args}}: each {@code {}} takes the next
-   * argument ({@code null} as "null", an {@code Object[]} deeply), a trailing throwable is the cause and no
+   * argument ({@code null} as "null", an array by its elements), a trailing throwable is the cause and no
    * argument ({@link #cause}), placeholders left without an argument stay as they are. (SLF4J's escape of a
    * placeholder with a backslash is not needed by the library's messages and not supported.)
    *
@@ -180,8 +182,13 @@ public final class Log {
       out.append(format, from, at);
       Object a = args[used++];
       try {
-        out.append(a instanceof Object[] array ? Arrays.deepToString(array) : String.valueOf(a));
-      } catch (RuntimeException e) { // as SLF4J: a broken toString() spoils one argument, not the line
+        if (a != null && a.getClass().isArray()) { // as SLF4J: arrays by their elements, primitive ones included
+          String one = Arrays.deepToString(new Object[] {a});
+          out.append(one, 1, one.length() - 1);
+        } else {
+          out.append(a);
+        }
+      } catch (Throwable e) { // as SLF4J: a broken toString() spoils one argument, not the line
         out.append("[FAILED toString()]");
       }
       from = at + 2;
@@ -222,9 +229,7 @@ public final class Log {
     @Override
     public void now(Log log, Level level, String format, Object[] args) {
       Logger l = log.slf4j();
-      if (log.server != null) {
-        MDC.put(MDC_SERVER, log.server);
-      }
+      String before = log.server == null ? null : putServer(log.server);
       try {
         switch (level) {
           case ERROR -> l.error(format, args);
@@ -235,7 +240,7 @@ public final class Log {
         }
       } finally {
         if (log.server != null) {
-          MDC.remove(MDC_SERVER);
+          restoreServer(before);
         }
       }
     }
@@ -243,9 +248,7 @@ public final class Log {
     @Override
     public void kept(Log log, Level level, String message, Throwable cause) {
       Logger l = log.slf4j();
-      if (log.server != null) {
-        MDC.put(MDC_SERVER, log.server);
-      }
+      String before = log.server == null ? null : putServer(log.server);
       try { // (String, Throwable): the message is final and is not formatted again
         switch (level) {
           case ERROR -> l.error(message, cause);
@@ -256,8 +259,23 @@ public final class Log {
         }
       } finally {
         if (log.server != null) {
-          MDC.remove(MDC_SERVER);
+          restoreServer(before);
         }
+      }
+    }
+
+    /** {@return the thread's value of {@link #MDC_SERVER} before {@code server} replaces it, or null} */
+    private static String putServer(String server) {
+      String before = MDC.get(MDC_SERVER);
+      MDC.put(MDC_SERVER, server);
+      return before;
+    }
+
+    private static void restoreServer(String before) {
+      if (before == null) {
+        MDC.remove(MDC_SERVER);
+      } else {
+        MDC.put(MDC_SERVER, before);
       }
     }
   }
@@ -279,6 +297,7 @@ public final class Log {
     private final long holdNanos;
     private final Sink sink;
     private final String writerName;
+    private final boolean exitHook;
     private final Object lock = new Object();
     private volatile int state = FRESH;
     private List<Kept> kept; // guarded by lock; non-null while HOLDING
@@ -286,9 +305,21 @@ public final class Log {
     private long holdUntil; // guarded by lock; on System.nanoTime()'s clock
 
     Gate(long holdNanos, Sink sink, String writerName) {
+      this(holdNanos, sink, writerName, false);
+    }
+
+    /**
+     * @param holdNanos the longest a kept line waits, from the last {@link #hold}
+     * @param sink where lines go
+     * @param writerName the writer thread's name
+     * @param exitHook whether a JVM that ends by {@code System.exit} or a signal while lines are kept still writes
+     *     them first (a shutdown hook; the JVM's gate only)
+     */
+    Gate(long holdNanos, Sink sink, String writerName, boolean exitHook) {
       this.holdNanos = holdNanos;
       this.sink = sink;
       this.writerName = writerName;
+      this.exitHook = exitHook;
     }
 
     /** Begins the hold if fresh, or moves its end to {@code holdNanos} from now if holding. */
@@ -309,8 +340,37 @@ public final class Log {
         kept = new ArrayList<>();
       }
       Thread writer = new Thread(new Writer(), writerName);
-      writer.setDaemon(false); // kept lines are written even when the JVM ends meanwhile
-      writer.start();
+      writer.setDaemon(false); // kept lines are written even when the JVM's last thread ends meanwhile
+      try {
+        writer.start();
+      } catch (RuntimeException | OutOfMemoryError e) { // no thread to write them: never keep lines then
+        synchronized (lock) { // lines kept meanwhile are dropped with the list: a JVM without threads to spare
+          kept = null;
+          state = LIVE;
+          lock.notifyAll();
+        }
+        return;
+      }
+      if (exitHook) {
+        try { // System.exit and signals do not wait for a non-daemon thread: this hook does, 1 s at most
+          Runtime.getRuntime().addShutdownHook(new Thread(new WriteAtExit(), writerName + "-at-exit"));
+        } catch (IllegalStateException | SecurityException e) {
+          // the JVM is already ending (or may not be asked): the writer does what it can
+        }
+      }
+    }
+
+    /** At JVM exit: ends the hold and waits, {@code holdNanos} at most, for the kept lines to be written. */
+    private final class WriteAtExit implements Runnable {
+      @Override
+      public void run() {
+        release();
+        try {
+          awaitLive(holdNanos);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     /** Ends the hold: the writer writes what is kept and turns the gate live. */
@@ -327,10 +387,14 @@ public final class Log {
     /** Writes the line now, or keeps it while holding (a line before any hold turns the gate live). */
     void emit(Log log, Level level, String format, Object[] args) {
       if (state != LIVE) {
+        // formatted now (an argument may change before the line is written), and outside the lock: an
+        // argument's toString() may log, or wait for a thread that is logging
+        Kept line = state == HOLDING
+            ? new Kept(log, level, format(format, args), cause(args), Thread.currentThread().getName()) : null;
         synchronized (lock) {
           if (state == HOLDING) {
-            // formatted now: an argument may change before the line is written
-            kept.add(new Kept(log, level, format(format, args), cause(args), Thread.currentThread().getName()));
+            kept.add(line != null ? line
+                : new Kept(log, level, format(format, args), cause(args), Thread.currentThread().getName()));
             if (kept.size() >= LIMIT) {
               released = true;
               lock.notifyAll();

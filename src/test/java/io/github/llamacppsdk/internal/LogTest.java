@@ -185,6 +185,13 @@ class LogTest {
       }
     }})).isEqualTo("[FAILED toString()]");
     assertThat(Log.format("{}", new Object[0])).isEqualTo("{}");
+    assertThat(Log.format("{} {}", new Object[] {new int[] {1, 2}, new byte[0]})).isEqualTo("[1, 2] []");
+    assertThat(Log.format("{}", new Object[] {new Object() {
+      @Override
+      public String toString() {
+        throw new StackOverflowError("deep");
+      }
+    }})).as("an Error from toString() spoils the argument only").isEqualTo("[FAILED toString()]");
     assertThat(Log.format("x", null)).isEqualTo("x");
   }
 

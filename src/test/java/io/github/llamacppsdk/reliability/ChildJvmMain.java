@@ -29,8 +29,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code launch-in-hook BINARY MODEL ALIAS}: resolves a server from a shutdown hook and prints
  *       {@code HOOK_RESULT} with the outcome.
- *   <li>{@code first-start BINARY MODEL ok|fail}: the JVM's first start, of a server that comes up (then
- *       {@code RESOLVED} and a close) or exits at once (then {@code FAILED <code>} and no close).
+ *   <li>{@code first-start BINARY MODEL ok|fail|fail-exit}: the JVM's first start, of a server that comes up
+ *       (then {@code RESOLVED} and a close) or exits at once (then {@code FAILED <code>} and no close; with
+ *       {@code fail-exit}, {@code System.exit(0)} right after).
  *   <li>{@code hold BINARY MODEL}: resolves a fake server, prints {@code SERVER_PID <pid>} and waits
  *       forever (the test kills this JVM with SIGKILL).
  *   <li>{@code secrets BINARY MODEL KEY KEY_FILE}: runs every path that could leak an API key, printing
@@ -64,7 +65,7 @@ public final class ChildJvmMain {
       // the JVM's first start, whose log lines the library keeps until it ends (internal.Log): ok, or a server that
       // fails; without close() when it fails, so only the writer's own exit rule gets the lines out
       LlamaCppBackend backend = LlamaCppBackend.create();
-      boolean fail = args[3].equals("fail");
+      boolean fail = args[3].startsWith("fail");
       try {
         backend.resolveEndpoint(BootSpec.builder(model).binaryPath(binary).port(0).alias("first")
             .extraArgs(fail ? List.of("--bogus") : List.of("--fake-load-ms", "0")).build(), opts).close();
@@ -72,6 +73,10 @@ public final class ChildJvmMain {
         backend.close();
       } catch (io.github.llamacppsdk.core.InferenceException e) {
         System.out.println("FAILED " + e.code());
+        if (args[3].equals("fail-exit")) {
+          System.out.flush();
+          System.exit(0); // at once: no other thread is waited for, only shutdown hooks
+        }
       }
       System.out.flush();
       return;

@@ -48,8 +48,15 @@ class FirstStartLoggingIT {
 
   @Test
   void aFirstStartThatFailsLogsItsLinesWithoutClose() throws Exception {
-    List<String> out = runChild("fail");
+    assertFailedStartLogged(runChild("fail"));
+  }
 
+  @Test
+  void aJvmThatExitsAtOnceAfterAFailedFirstStartStillWritesItsLines() throws Exception {
+    assertFailedStartLogged(runChild("fail-exit")); // System.exit waits for shutdown hooks only
+  }
+
+  private static void assertFailedStartLogged(List<String> out) {
     assertThat(out).contains("FAILED EXITED_BEFORE_READY");
     int launched = indexOf(out, "[main] INFO io.github.llamacppsdk.internal.process.LocalProcessTransport - launched first pid=");
     int error = indexOf(out, "[llamacpp-output-first] ERROR io.github.llamacppsdk.server.first - ", "--bogus");

@@ -52,9 +52,14 @@ public final class BackendAssembly implements AutoCloseable {
     this.ownsTransport = b.transport == null;
     // the JDK's socket and process set-up on a helper thread while create() returns (JdkWarmup)
     JdkWarmup.start(b.kubernetes == null && b.transport == null);
-    this.transport = !ownsTransport ? b.transport
-        : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
-        : ProcessTransport.local();
+    try {
+      this.transport = !ownsTransport ? b.transport
+          : b.kubernetes != null ? KubernetesTransports.open(b.kubernetes, b.clock != null ? b.clock : Clock.systemUTC())
+          : ProcessTransport.local();
+    } catch (RuntimeException | Error e) {
+      Log.release(); // nothing will start: the lines kept so far go out now
+      throw e;
+    }
     this.ownsCore = b.core == null;
     InferenceCore createdCore = null;
     ReadinessProber createdProber = null;
@@ -79,6 +84,7 @@ public final class BackendAssembly implements AutoCloseable {
       if (ownsTransport) {
         transport.close();
       }
+      Log.release();
       throw e;
     }
     this.core = createdCore;

@@ -40,6 +40,18 @@ class ModelFilesTest {
   }
 
   @Test
+  void aFileReplacedByAnotherOfTheSameSizeAndTimeIsReadAgain() throws Exception {
+    Path model = GgufFiles.writeLoadableModel(tmp.resolve("m.gguf"));
+    ModelFiles files = new ModelFiles();
+    GgufModel first = files.read(model);
+
+    Path copy = GgufFiles.writeLoadableModel(tmp.resolve("copy.gguf")); // the same bytes, another inode
+    Files.setLastModifiedTime(copy, Files.getLastModifiedTime(model));
+    Files.move(copy, model, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // as rsync -a or cp -p would leave it
+    assertThat(files.read(model)).isNotSameAs(first);
+  }
+
+  @Test
   void aFailureIsNotKept() {
     Path model = tmp.resolve("later.gguf");
     ModelFiles files = new ModelFiles();
