@@ -457,9 +457,9 @@ public final class Log {
               kept = new ArrayList<>(); // lines logged while this batch is written come after it
             }
             for (Kept k : batch) {
-              me.setName(k.thread);
+              me.setName(k.thread());
               try {
-                sink.kept(k.log, k.level, k.message, k.cause);
+                sink.kept(k.log(), k.level(), k.message(), k.cause());
               } catch (RuntimeException | LinkageError e) {
                 // a logging back end that fails: the line is lost, as it would be if written at once
               }
@@ -479,20 +479,6 @@ public final class Log {
     }
   }
 
-  /** A line kept during the hold. */
-  private static final class Kept {
-    final Log log;
-    final Level level;
-    final String message;
-    final Throwable cause;
-    final String thread;
-
-    Kept(Log log, Level level, String message, Throwable cause, String thread) {
-      this.log = log;
-      this.level = level;
-      this.message = message;
-      this.cause = cause;
-      this.thread = thread;
-    }
-  }
+  /** A line kept during the hold, formatted, with the name of the thread that logged it. */
+  private record Kept(Log log, Level level, String message, Throwable cause, String thread) {}
 }
